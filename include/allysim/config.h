@@ -1,0 +1,40 @@
+/* config.h: scenario files (libconfig) in, resolved configurations out.
+ * This is the only module that sees libconfig. Every error message names
+ * the file and line and the setting: "configs/x.cfg:12: quasi.coop_gain =
+ * -1: must be >= 0", or for an override "-s quasi.coop_gain=-1: ...". */
+#ifndef ALLYSIM_CONFIG_H
+#define ALLYSIM_CONFIG_H
+
+#include <stddef.h>
+
+#include "allysim/params.h"
+#include "allysim/status.h"
+#include "allysim/strbuf.h"
+
+/* Load the scenario `file` (NULL: the built-in five-agent baseline), then
+ * apply the overrides "path=value" in order, then check the settings
+ * together. *p is initialised by this call and must be freed with
+ * asim_params_free, also on failure. The scenario name defaults to the
+ * file name without directory and extension. */
+asim_status asim_config_load(asim_params *p, const char *file, const char *const *overrides,
+                             size_t n_overrides, asim_error *err);
+
+/* Apply one override "path=value" to *p. The value is a number (a
+ * constant schedule for schedule settings), a string bare or quoted, true
+ * or false, or any value in scenario-file syntax, e.g. a keyframe list
+ * "((1965, 0.8), (1970, 0.5))". */
+asim_status asim_config_override(asim_params *p, const char *assignment, asim_error *err);
+
+/* The resolved configuration in scenario-file syntax: every setting, so
+ * that loading it again reproduces the run. */
+void asim_config_write(const asim_params *p, asim_strbuf *out);
+
+/* The resolved configuration as JSON: {"allies": [...], "adversaries":
+ * [...], "pairs": [[a, b], ...], "params": {"path": value, ...}}. */
+void asim_config_write_json(const asim_params *p, asim_strbuf *out);
+
+/* Top-level sections that belong to other commands (sweep, test, ...):
+ * asim_config_load accepts and skips them. */
+extern const char *const asim_config_command_sections[];
+
+#endif

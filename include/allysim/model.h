@@ -1,0 +1,69 @@
+/* model.h: the state of a batch of replicates of one configuration, and
+ * one step of the model (spec section 3).
+ *
+ * A model steps `width` replicates together, in structure-of-arrays form
+ * (every array is [agent][lane]), so that the step loop vectorises across
+ * replicates. Each lane has its own random stream, so a replicate's
+ * results do not depend on the width of the batch it ran in.
+ *
+ * A step is two calls: asim_model_observe(m, t) computes everything of
+ * step t (derived quantities, decisions, events, regimes), which is what
+ * is recorded for t; asim_model_advance(m) then produces step t + 1. */
+#ifndef ALLYSIM_MODEL_H
+#define ALLYSIM_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "allysim/params.h"
+#include "allysim/status.h"
+
+typedef struct asim_model asim_model;
+
+typedef enum {
+    ASIM_REGIME_MA, /* mutual abandonment: Cha predicts cooperation */
+    ASIM_REGIME_AS, /* asymmetric: friction */
+    ASIM_REGIME_ME, /* mutual entrapment */
+    ASIM_REGIME_SE, /* secure (strong patron): friction */
+    ASIM_REGIME_COUNT
+} asim_regime;
+
+const char *asim_regime_name(asim_regime r);
+
+/* What is recorded of step t: read-only views into the model's arrays,
+ * valid until the next call on the model. Per-agent arrays are indexed
+ * [agent * width + lane]. */
+typedef struct asim_view {
+    size_t width, n_allies, n_adversaries, n_pairs;
+    long step;
+    double year;
+    double firmness;
+    const double *outcry;         /* [lane] */
+    const double *history_events; /* [lane] count of history events at t */
+    const double *commitment, *perceived, *threat, *abandonment, *entrapment, *burden; /* ally */
+    const double *assertiveness, *provocations; /* adversary */
+    const double *relation;                     /* pair */
+    const unsigned char *regime;                /* pair, asim_regime */
+} asim_view;
+
+/* A model for `width` replicates of the configuration p (which must
+ * outlive the model). */
+asim_status asim_model_alloc(asim_model **m, const asim_params *p, size_t width);
+void asim_model_free(asim_model *m);
+
+/* Put every lane in the initial state; lane i draws from the stream
+ * seeds[i] (ignored in deterministic mode; may then be NULL). */
+void asim_model_reset(asim_model *m, const uint64_t *seeds);
+
+/* Compute step t (t = 0 after reset, then one more after each advance). */
+void asim_model_observe(asim_model *m, long t);
+/* Update the state to step t + 1. */
+void asim_model_advance(asim_model *m);
+
+asim_view asim_model_view(const asim_model *m);
+
+/* 0 when every state and recorded value of the current step is finite;
+ * otherwise -1, *lane and the variable's name (e.g. "relation_JPN_KOR"). */
+int asim_model_check_finite(const asim_model *m, size_t *lane, char *var, size_t n);
+
+#endif

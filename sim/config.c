@@ -1,0 +1,620 @@
+/* config.c: loads scenario files and -s overrides into asim_params, guided
+ * by the parameter table, and writes resolved configurations back out.
+ * The only file that includes libconfig. */
+#include "allysim/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libconfig.h>
+
+const char *const asim_config_command_sections[] = {"sweep", "test", "sensitivity", "calibrate",
+                                                     NULL};
+
+static const char *const model_sections[] = {"model", "patron", "allies", "adversaries", "pairs",
+                                             "fears", "burden", "quasi",  "region",      "cyber",
+                                             "threat", NULL};
+
+#define MAX_AGENTS 64
+
+/* Where a setting came from, for messages: "file:line" or "-s path=v". */
+typedef struct {
+    const char *file; /* NULL for an override */
+    const char *override;
+} origin;
+
+static void where(const origin *o, const config_setting_t *s, char *buf, size_t n)
+{
+    if (!o->file) {
+        snprintf(buf, n, "-s %s", o->override);
+        return;
+    }
+    const char *f = config_setting_source_file(s);
+    snprintf(buf, n, "%s:%u", f ? f : o->file, config_setting_source_line(s));
+}
+
+static int in_list(const char *const *list, const char *name)
+{
+    for (; *list; list++)
+        if (strcmp(*list, name) == 0)
+            return 1;
+    return 0;
+}
+
+static void setting_path(const config_setting_t *s, char *buf, size_t n)
+{
+    const config_setting_t *chain[32];
+    size_t depth = 0;
+    for (; s && config_setting_name(s) && depth < 32; s = config_setting_parent(s))
+        chain[depth++] = s;
+    buf[0] = '\0';
+    size_t used = 0;
+    while (depth-- > 0 && used < n) {
+        int w = snprintf(buf + used, n - used, "%s%s", used ? "." : "", config_setting_name(chain[depth]));
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+}
+
+/* "= value" for messages about scalars, "" for lists and groups. */
+static void value_text(const config_setting_t *s, char *buf, size_t n)
+{
+    switch (config_setting_type(s)) {
+    case CONFIG_TYPE_INT: snprintf(buf, n, " = %d", config_setting_get_int(s)); break;
+    case CONFIG_TYPE_INT64: snprintf(buf, n, " = %lld", config_setting_get_int64(s)); break;
+    case CONFIG_TYPE_FLOAT: snprintf(buf, n, " = %.17g", config_setting_get_float(s)); break;
+    case CONFIG_TYPE_BOOL: snprintf(buf, n, " = %s", config_setting_get_bool(s) ? "true" : "false"); break;
+    case CONFIG_TYPE_STRING: snprintf(buf, n, " = \"%.60s\"", config_setting_get_string(s)); break;
+    default: buf[0] = '\0';
+    }
+}
+
+/* Prefix the message in err with "where: path = value". */
+static asim_status blame(asim_error *err, const origin *o, const config_setting_t *s, const char *path)
+{
+    char loc[1100], val[96];
+    where(o, s, loc, sizeof loc);
+    if (!o->file) {
+        asim_error_prefix(err, "%s", loc);
+        return err ? err->status : ASIM_ECONFIG;
+    }
+    value_text(s, val, sizeof val);
+    asim_error_prefix(err, "%s: %s%s", loc, path, val);
+    return err ? err->status : ASIM_ECONFIG;
+}
+
+static int is_number(const config_setting_t *s)
+{
+    int t = config_setting_type(s);
+    return t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64 || t == CONFIG_TYPE_FLOAT;
+}
+
+static double number_of(const config_setting_t *s)
+{
+    /* integers are read as integers: libconfig's own conversion truncates */
+    switch (config_setting_type(s)) {
+    case CONFIG_TYPE_INT: return (double)config_setting_get_int(s);
+    case CONFIG_TYPE_INT64: return (double)config_setting_get_int64(s);
+    default: return config_setting_get_float(s);
+    }
+}
+
+static asim_status read_keyframes(asim_params *p, const asim_slot *slot, const config_setting_t *s,
+                                  asim_error *err)
+{
+    int n = config_setting_length(s);
+    if (n <= 0)
+        return asim_error_set(err, ASIM_ECONFIG, "a schedule needs at least one keyframe");
+    asim_keyframe *k = malloc((size_t)n * sizeof *k);
+    if (!k)
+        return asim_error_set(err, ASIM_ENOMEM, "out of memory");
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+        const config_setting_t *y = NULL, *v = NULL;
+        if (config_setting_is_group(e)) {
+            y = config_setting_get_member(e, "year");
+            v = config_setting_get_member(e, "value");
+            if (config_setting_length(e) != 2)
+                y = NULL;
+        } else if (config_setting_is_aggregate(e) && config_setting_length(e) == 2) {
+            y = config_setting_get_elem(e, 0);
+            v = config_setting_get_elem(e, 1);
+        }
+        if (!y || !v || !is_number(y) || !is_number(v)) {
+            free(k);
+            return asim_error_set(err, ASIM_ECONFIG,
+                                  "keyframe %d must be (year, value), e.g. (1969.5, 0.6)", i + 1);
+        }
+        k[i].year = number_of(y);
+        k[i].value = number_of(v);
+    }
+    asim_status st = asim_params_set_schedule(p, slot, k, (size_t)n, err);
+    free(k);
+    return st;
+}
+
+static asim_status read_event(const config_setting_t *e, int i, asim_event *ev, asim_error *err)
+{
+    memset(ev, 0, sizeof *ev);
+    if (!config_setting_is_group(e))
+        return asim_error_set(err, ASIM_ECONFIG,
+                              "event %d must be { year = Y; size = S; label = \"...\"; }", i + 1);
+    int have_year = 0, have_size = 0;
+    for (int j = 0; j < config_setting_length(e); j++) {
+        const config_setting_t *m = config_setting_get_elem(e, (unsigned)j);
+        const char *name = config_setting_name(m);
+        if (strcmp(name, "label") == 0) {
+            const char *l = config_setting_get_string(m);
+            if (!l)
+                return asim_error_set(err, ASIM_ECONFIG, "event %d: label must be a string", i + 1);
+            if (strlen(l) >= ASIM_LABEL_MAX)
+                return asim_error_set(err, ASIM_ECONFIG, "event %d: label is longer than %d characters",
+                                      i + 1, ASIM_LABEL_MAX - 1);
+            strcpy(ev->label, l);
+        } else if ((strcmp(name, "year") == 0 || strcmp(name, "size") == 0) && is_number(m)) {
+            *(name[0] == 'y' ? &ev->year : &ev->size) = number_of(m);
+            *(name[0] == 'y' ? &have_year : &have_size) = 1;
+        } else {
+            return asim_error_set(err, ASIM_ECONFIG,
+                                  "event %d: %s is not a setting of an event (year, size, label)",
+                                  i + 1, name);
+        }
+    }
+    if (!have_year || !have_size)
+        return asim_error_set(err, ASIM_ECONFIG, "event %d needs a year and a size", i + 1);
+    return ASIM_OK;
+}
+
+static asim_status read_events(asim_params *p, const config_setting_t *s, asim_error *err)
+{
+    int n = config_setting_length(s);
+    asim_event *ev = calloc(n > 0 ? (size_t)n : 1, sizeof *ev);
+    if (!ev)
+        return asim_error_set(err, ASIM_ENOMEM, "out of memory");
+    asim_status st = ASIM_OK;
+    for (int i = 0; i < n && st == ASIM_OK; i++)
+        st = read_event(config_setting_get_elem(s, (unsigned)i), i, &ev[i], err);
+    if (st == ASIM_OK)
+        st = asim_params_set_events(p, ev, (size_t)n, err);
+    free(ev);
+    return st;
+}
+
+static asim_status read_seed(asim_params *p, const asim_slot *slot, const config_setting_t *s,
+                             asim_error *err)
+{
+    int t = config_setting_type(s);
+    if (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64) {
+        long long v = config_setting_get_int64(s);
+        /* hex seeds above 2^63 arrive as negative int64 */
+        if (v < 0 && config_setting_get_format(s) != CONFIG_FORMAT_HEX)
+            return asim_error_set(err, ASIM_ECONFIG, "must be a whole number in 0..2^64-1");
+        return asim_params_set_seed(p, slot, (uint64_t)v, err);
+    }
+    return asim_params_set_number(p, slot, is_number(s) ? number_of(s) : NAN, err);
+}
+
+/* Give the slot the value of setting s. */
+static asim_status apply(asim_params *p, const asim_slot *slot, const config_setting_t *s,
+                         asim_error *err)
+{
+    asim_ptype type = slot->def->type;
+    switch (config_setting_type(s)) {
+    case CONFIG_TYPE_INT:
+    case CONFIG_TYPE_INT64:
+    case CONFIG_TYPE_FLOAT:
+        if (type == ASIM_T_SEED)
+            return read_seed(p, slot, s, err);
+        return asim_params_set_number(p, slot, number_of(s), err);
+    case CONFIG_TYPE_BOOL:
+        if (type != ASIM_T_BOOL)
+            return asim_params_set_number(p, slot, NAN, err) == ASIM_OK
+                       ? ASIM_OK
+                       : asim_error_set(err, ASIM_ECONFIG, "must be a number, not true/false");
+        *(bool *)asim_params_ptr(p, slot) = config_setting_get_bool(s);
+        return ASIM_OK;
+    case CONFIG_TYPE_STRING: return asim_params_set_string(p, slot, config_setting_get_string(s), err);
+    case CONFIG_TYPE_LIST:
+    case CONFIG_TYPE_ARRAY:
+        if (type == ASIM_T_SCHEDULE)
+            return read_keyframes(p, slot, s, err);
+        if (type == ASIM_T_EVENTS)
+            return read_events(p, s, err);
+        return asim_error_set(err, ASIM_ECONFIG, "must be a single value, not a list");
+    default: return asim_error_set(err, ASIM_ECONFIG, "must be a value, not a group");
+    }
+}
+
+/* ---- scenario files -------------------------------------------------------- */
+
+/* Names of the groups inside section `name` (the declared agents). */
+static asim_status declared(const config_t *cfg, const char *name, const origin *o,
+                            const char **ids, size_t *n, asim_error *err)
+{
+    const config_setting_t *sec = config_lookup(cfg, name);
+    if (!sec)
+        return ASIM_OK; /* keep the defaults */
+    int len = config_setting_length(sec);
+    if (len > MAX_AGENTS) {
+        asim_error_set(err, ASIM_ECONFIG, "more than %d agents", MAX_AGENTS);
+        return blame(err, o, sec, name);
+    }
+    *n = 0;
+    for (int i = 0; i < len; i++) {
+        const config_setting_t *a = config_setting_get_elem(sec, (unsigned)i);
+        char why[160];
+        if (!config_setting_is_group(a)) {
+            asim_error_set(err, ASIM_ECONFIG, "an agent must be a group, e.g. %s: { ... };",
+                           config_setting_name(a));
+            return blame(err, o, a, name);
+        }
+        if (asim_params_check_id(config_setting_name(a), why, sizeof why) != 0) {
+            asim_error_set(err, ASIM_ECONFIG, "%s", why);
+            return blame(err, o, a, name);
+        }
+        ids[(*n)++] = config_setting_name(a);
+    }
+    return ASIM_OK;
+}
+
+static asim_status declare_agents(asim_params *p, const config_t *cfg, const origin *o,
+                                  asim_error *err)
+{
+    const char *allies[MAX_AGENTS] = {p->allies[0].id, p->allies[1].id};
+    const char *advs[MAX_AGENTS] = {p->adversaries[0].id, p->adversaries[1].id};
+    size_t na = 2, nx = 2;
+    char keep[2 * MAX_AGENTS][ASIM_ID_MAX];
+    asim_status st = declared(cfg, "allies", o, allies, &na, err);
+    if (st == ASIM_OK)
+        st = declared(cfg, "adversaries", o, advs, &nx, err);
+    if (st != ASIM_OK)
+        return st;
+    /* ids may point into p, which set_agents frees */
+    for (size_t a = 0; a < na; a++)
+        snprintf(keep[a], ASIM_ID_MAX, "%s", allies[a]), allies[a] = keep[a];
+    for (size_t x = 0; x < nx; x++)
+        snprintf(keep[MAX_AGENTS + x], ASIM_ID_MAX, "%s", advs[x]), advs[x] = keep[MAX_AGENTS + x];
+    st = asim_params_set_agents(p, allies, na, advs, nx, err);
+    if (st != ASIM_OK) {
+        const config_setting_t *sec = config_lookup(cfg, "allies");
+        if (!sec)
+            sec = config_lookup(cfg, "adversaries");
+        if (sec)
+            return blame(err, o, sec, config_setting_name(sec));
+        asim_error_prefix(err, "%s", o->file);
+    }
+    return st;
+}
+
+static asim_status walk(asim_params *p, const config_setting_t *s, const origin *o, asim_error *err);
+
+/* An empty group is fine where it declares an agent or names a pair. */
+static int empty_group_ok(const char *path)
+{
+    return strncmp(path, "allies.", 7) == 0 || strncmp(path, "adversaries.", 12) == 0 ||
+           (strncmp(path, "pairs.", 6) == 0 && !strchr(path + 6, '.'));
+}
+
+static asim_status walk_leaf(asim_params *p, const config_setting_t *s, const char *path,
+                             const origin *o, asim_error *err)
+{
+    asim_slot slot;
+    char why[300];
+    if (asim_params_find(p, path, &slot, why, sizeof why) != 0) {
+        asim_error_set(err, ASIM_ECONFIG, "%s", why);
+        return blame(err, o, s, path);
+    }
+    if (apply(p, &slot, s, err) != ASIM_OK)
+        return blame(err, o, s, path);
+    return ASIM_OK;
+}
+
+static asim_status walk(asim_params *p, const config_setting_t *s, const origin *o, asim_error *err)
+{
+    char path[ASIM_PATH_MAX + 64];
+    setting_path(s, path, sizeof path);
+    if (!config_setting_is_group(s))
+        return walk_leaf(p, s, path, o, err);
+    int n = config_setting_length(s);
+    if (n == 0 && !empty_group_ok(path))
+        return walk_leaf(p, s, path, o, err);
+    for (int i = 0; i < n; i++) {
+        asim_status st = walk(p, config_setting_get_elem(s, (unsigned)i), o, err);
+        if (st != ASIM_OK)
+            return st;
+    }
+    return ASIM_OK;
+}
+
+static asim_status check_sections(const config_t *cfg, const origin *o, asim_error *err)
+{
+    const config_setting_t *root = config_root_setting(cfg);
+    for (int i = 0; i < config_setting_length(root); i++) {
+        const config_setting_t *s = config_setting_get_elem(root, (unsigned)i);
+        const char *name = config_setting_name(s);
+        if (in_list(model_sections, name) || in_list(asim_config_command_sections, name)) {
+            if (!config_setting_is_group(s)) {
+                asim_error_set(err, ASIM_ECONFIG, "must be a section: %s: { ... };", name);
+                return blame(err, o, s, name);
+            }
+            continue;
+        }
+        asim_error_set(err, ASIM_ECONFIG,
+                       "unknown section (sections: model, patron, allies, adversaries, pairs, "
+                       "fears, burden, quasi, region, cyber, threat, sweep, test, sensitivity, "
+                       "calibrate)");
+        return blame(err, o, s, name);
+    }
+    return ASIM_OK;
+}
+
+static asim_status read_sections(asim_params *p, const config_t *cfg, const origin *o,
+                                 asim_error *err)
+{
+    asim_status st = check_sections(cfg, o, err);
+    if (st == ASIM_OK)
+        st = declare_agents(p, cfg, o, err);
+    for (const char *const *sec = model_sections; st == ASIM_OK && *sec; sec++) {
+        const config_setting_t *s = config_lookup(cfg, *sec);
+        if (s)
+            st = walk(p, s, o, err);
+    }
+    return st;
+}
+
+static void default_name(asim_params *p, const char *file)
+{
+    const char *base = strrchr(file, '/');
+    base = base ? base + 1 : file;
+    char name[ASIM_NAME_MAX];
+    snprintf(name, sizeof name, "%s", base);
+    char *dot = strrchr(name, '.');
+    if (dot && dot != name)
+        *dot = '\0';
+    for (char *c = name; *c; c++) /* a name must be usable as a directory */
+        if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_' && *c != '.')
+            *c = '_';
+    asim_slot slot;
+    char why[8];
+    if (asim_params_find(p, "model.name", &slot, why, sizeof why) == 0)
+        asim_params_set_string(p, &slot, name, NULL); /* an odd file name keeps "baseline" */
+}
+
+static asim_status read_file(asim_params *p, const char *file, asim_error *err)
+{
+    FILE *f = fopen(file, "r");
+    if (!f)
+        return asim_error_set(err, ASIM_ECONFIG, "%s: cannot read: %s", file, strerror(errno));
+    fclose(f);
+    config_t cfg;
+    config_init(&cfg);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", file);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        snprintf(dir, sizeof dir, ".");
+    config_set_include_dir(&cfg, dir);
+    asim_status st = ASIM_OK;
+    if (config_read_file(&cfg, file) != CONFIG_TRUE) {
+        const char *ef = config_error_file(&cfg);
+        st = asim_error_set(err, ASIM_ECONFIG, "%s:%d: %s", ef ? ef : file, config_error_line(&cfg),
+                            config_error_text(&cfg));
+    } else {
+        default_name(p, file);
+        origin o = {file, NULL};
+        st = read_sections(p, &cfg, &o, err);
+    }
+    config_destroy(&cfg);
+    return st;
+}
+
+/* ---- overrides -------------------------------------------------------------- */
+
+static int parse_u64(const char *s, uint64_t *v)
+{
+    if (*s == '-' || *s == '\0')
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long long x = strtoull(s, &end, 0);
+    if (errno || *end)
+        return -1;
+    *v = (uint64_t)x;
+    return 0;
+}
+
+static asim_status override_value(asim_params *p, const asim_slot *slot, const char *value,
+                                  const origin *o, asim_error *err)
+{
+    uint64_t seed;
+    if (slot->def->type == ASIM_T_SEED && parse_u64(value, &seed) == 0)
+        return asim_params_set_seed(p, slot, seed, err);
+    config_t cfg;
+    config_init(&cfg);
+    asim_strbuf text;
+    asim_strbuf_init(&text);
+    asim_strbuf_printf(&text, "v = %s;", value);
+    asim_status st;
+    if (asim_strbuf_status(&text) != ASIM_OK)
+        st = asim_error_set(err, ASIM_ENOMEM, "out of memory");
+    else if (config_read_string(&cfg, asim_strbuf_str(&text)) == CONFIG_TRUE) {
+        const config_setting_t *root = config_root_setting(&cfg);
+        const config_setting_t *v = config_setting_get_member(root, "v");
+        if (config_setting_length(root) != 1 || !v)
+            st = asim_error_set(err, ASIM_ECONFIG, "the value must be a single value");
+        else
+            st = apply(p, slot, v, err);
+    } else if (slot->def->type == ASIM_T_RULE || slot->def->type == ASIM_T_NAME ||
+               slot->def->type == ASIM_T_BOOL) {
+        st = asim_params_set_string(p, slot, value, err); /* a bare string */
+    } else {
+        st = asim_error_set(err, ASIM_ECONFIG, "cannot read the value \"%.60s\"", value);
+    }
+    asim_strbuf_free(&text);
+    config_destroy(&cfg);
+    if (st != ASIM_OK)
+        asim_error_prefix(err, "-s %s", o->override);
+    return st;
+}
+
+asim_status asim_config_override(asim_params *p, const char *assignment, asim_error *err)
+{
+    const char *eq = strchr(assignment, '=');
+    if (!eq || eq == assignment)
+        return asim_error_set(err, ASIM_EUSAGE, "-s %s: expected path=value, e.g. -s quasi.coop_gain=4",
+                              assignment);
+    char path[ASIM_PATH_MAX];
+    size_t plen = (size_t)(eq - assignment);
+    while (plen > 0 && assignment[plen - 1] == ' ')
+        plen--;
+    if (plen >= sizeof path)
+        return asim_error_set(err, ASIM_EUSAGE, "-s %.60s...: path too long", assignment);
+    memcpy(path, assignment, plen);
+    path[plen] = '\0';
+    const char *value = eq + 1;
+    while (*value == ' ')
+        value++;
+    asim_slot slot;
+    char why[300];
+    if (asim_params_find(p, path, &slot, why, sizeof why) != 0)
+        return asim_error_set(err, ASIM_ECONFIG, "-s %s: %s", assignment, why);
+    origin o = {NULL, assignment};
+    return override_value(p, &slot, value, &o, err);
+}
+
+/* ---- the whole load ------------------------------------------------------------ */
+
+static asim_status validate(const asim_params *p, const char *file, const char *const *overrides,
+                            size_t n_overrides, asim_error *err)
+{
+    char path[ASIM_PATH_MAX];
+    if (asim_params_validate(p, err, path, sizeof path) == ASIM_OK)
+        return ASIM_OK;
+    /* blame the last override of that path, else the file */
+    for (size_t i = n_overrides; i-- > 0;)
+        if (strncmp(overrides[i], path, strlen(path)) == 0 && overrides[i][strlen(path)] == '=') {
+            asim_error_prefix(err, "-s %s", overrides[i]);
+            return ASIM_ECONFIG;
+        }
+    asim_error_prefix(err, "%s: %s", file ? file : "(built-in defaults)", path);
+    return ASIM_ECONFIG;
+}
+
+asim_status asim_config_load(asim_params *p, const char *file, const char *const *overrides,
+                             size_t n_overrides, asim_error *err)
+{
+    asim_status st = asim_params_init(p);
+    if (st != ASIM_OK)
+        return asim_error_set(err, st, "out of memory");
+    if (file && (st = read_file(p, file, err)) != ASIM_OK)
+        return st;
+    for (size_t i = 0; i < n_overrides; i++)
+        if ((st = asim_config_override(p, overrides[i], err)) != ASIM_OK)
+            return st;
+    return validate(p, file, overrides, n_overrides, err);
+}
+
+/* ---- writing ---------------------------------------------------------------------- */
+
+/* The settings as a tree of groups, children in order of first appearance,
+ * so that each group is written once. */
+typedef struct {
+    char name[ASIM_PATH_MAX];
+    int first, last, next; /* children and sibling, -1 for none */
+    long slot;             /* leaf: slot index; group: -1 */
+} node;
+
+static int child(node *t, int *n, int parent, const char *name, size_t len)
+{
+    for (int c = t[parent].first; c >= 0; c = t[c].next)
+        if (strlen(t[c].name) == len && strncmp(t[c].name, name, len) == 0)
+            return c;
+    int c = (*n)++;
+    snprintf(t[c].name, sizeof t[c].name, "%.*s", (int)len, name);
+    t[c].first = t[c].last = t[c].next = -1;
+    t[c].slot = -1;
+    if (t[parent].last >= 0)
+        t[t[parent].last].next = c;
+    else
+        t[parent].first = c;
+    t[parent].last = c;
+    return c;
+}
+
+static void put_node(const asim_params *p, const node *t, int c, int depth, asim_strbuf *out)
+{
+    for (; c >= 0; c = t[c].next) {
+        asim_strbuf_printf(out, "%*s%s", 2 * depth, "", t[c].name);
+        if (t[c].slot >= 0) {
+            asim_slot slot;
+            asim_params_slot(p, (size_t)t[c].slot, &slot);
+            asim_strbuf_puts(out, " = ");
+            asim_params_format_value(p, &slot, false, out);
+            asim_strbuf_puts(out, ";\n");
+        } else {
+            asim_strbuf_puts(out, ": {\n");
+            put_node(p, t, t[c].first, depth + 1, out);
+            asim_strbuf_printf(out, "%*s};\n", 2 * depth, "");
+        }
+    }
+}
+
+void asim_config_write(const asim_params *p, asim_strbuf *out)
+{
+    size_t n = asim_params_slot_count(p);
+    node *t = malloc((4 * n + 1) * sizeof *t);
+    if (!t) {
+        out->failed = 1;
+        return;
+    }
+    int used = 1;
+    t[0].first = t[0].last = t[0].next = -1;
+    for (size_t k = 0; k < n; k++) {
+        asim_slot s;
+        asim_params_slot(p, k, &s);
+        int at = 0;
+        for (const char *q = s.path;;) {
+            const char *dot = strchr(q, '.');
+            size_t len = dot ? (size_t)(dot - q) : strlen(q);
+            at = child(t, &used, at, q, len);
+            if (!dot)
+                break;
+            q = dot + 1;
+        }
+        t[at].slot = (long)k;
+    }
+    put_node(p, t, t[0].first, 0, out);
+    free(t);
+}
+
+void asim_config_write_json(const asim_params *p, asim_strbuf *out)
+{
+    asim_strbuf_puts(out, "{\"allies\": [");
+    for (size_t a = 0; a < p->n_allies; a++)
+        asim_strbuf_printf(out, "%s\"%s\"", a ? ", " : "", p->allies[a].id);
+    asim_strbuf_puts(out, "], \"adversaries\": [");
+    for (size_t x = 0; x < p->n_adversaries; x++)
+        asim_strbuf_printf(out, "%s\"%s\"", x ? ", " : "", p->adversaries[x].id);
+    asim_strbuf_puts(out, "], \"pairs\": [");
+    for (size_t k = 0; k < p->n_pairs; k++)
+        asim_strbuf_printf(out, "%s[\"%s\", \"%s\"]", k ? ", " : "", p->allies[p->pairs[k].a].id,
+                           p->allies[p->pairs[k].b].id);
+    asim_strbuf_puts(out, "],\n \"params\": {\n");
+    size_t n = asim_params_slot_count(p);
+    for (size_t k = 0; k < n; k++) {
+        asim_slot s;
+        asim_params_slot(p, k, &s);
+        asim_strbuf_printf(out, "  \"%s\": ", s.path);
+        asim_params_format_value(p, &s, true, out);
+        asim_strbuf_puts(out, k + 1 < n ? ",\n" : "\n");
+    }
+    asim_strbuf_puts(out, " }\n}\n");
+}

@@ -1,0 +1,276 @@
+/* main.c: the allysim command line. Parses arguments, calls the library,
+ * prints results and errors, and maps statuses to exit codes (0 ok, 1
+ * run-time failure, 2 usage or configuration error). */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "allysim/config.h"
+#include "allysim/output.h"
+#include "allysim/params.h"
+#include "allysim/runner.h"
+#include "allysim/status.h"
+#include "allysim/strbuf.h"
+
+#define MAX_OVERRIDES 512
+
+static const char usage_text[] =
+    "usage: allysim COMMAND [options]\n"
+    "\n"
+    "Agent-based model of alliance politics: a patron (USA), its allies (JPN, KOR)\n"
+    "and adversaries (CHN, PRK); abandonment and entrapment fears; Cha's\n"
+    "quasi-alliance rule and its rivals.\n"
+    "\n"
+    "commands:\n"
+    "  run [CONFIG] [options]   run a scenario (default: the built-in baseline)\n"
+    "      -s PATH=VALUE        override a setting (repeatable)\n"
+    "      -o DIR               output directory (default: results/<scenario name>)\n"
+    "      -r N                 replicates (default 1)\n"
+    "      --seed N             base seed (same as -s model.seed=N)\n"
+    "      --every K            write every K-th step to timeseries.csv (default 1)\n"
+    "      --no-timeseries      write summary.csv only\n"
+    "      --deterministic      mean-field mode (same as -s model.stochastic=false)\n"
+    "  check [CONFIG] [-s PATH=VALUE]... [--json]\n"
+    "                           validate and print the resolved configuration\n"
+    "  params                   list every setting: path, default, range, meaning\n"
+    "  help                     this text\n"
+    "\n"
+    "  --help, --version\n"
+    "\n"
+    "Exit codes: 0 ok, 1 run-time failure, 2 usage or configuration error,\n"
+    "130/143 interrupted.\n";
+
+/* What the command line asked for. */
+typedef struct {
+    const char *command;
+    const char *config;
+    const char *overrides[MAX_OVERRIDES];
+    size_t n_overrides;
+    const char *dir;
+    unsigned long long replicates;
+    long every;
+    int timeseries;
+    int json;
+} cli;
+
+static volatile sig_atomic_t stop_signal = 0;
+
+static void on_signal(int sig) { stop_signal = sig; }
+
+static int fail(const asim_error *err)
+{
+    fprintf(stderr, "allysim: %s\n", err->msg);
+    return asim_status_exit_code(err->status);
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "allysim: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n(allysim --help lists the commands and options)\n");
+    return 2;
+}
+
+/* Whole number in [lo, hi], or -1 with a message. */
+static int parse_count(const char *opt, const char *s, unsigned long long lo, unsigned long long hi,
+                       unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    if (!s || *s == '-' || *s == '\0') {
+        fprintf(stderr, "allysim: %s %s: must be a whole number from %llu to %llu\n", opt,
+                s ? s : "(missing)", lo, hi);
+        return -1;
+    }
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || v < lo || v > hi) {
+        fprintf(stderr, "allysim: %s %s: must be a whole number from %llu to %llu\n", opt, s, lo, hi);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int add_override(cli *c, const char *o)
+{
+    if (c->n_overrides == MAX_OVERRIDES) {
+        fprintf(stderr, "allysim: more than %d overrides\n", MAX_OVERRIDES);
+        return -1;
+    }
+    c->overrides[c->n_overrides++] = o;
+    return 0;
+}
+
+/* Parse the options of run and check; returns 0 or an exit code. */
+static int parse_options(cli *c, int argc, char **argv)
+{
+    static char seed_override[64];
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+        unsigned long long v;
+        if (strcmp(a, "-s") == 0 || strcmp(a, "--set") == 0) {
+            if (!next)
+                return usage_error("%s needs PATH=VALUE", a);
+            if (add_override(c, argv[++i]) != 0)
+                return 2;
+        } else if (strncmp(a, "-s", 2) == 0 && a[2]) {
+            if (add_override(c, a + 2) != 0)
+                return 2;
+        } else if (strcmp(a, "-o") == 0) {
+            if (!next || !*next)
+                return usage_error("%s needs a directory", a);
+            c->dir = argv[++i];
+        } else if (strcmp(a, "-r") == 0 || strcmp(a, "--replicates") == 0) {
+            if (parse_count(a, next, 1, 1000000000ull, &c->replicates) != 0)
+                return 2;
+            i++;
+        } else if (strcmp(a, "--every") == 0) {
+            if (parse_count(a, next, 1, 10000000ull, &v) != 0)
+                return 2;
+            c->every = (long)v;
+            i++;
+        } else if (strcmp(a, "--seed") == 0) {
+            if (parse_count(a, next, 0, ULLONG_MAX, &v) != 0)
+                return 2;
+            snprintf(seed_override, sizeof seed_override, "model.seed=%llu", v);
+            if (add_override(c, seed_override) != 0)
+                return 2;
+            i++;
+        } else if (strcmp(a, "--no-timeseries") == 0) {
+            c->timeseries = 0;
+        } else if (strcmp(a, "--deterministic") == 0) {
+            if (add_override(c, "model.stochastic=false") != 0)
+                return 2;
+        } else if (strcmp(a, "--json") == 0) {
+            c->json = 1;
+        } else if (a[0] == '-' && a[1]) {
+            return usage_error("unknown option %s", a);
+        } else if (!c->config) {
+            c->config = a;
+        } else {
+            return usage_error("unexpected argument %s (one CONFIG only)", a);
+        }
+    }
+    return 0;
+}
+
+static int cmd_params(void)
+{
+    printf("%-34s %-26s %-22s %s\n", "path", "default", "range", "meaning");
+    for (size_t r = 0; r < asim_param_count; r++) {
+        const asim_param_def *d = &asim_param_table[r];
+        char def[200], range[64];
+        asim_params_format_default(d, def, sizeof def);
+        asim_params_format_range(d, range, sizeof range);
+        printf("%-34s %-26s %-22s %s\n", d->path, def, range, d->help);
+    }
+    printf("\n<A> is an ally id, <X> an adversary id, <A>_<B> a pair of allies.\n"
+           "Schedules take a number or keyframes ((year, value), ...).\n");
+    return 0;
+}
+
+static int load(const cli *c, asim_params *p, asim_error *err)
+{
+    return asim_config_load(p, c->config, c->overrides, c->n_overrides, err) == ASIM_OK ? 0 : -1;
+}
+
+static int cmd_check(const cli *c)
+{
+    asim_params p;
+    asim_error err = {0};
+    if (load(c, &p, &err) != 0) {
+        asim_params_free(&p);
+        return fail(&err);
+    }
+    asim_strbuf b;
+    asim_strbuf_init(&b);
+    if (c->json)
+        asim_config_write_json(&p, &b);
+    else
+        asim_config_write(&p, &b);
+    fputs(asim_strbuf_str(&b), stdout);
+    int rc = asim_strbuf_status(&b) == ASIM_OK ? 0 : 1;
+    asim_strbuf_free(&b);
+    asim_params_free(&p);
+    if (!c->json)
+        fprintf(stderr, "allysim: %s: configuration is valid\n", c->config ? c->config : "(built-in defaults)");
+    return rc;
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+static int cmd_run(const cli *c, int argc, char **argv)
+{
+    asim_params p;
+    asim_error err = {0};
+    if (load(c, &p, &err) != 0) {
+        asim_params_free(&p);
+        return fail(&err);
+    }
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", c->dir ? c->dir : "results/");
+    if (!c->dir)
+        strncat(dir, p.model.name, sizeof dir - strlen(dir) - 1);
+    asim_strbuf text;
+    asim_strbuf_init(&text);
+    asim_strbuf_printf(&text, "# Resolved configuration written by allysim %s; `allysim run` on\n"
+                              "# this file reproduces the run.\n", asim_version());
+    asim_config_write(&p, &text);
+    asim_run_job job = {.p = &p, .dir = dir, .replicates = c->replicates, .every = c->every,
+                        .timeseries = c->timeseries, .stop = &stop_signal,
+                        .meta = {.argc = argc, .argv = argv, .config_file = c->config,
+                                 .config_text = asim_strbuf_str(&text)}};
+    install_signals();
+    asim_status st = asim_strbuf_status(&text) == ASIM_OK
+                         ? asim_runner_run_dir(&job, &err)
+                         : asim_error_set(&err, ASIM_ENOMEM, "out of memory");
+    asim_strbuf_free(&text);
+    asim_params_free(&p);
+    if (st == ASIM_EINTR) {
+        fprintf(stderr, "allysim: interrupted; %s/meta.json records it\n", dir);
+        return stop_signal == SIGTERM ? 143 : 130;
+    }
+    if (st != ASIM_OK)
+        return fail(&err);
+    printf("allysim: %llu replicate%s done; results in %s/ (%ssummary.csv, config.cfg, meta.json)\n",
+           c->replicates, c->replicates == 1 ? "" : "s", dir, c->timeseries ? "timeseries.csv, " : "");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage_text, stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage_text, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("allysim %s (%s)\n", asim_version(), asim_git_commit());
+        return 0;
+    }
+    if (strcmp(cmd, "params") == 0)
+        return argc == 2 ? cmd_params() : usage_error("params takes no arguments (got %s)", argv[2]);
+    cli c = {.command = cmd, .replicates = 1, .every = 1, .timeseries = 1};
+    if (strcmp(cmd, "run") != 0 && strcmp(cmd, "check") != 0)
+        return usage_error("unknown command %s", cmd);
+    int rc = parse_options(&c, argc, argv);
+    if (rc != 0)
+        return rc;
+    return strcmp(cmd, "run") == 0 ? cmd_run(&c, argc, argv) : cmd_check(&c);
+}

@@ -1,0 +1,307 @@
+/* output.c: CSV writers with temporary-file-then-rename semantics, the
+ * per-step row layout, and small helpers for metadata files. */
+#include "allysim/output.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+asim_status asim_output_mkdir(const char *dir, asim_error *err)
+{
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
+        return asim_error_set(err, ASIM_EUSAGE, "output directory name too long");
+    for (char *q = path + 1;; q++) {
+        int end = *q == '\0';
+        if (*q == '/' || end) {
+            *q = '\0';
+            if (mkdir(path, 0777) != 0 && errno != EEXIST)
+                return asim_error_set(err, ASIM_EIO, "cannot create directory %s: %s", path,
+                                      strerror(errno));
+            if (end)
+                break;
+            *q = '/';
+        }
+    }
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return asim_error_set(err, ASIM_EIO, "cannot create directory %s: not a directory", dir);
+    return ASIM_OK;
+}
+
+static asim_status open_mode(asim_csv *w, const char *dir, const char *name, const char *mode,
+                             asim_error *err)
+{
+    memset(w, 0, sizeof *w);
+    snprintf(w->path, sizeof w->path, "%s/%s", dir, name);
+    snprintf(w->tmp, sizeof w->tmp, "%s.tmp", w->path);
+    w->buf = malloc(ASIM_CSV_BUF);
+    if (!w->buf)
+        return asim_error_set(err, ASIM_ENOMEM, "out of memory");
+    w->f = fopen(w->tmp, mode);
+    if (!w->f) {
+        int e = errno;
+        free(w->buf);
+        w->buf = NULL;
+        return asim_error_set(err, ASIM_EIO, "cannot write %s: %s", w->path, strerror(e));
+    }
+    return ASIM_OK;
+}
+
+asim_status asim_csv_open(asim_csv *w, const char *dir, const char *name, asim_error *err)
+{
+    return open_mode(w, dir, name, "w", err);
+}
+
+asim_status asim_csv_reopen(asim_csv *w, const char *dir, const char *name, asim_error *err)
+{
+    return open_mode(w, dir, name, "a", err);
+}
+
+static void drain(asim_csv *w)
+{
+    if (w->used && !w->failed && fwrite(w->buf, 1, w->used, w->f) != w->used)
+        w->failed = errno ? errno : EIO;
+    w->used = 0;
+}
+
+static void put(asim_csv *w, const char *s, size_t n)
+{
+    if (w->used + n > ASIM_CSV_BUF)
+        drain(w);
+    if (n > ASIM_CSV_BUF) {
+        if (!w->failed && fwrite(s, 1, n, w->f) != n)
+            w->failed = errno ? errno : EIO;
+        return;
+    }
+    memcpy(w->buf + w->used, s, n);
+    w->used += n;
+}
+
+static void sep(asim_csv *w)
+{
+    if (w->fields++)
+        put(w, ",", 1);
+}
+
+void asim_csv_str(asim_csv *w, const char *s)
+{
+    sep(w);
+    if (!strpbrk(s, ",\"\r\n")) {
+        put(w, s, strlen(s));
+        return;
+    }
+    put(w, "\"", 1);
+    for (const char *q = s; *q; q++)
+        put(w, *q == '"' ? "\"\"" : q, *q == '"' ? 2 : 1);
+    put(w, "\"", 1);
+}
+
+void asim_csv_num(asim_csv *w, double v)
+{
+    sep(w);
+    if (isnan(v))
+        return;
+    char tmp[32];
+    int n = snprintf(tmp, sizeof tmp, "%.17g", v);
+    put(w, tmp, (size_t)n);
+}
+
+void asim_csv_int(asim_csv *w, long long v)
+{
+    sep(w);
+    char tmp[32];
+    int n = snprintf(tmp, sizeof tmp, "%lld", v);
+    put(w, tmp, (size_t)n);
+}
+
+void asim_csv_uint(asim_csv *w, uint64_t v)
+{
+    sep(w);
+    char tmp[32];
+    int n = snprintf(tmp, sizeof tmp, "%" PRIu64, v);
+    put(w, tmp, (size_t)n);
+}
+
+void asim_csv_end_row(asim_csv *w)
+{
+    put(w, "\n", 1);
+    w->fields = 0;
+}
+
+asim_status asim_csv_flush(asim_csv *w, asim_error *err)
+{
+    drain(w);
+    if (!w->failed && fflush(w->f) != 0)
+        w->failed = errno ? errno : EIO;
+    if (w->failed)
+        return asim_error_set(err, ASIM_EIO, "cannot write %s: %s", w->path, strerror(w->failed));
+    return ASIM_OK;
+}
+
+asim_status asim_csv_close(asim_csv *w, asim_error *err)
+{
+    asim_status st = asim_csv_flush(w, err);
+    if (fclose(w->f) != 0 && st == ASIM_OK)
+        st = asim_error_set(err, ASIM_EIO, "cannot write %s: %s", w->path, strerror(errno));
+    w->f = NULL;
+    free(w->buf);
+    w->buf = NULL;
+    if (st == ASIM_OK && rename(w->tmp, w->path) != 0)
+        st = asim_error_set(err, ASIM_EIO, "cannot write %s: %s", w->path, strerror(errno));
+    if (st != ASIM_OK)
+        remove(w->tmp);
+    return st;
+}
+
+void asim_csv_abandon(asim_csv *w, int remove_tmp)
+{
+    if (w->f) {
+        drain(w);
+        fclose(w->f);
+    }
+    w->f = NULL;
+    free(w->buf);
+    w->buf = NULL;
+    if (remove_tmp)
+        remove(w->tmp);
+}
+
+/* ---- per-step rows ------------------------------------------------------ */
+
+static const char *const ally_vars[] = {"commitment", "perceived", "threat",
+                                        "abandonment", "entrapment", "burden"};
+
+void asim_output_timeseries_header(asim_csv *w, const asim_params *p)
+{
+    const char *fixed[] = {"run", "replicate", "step", "year", "firmness", "outcry",
+                           "history_events"};
+    char name[ASIM_PATH_MAX];
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        asim_csv_str(w, fixed[i]);
+    for (size_t v = 0; v < 6; v++)
+        for (size_t a = 0; a < p->n_allies; a++) {
+            snprintf(name, sizeof name, "%s_%s", ally_vars[v], p->allies[a].id);
+            asim_csv_str(w, name);
+        }
+    const char *adv_vars[] = {"assertiveness", "provocations"};
+    for (size_t v = 0; v < 2; v++)
+        for (size_t x = 0; x < p->n_adversaries; x++) {
+            snprintf(name, sizeof name, "%s_%s", adv_vars[v], p->adversaries[x].id);
+            asim_csv_str(w, name);
+        }
+    const char *pair_vars[] = {"relation", "regime"};
+    for (size_t v = 0; v < 2; v++)
+        for (size_t k = 0; k < p->n_pairs; k++) {
+            snprintf(name, sizeof name, "%s_%s_%s", pair_vars[v], p->allies[p->pairs[k].a].id,
+                     p->allies[p->pairs[k].b].id);
+            asim_csv_str(w, name);
+        }
+    asim_csv_end_row(w);
+}
+
+void asim_output_timeseries_row(asim_csv *w, const asim_view *v, size_t lane, uint64_t run,
+                                uint64_t replicate)
+{
+    size_t W = v->width;
+    asim_csv_uint(w, run);
+    asim_csv_uint(w, replicate);
+    asim_csv_int(w, v->step);
+    asim_csv_num(w, v->year);
+    asim_csv_num(w, v->firmness);
+    asim_csv_num(w, v->outcry[lane]);
+    asim_csv_num(w, v->history_events[lane]);
+    const double *ally[] = {v->commitment, v->perceived, v->threat,
+                            v->abandonment, v->entrapment, v->burden};
+    for (size_t k = 0; k < 6; k++)
+        for (size_t a = 0; a < v->n_allies; a++)
+            asim_csv_num(w, ally[k][a * W + lane]);
+    for (size_t x = 0; x < v->n_adversaries; x++)
+        asim_csv_num(w, v->assertiveness[x * W + lane]);
+    for (size_t x = 0; x < v->n_adversaries; x++)
+        asim_csv_num(w, v->provocations[x * W + lane]);
+    for (size_t k = 0; k < v->n_pairs; k++)
+        asim_csv_num(w, v->relation[k * W + lane]);
+    for (size_t k = 0; k < v->n_pairs; k++)
+        asim_csv_str(w, asim_regime_name((asim_regime)v->regime[k * W + lane]));
+    asim_csv_end_row(w);
+}
+
+/* ---- whole files and metadata --------------------------------------------- */
+
+asim_status asim_output_write_file(const char *dir, const char *name, const char *text, size_t len,
+                                   asim_error *err)
+{
+    asim_csv w;
+    asim_status st = asim_csv_open(&w, dir, name, err);
+    if (st != ASIM_OK)
+        return st;
+    put(&w, text, len);
+    return asim_csv_close(&w, err);
+}
+
+uint64_t asim_output_hash(const char *text, size_t len)
+{
+    uint64_t h = 14695981039346656037ull;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)text[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+#ifndef ASIM_VERSION_STRING
+#define ASIM_VERSION_STRING "0.0.0"
+#endif
+#include "asim_git.h"
+
+const char *asim_version(void) { return ASIM_VERSION_STRING; }
+const char *asim_git_commit(void) { return ASIM_GIT_COMMIT; }
+
+#include <time.h>
+
+asim_status asim_output_meta(const char *dir, const asim_meta *m, asim_error *err)
+{
+    asim_strbuf b;
+    asim_strbuf_init(&b);
+    char date[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    asim_strbuf_puts(&b, "{\n  \"allysim_version\": ");
+    asim_strbuf_quoted(&b, 1, asim_version());
+    asim_strbuf_puts(&b, ",\n  \"git_commit\": ");
+    asim_strbuf_quoted(&b, 1, asim_git_commit());
+    asim_strbuf_puts(&b, ",\n  \"command_line\": [");
+    for (int i = 0; i < m->argc; i++) {
+        asim_strbuf_puts(&b, i ? ", " : "");
+        asim_strbuf_quoted(&b, 1, m->argv[i]);
+    }
+    asim_strbuf_puts(&b, "],\n  \"config_file\": ");
+    if (m->config_file)
+        asim_strbuf_quoted(&b, 1, m->config_file);
+    else
+        asim_strbuf_puts(&b, "null");
+    const char *text = m->config_text ? m->config_text : "";
+    asim_strbuf_printf(&b, ",\n  \"config_hash\": \"fnv1a64:%016" PRIx64 "\"",
+                       asim_output_hash(text, strlen(text)));
+    asim_strbuf_printf(&b, ",\n  \"base_seed\": %" PRIu64 ",\n  \"date\": \"%s\"", m->base_seed, date);
+    asim_strbuf_puts(&b, ",\n  \"status\": ");
+    asim_strbuf_quoted(&b, 1, m->status);
+    asim_strbuf_printf(&b, ",\n  \"runs_total\": %" PRIu64 ",\n  \"runs_done\": %" PRIu64
+                           ",\n  \"runs_failed\": %" PRIu64,
+                       m->runs_total, m->runs_done, m->runs_failed);
+    if (m->extra_json)
+        asim_strbuf_printf(&b, ",\n  %s", m->extra_json);
+    asim_strbuf_puts(&b, "\n}\n");
+    asim_status st = asim_strbuf_status(&b) != ASIM_OK
+                         ? asim_error_set(err, ASIM_ENOMEM, "out of memory")
+                         : asim_output_write_file(dir, "meta.json", b.s, b.len, err);
+    asim_strbuf_free(&b);
+    return st;
+}

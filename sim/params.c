@@ -1,0 +1,772 @@
+/* params.c: the parameter table, defaults, slots (concrete paths), typed
+ * setters with range checks, cross-setting validation and formatting. */
+#include "allysim/params.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ASIM_STRUCT_GLOBAL asim_params
+#define ASIM_STRUCT_ALLY asim_ally
+#define ASIM_STRUCT_ADVERSARY asim_adversary
+#define ASIM_STRUCT_THREAT asim_adversary
+#define ASIM_STRUCT_PAIR asim_pair
+#define ASIM_STRUCT_PAIR_DIR asim_pair
+
+const asim_param_def asim_param_table[] = {
+#define ASIM_PARAM(path, scope, type, field, def, adef, lo, hi, iv, help)                   \
+    {path, ASIM_SCOPE_##scope, ASIM_T_##type, offsetof(ASIM_STRUCT_##scope, field), def, adef, \
+     lo, hi, ASIM_IV_##iv, help},
+#include "params.def"
+#undef ASIM_PARAM
+};
+const size_t asim_param_count = sizeof asim_param_table / sizeof asim_param_table[0];
+
+static const char *const default_allies[] = {"JPN", "KOR"};
+static const char *const default_adversaries[] = {"CHN", "PRK"};
+
+/* ---- agents ------------------------------------------------------------ */
+
+int asim_params_check_id(const char *id, char *why, size_t n)
+{
+    size_t len = strlen(id);
+    if (len == 0 || len >= ASIM_ID_MAX) {
+        snprintf(why, n, "agent id \"%s\" must have 1 to %d characters", id, ASIM_ID_MAX - 1);
+        return -1;
+    }
+    for (size_t i = 0; i < len; i++)
+        if (!isupper((unsigned char)id[i]) && !isdigit((unsigned char)id[i])) {
+            snprintf(why, n, "agent id \"%s\" must be upper-case letters and digits (e.g. JPN)", id);
+            return -1;
+        }
+    return 0;
+}
+
+static void free_agents(asim_params *p)
+{
+    for (size_t a = 0; a < p->n_allies; a++) {
+        asim_schedule_free(&p->allies[a].commitment);
+        asim_schedule_free(&p->allies[a].cyber_share);
+        asim_schedule_free(&p->allies[a].cyber_capability);
+    }
+    for (size_t x = 0; x < p->n_adversaries; x++) {
+        asim_schedule_free(&p->adversaries[x].assertiveness);
+        free(p->adversaries[x].threat);
+    }
+    free(p->allies);
+    free(p->adversaries);
+    free(p->pairs);
+    p->allies = NULL;
+    p->adversaries = NULL;
+    p->pairs = NULL;
+    p->n_allies = p->n_adversaries = p->n_pairs = 0;
+}
+
+static asim_status alloc_agents(asim_params *p, size_t na, size_t nx)
+{
+    p->n_allies = na;
+    p->n_adversaries = nx;
+    p->n_pairs = na * (na - 1) / 2;
+    p->allies = calloc(na, sizeof *p->allies);
+    p->adversaries = calloc(nx ? nx : 1, sizeof *p->adversaries);
+    p->pairs = calloc(p->n_pairs, sizeof *p->pairs);
+    if (!p->allies || !p->adversaries || !p->pairs)
+        return ASIM_ENOMEM;
+    for (size_t x = 0; x < nx; x++)
+        if (!(p->adversaries[x].threat = calloc(na, sizeof(double))))
+            return ASIM_ENOMEM;
+    size_t k = 0;
+    for (size_t a = 0; a < na; a++)
+        for (size_t b = a + 1; b < na; b++) {
+            p->pairs[k].a = a;
+            p->pairs[k].b = b;
+            k++;
+        }
+    return ASIM_OK;
+}
+
+static int id_taken(const asim_params *p, const char *id)
+{
+    for (size_t a = 0; a < p->n_allies; a++)
+        if (p->allies[a].id[0] && strcmp(p->allies[a].id, id) == 0)
+            return 1;
+    for (size_t x = 0; x < p->n_adversaries; x++)
+        if (p->adversaries[x].id[0] && strcmp(p->adversaries[x].id, id) == 0)
+            return 1;
+    return 0;
+}
+
+static asim_status name_agents(asim_params *p, const char *const *allies,
+                               const char *const *adversaries, asim_error *err)
+{
+    char why[128];
+    for (size_t a = 0; a < p->n_allies; a++) {
+        if (asim_params_check_id(allies[a], why, sizeof why) != 0)
+            return asim_error_set(err, ASIM_ECONFIG, "%s", why);
+        if (id_taken(p, allies[a]))
+            return asim_error_set(err, ASIM_ECONFIG, "agent id %s is declared twice", allies[a]);
+        strcpy(p->allies[a].id, allies[a]);
+    }
+    for (size_t x = 0; x < p->n_adversaries; x++) {
+        if (asim_params_check_id(adversaries[x], why, sizeof why) != 0)
+            return asim_error_set(err, ASIM_ECONFIG, "%s", why);
+        if (id_taken(p, adversaries[x]))
+            return asim_error_set(err, ASIM_ECONFIG, "agent id %s is declared twice", adversaries[x]);
+        strcpy(p->adversaries[x].id, adversaries[x]);
+    }
+    return ASIM_OK;
+}
+
+/* The default of a slot: its agent's entry in agent_defaults, if any. */
+static double slot_default(const asim_slot *s)
+{
+    const char *ad = s->def->agent_defaults;
+    if (!ad)
+        return s->def->def;
+    /* the agent part of the path is what the template's <..> matched */
+    const char *key = s->path + (strchr(s->def->path, '<') - s->def->path);
+    size_t keylen = strlen(key);
+    const char *tail = strrchr(s->def->path, '>');
+    keylen -= strlen(tail + 1);
+    for (const char *q = ad; *q;) {
+        const char *eq = strchr(q, '=');
+        if (!eq)
+            break;
+        if ((size_t)(eq - q) == keylen && strncmp(q, key, keylen) == 0)
+            return strtod(eq + 1, NULL);
+        q = strchr(eq, ' ');
+        if (!q)
+            break;
+        q++;
+    }
+    return s->def->def;
+}
+
+static asim_status apply_default(asim_params *p, const asim_slot *s)
+{
+    void *ptr = asim_params_ptr(p, s);
+    double v = slot_default(s);
+    switch (s->def->type) {
+    case ASIM_T_REAL: *(double *)ptr = v; break;
+    case ASIM_T_INT: *(long *)ptr = (long)v; break;
+    case ASIM_T_SEED: *(uint64_t *)ptr = (uint64_t)v; break;
+    case ASIM_T_BOOL: *(bool *)ptr = v != 0.0; break;
+    case ASIM_T_RULE: *(asim_rule *)ptr = (asim_rule)(int)v; break;
+    case ASIM_T_NAME: strcpy((char *)ptr, "baseline"); break;
+    case ASIM_T_SCHEDULE: return asim_schedule_set_const(ptr, v);
+    case ASIM_T_EVENTS:
+        free(p->region.events);
+        p->region.events = NULL;
+        p->region.n_events = 0;
+        break;
+    }
+    return ASIM_OK;
+}
+
+/* Set every slot of the given scopes (all when global is true) to its
+ * default. */
+static asim_status apply_defaults(asim_params *p, bool global)
+{
+    size_t n = asim_params_slot_count(p);
+    for (size_t k = 0; k < n; k++) {
+        asim_slot s;
+        asim_params_slot(p, k, &s);
+        if (!global && s.def->scope == ASIM_SCOPE_GLOBAL)
+            continue;
+        asim_status st = apply_default(p, &s);
+        if (st != ASIM_OK)
+            return st;
+    }
+    return ASIM_OK;
+}
+
+asim_status asim_params_set_agents(asim_params *p, const char *const *allies, size_t n_allies,
+                                   const char *const *adversaries, size_t n_adversaries,
+                                   asim_error *err)
+{
+    if (n_allies < 2)
+        return asim_error_set(err, ASIM_ECONFIG, "at least two allies are needed (found %zu)",
+                              n_allies);
+    free_agents(p);
+    asim_status st = alloc_agents(p, n_allies, n_adversaries);
+    if (st == ASIM_OK)
+        st = name_agents(p, allies, adversaries, err);
+    else
+        asim_error_set(err, st, "cannot allocate %zu agents", n_allies + n_adversaries);
+    if (st == ASIM_OK && (st = apply_defaults(p, false)) != ASIM_OK)
+        asim_error_set(err, st, "cannot allocate schedules");
+    if (st != ASIM_OK)
+        free_agents(p);
+    return st;
+}
+
+asim_status asim_params_init(asim_params *p)
+{
+    memset(p, 0, sizeof *p);
+    asim_status st = asim_params_set_agents(p, default_allies, 2, default_adversaries, 2, NULL);
+    if (st == ASIM_OK)
+        st = apply_defaults(p, true);
+    if (st != ASIM_OK)
+        asim_params_free(p);
+    return st;
+}
+
+void asim_params_free(asim_params *p)
+{
+    free_agents(p);
+    asim_schedule_free(&p->patron.firmness);
+    asim_schedule_free(&p->patron.brokerage);
+    free(p->region.events);
+    memset(p, 0, sizeof *p);
+}
+
+asim_status asim_params_copy(asim_params *dst, const asim_params *src)
+{
+    memset(dst, 0, sizeof *dst);
+    const char **ids = malloc((src->n_allies + src->n_adversaries) * sizeof *ids);
+    if (!ids)
+        return ASIM_ENOMEM;
+    for (size_t a = 0; a < src->n_allies; a++)
+        ids[a] = src->allies[a].id;
+    for (size_t x = 0; x < src->n_adversaries; x++)
+        ids[src->n_allies + x] = src->adversaries[x].id;
+    asim_status st = asim_params_set_agents(dst, ids, src->n_allies, ids + src->n_allies,
+                                            src->n_adversaries, NULL);
+    free(ids);
+    if (st == ASIM_OK)
+        st = apply_defaults(dst, true); /* gives schedules their storage */
+    size_t n = asim_params_slot_count(src);
+    for (size_t k = 0; st == ASIM_OK && k < n; k++) {
+        asim_slot s;
+        asim_params_slot(src, k, &s);
+        const void *from = asim_params_cptr(src, &s);
+        void *to = asim_params_ptr(dst, &s);
+        switch (s.def->type) {
+        case ASIM_T_REAL: *(double *)to = *(const double *)from; break;
+        case ASIM_T_INT: *(long *)to = *(const long *)from; break;
+        case ASIM_T_SEED: *(uint64_t *)to = *(const uint64_t *)from; break;
+        case ASIM_T_BOOL: *(bool *)to = *(const bool *)from; break;
+        case ASIM_T_RULE: *(asim_rule *)to = *(const asim_rule *)from; break;
+        case ASIM_T_NAME: strcpy(to, from); break;
+        case ASIM_T_SCHEDULE: st = asim_schedule_copy(to, from); break;
+        case ASIM_T_EVENTS: st = asim_params_set_events(dst, src->region.events, src->region.n_events, NULL); break;
+        }
+    }
+    if (st != ASIM_OK)
+        asim_params_free(dst);
+    return st;
+}
+
+/* ---- slots ------------------------------------------------------------- */
+
+static size_t row_slots(const asim_params *p, const asim_param_def *d)
+{
+    switch (d->scope) {
+    case ASIM_SCOPE_GLOBAL: return 1;
+    case ASIM_SCOPE_ALLY: return p->n_allies;
+    case ASIM_SCOPE_ADVERSARY: return p->n_adversaries;
+    case ASIM_SCOPE_THREAT: return p->n_adversaries * p->n_allies;
+    case ASIM_SCOPE_PAIR: return p->n_pairs;
+    case ASIM_SCOPE_PAIR_DIR: return 2 * p->n_pairs;
+    }
+    return 0;
+}
+
+size_t asim_params_slot_count(const asim_params *p)
+{
+    size_t n = 0;
+    for (size_t r = 0; r < asim_param_count; r++)
+        n += row_slots(p, &asim_param_table[r]);
+    return n;
+}
+
+/* Fill in the template's <..> parts with the slot's agents. */
+static void slot_path(const asim_params *p, asim_slot *s)
+{
+    const asim_param_def *d = s->def;
+    const char *open = strchr(d->path, '<');
+    if (!open) {
+        snprintf(s->path, sizeof s->path, "%s", d->path);
+        return;
+    }
+    const char *close = strchr(open, '>');
+    char agent[2 * ASIM_ID_MAX + 1];
+    const char *rest = close + 1;
+    switch (d->scope) {
+    case ASIM_SCOPE_ALLY: snprintf(agent, sizeof agent, "%s", p->allies[s->i].id); break;
+    case ASIM_SCOPE_ADVERSARY:
+    case ASIM_SCOPE_THREAT: snprintf(agent, sizeof agent, "%s", p->adversaries[s->i].id); break;
+    case ASIM_SCOPE_PAIR:
+    case ASIM_SCOPE_PAIR_DIR: {
+        const asim_pair *pr = &p->pairs[s->i];
+        size_t first = s->j ? pr->b : pr->a, second = s->j ? pr->a : pr->b;
+        snprintf(agent, sizeof agent, "%s_%s", p->allies[first].id, p->allies[second].id);
+        rest = strchr(close + 1, '>') + 1; /* skip "_<B>" */
+        break;
+    }
+    default: agent[0] = '\0';
+    }
+    if (d->scope == ASIM_SCOPE_THREAT) /* "...threat.<A>" */
+        snprintf(s->path, sizeof s->path, "%.*s%s.threat.%s", (int)(open - d->path), d->path,
+                 agent, p->allies[s->j].id);
+    else
+        snprintf(s->path, sizeof s->path, "%.*s%s%s", (int)(open - d->path), d->path, agent, rest);
+}
+
+void asim_params_slot(const asim_params *p, size_t k, asim_slot *s)
+{
+    size_t r = 0;
+    while (r < asim_param_count && k >= row_slots(p, &asim_param_table[r]))
+        k -= row_slots(p, &asim_param_table[r++]);
+    memset(s, 0, sizeof *s);
+    s->def = &asim_param_table[r];
+    switch (s->def->scope) {
+    case ASIM_SCOPE_THREAT:
+        s->i = k / p->n_allies;
+        s->j = k % p->n_allies;
+        break;
+    case ASIM_SCOPE_PAIR_DIR:
+        s->i = k / 2;
+        s->j = k % 2;
+        break;
+    default: s->i = k;
+    }
+    slot_path(p, s);
+}
+
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    size_t *row = malloc((lb + 1) * sizeof *row);
+    if (!row)
+        return (size_t)-1;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    size_t d = row[lb];
+    free(row);
+    return d;
+}
+
+/* Does path fit template t, with any ids where t has <..>? */
+static int fits_template(const char *t, const char *path)
+{
+    while (*t && *path) {
+        if (*t == '<') {
+            t = strchr(t, '>') + 1;
+            while (*path && (isupper((unsigned char)*path) || isdigit((unsigned char)*path)))
+                path++;
+            continue;
+        }
+        if (*t++ != *path++)
+            return 0;
+    }
+    return *t == '\0' && *path == '\0';
+}
+
+static void explain_unknown(const asim_params *p, const char *path, char *why, size_t n)
+{
+    for (size_t r = 0; r < asim_param_count; r++)
+        if (strchr(asim_param_table[r].path, '<') && fits_template(asim_param_table[r].path, path)) {
+            const char *pre = strchr(asim_param_table[r].path, '<');
+            const char *role = strncmp(path, "adversaries.", 12) == 0 ? "adversary"
+                               : strncmp(path, "pairs.", 6) == 0 ? "pair of allies"
+                                                                 : "ally";
+            snprintf(why, n, "%.*s... refers to an undeclared %s", (int)(pre - asim_param_table[r].path),
+                     asim_param_table[r].path, role);
+            return;
+        }
+    size_t best = (size_t)-1, nslots = asim_params_slot_count(p);
+    asim_slot s, bs;
+    for (size_t k = 0; k < nslots; k++) {
+        asim_params_slot(p, k, &s);
+        size_t d = edit_distance(path, s.path);
+        if (d < best) {
+            best = d;
+            bs = s;
+        }
+    }
+    size_t limit = strlen(path) / 3 > 3 ? strlen(path) / 3 : 3;
+    if (best <= limit)
+        snprintf(why, n, "unknown setting (did you mean %s?)", bs.path);
+    else
+        snprintf(why, n, "unknown setting (allysim params lists them all)");
+}
+
+/* "pairs.A_B.x" -> "pairs.B_A.x" in out; 0 when path has that form. */
+static int swap_pair(const char *path, char *out, size_t n)
+{
+    if (strncmp(path, "pairs.", 6) != 0)
+        return -1;
+    const char *ids = path + 6, *dot = strchr(ids, '.'), *us = strchr(ids, '_');
+    if (!dot || !us || us > dot)
+        return -1;
+    snprintf(out, n, "pairs.%.*s_%.*s%s", (int)(dot - us - 1), us + 1, (int)(us - ids), ids, dot);
+    return 0;
+}
+
+int asim_params_find(const asim_params *p, const char *path, asim_slot *slot, char *why, size_t n)
+{
+    size_t nslots = asim_params_slot_count(p);
+    char swapped[ASIM_PATH_MAX];
+    int have_swap = swap_pair(path, swapped, sizeof swapped) == 0;
+    for (size_t k = 0; k < nslots; k++) {
+        asim_params_slot(p, k, slot);
+        if (strcmp(slot->path, path) == 0)
+            return 0;
+    }
+    for (size_t k = 0; have_swap && k < nslots; k++) {
+        asim_params_slot(p, k, slot);
+        if (slot->def->scope == ASIM_SCOPE_PAIR && strcmp(slot->path, swapped) == 0)
+            return 0;
+    }
+    explain_unknown(p, path, why, n);
+    return -1;
+}
+
+void *asim_params_ptr(asim_params *p, const asim_slot *s)
+{
+    char *base = NULL;
+    switch (s->def->scope) {
+    case ASIM_SCOPE_GLOBAL: base = (char *)p; break;
+    case ASIM_SCOPE_ALLY: base = (char *)&p->allies[s->i]; break;
+    case ASIM_SCOPE_ADVERSARY: base = (char *)&p->adversaries[s->i]; break;
+    case ASIM_SCOPE_THREAT: return &p->adversaries[s->i].threat[s->j];
+    case ASIM_SCOPE_PAIR: base = (char *)&p->pairs[s->i]; break;
+    case ASIM_SCOPE_PAIR_DIR: return &p->pairs[s->i].grievance[s->j];
+    }
+    return base + s->def->offset;
+}
+
+const void *asim_params_cptr(const asim_params *p, const asim_slot *s)
+{
+    return asim_params_ptr((asim_params *)p, s);
+}
+
+/* ---- ranges and setters -------------------------------------------------- */
+
+static void fmt_num(char *buf, size_t n, double v)
+{
+    if (v == 18446744073709551615.0)
+        snprintf(buf, n, "2^64-1");
+    else
+        snprintf(buf, n, "%.15g", v);
+}
+
+void asim_params_format_range(const asim_param_def *d, char *buf, size_t n)
+{
+    char lo[32], hi[32];
+    fmt_num(lo, sizeof lo, d->lo);
+    fmt_num(hi, sizeof hi, d->hi);
+    bool lo_open = d->interval == ASIM_IV_LO_OPEN || d->interval == ASIM_IV_OPEN;
+    bool hi_open = d->interval == ASIM_IV_HI_OPEN || d->interval == ASIM_IV_OPEN;
+    switch (d->type) {
+    case ASIM_T_BOOL: snprintf(buf, n, "true | false"); return;
+    case ASIM_T_RULE: snprintf(buf, n, "%s", asim_rule_choices()); return;
+    case ASIM_T_NAME: snprintf(buf, n, "letters, digits, - _ ."); return;
+    case ASIM_T_EVENTS: snprintf(buf, n, "list"); return;
+    default: break;
+    }
+    if (isinf(d->lo) && isinf(d->hi))
+        snprintf(buf, n, "finite");
+    else if (isinf(d->hi))
+        snprintf(buf, n, "%s %s", lo_open ? ">" : ">=", lo);
+    else if (d->type == ASIM_T_INT || d->type == ASIM_T_SEED)
+        snprintf(buf, n, "%s..%s", lo, hi);
+    else
+        snprintf(buf, n, "%s%s, %s%s", lo_open ? "(" : "[", lo, hi, hi_open ? ")" : "]");
+}
+
+void asim_params_format_default(const asim_param_def *d, char *buf, size_t n)
+{
+    switch (d->type) {
+    case ASIM_T_BOOL: snprintf(buf, n, "%s", d->def != 0 ? "true" : "false"); return;
+    case ASIM_T_RULE: snprintf(buf, n, "%s", asim_rule_name((asim_rule)(int)d->def)); return;
+    case ASIM_T_NAME: snprintf(buf, n, "(file name)"); return;
+    case ASIM_T_EVENTS: snprintf(buf, n, "none"); return;
+    default: break;
+    }
+    if (!d->agent_defaults) {
+        snprintf(buf, n, "%.15g", d->def);
+        return;
+    }
+    char list[256];
+    snprintf(list, sizeof list, "%s", d->agent_defaults);
+    for (char *q = list; *q; q++)
+        if (*q == '=')
+            *q = ' ';
+        else if (*q == ' ')
+            *q = ';'; /* separate the entries, made readable below */
+    char pretty[320] = "";
+    for (char *tok = strtok(list, ";"); tok; tok = strtok(NULL, ";")) {
+        if (pretty[0])
+            strcat(pretty, ", ");
+        strncat(pretty, tok, sizeof pretty - strlen(pretty) - 1);
+    }
+    snprintf(buf, n, "%s; others %.15g", pretty, d->def);
+}
+
+int asim_params_check_range(const asim_param_def *d, double v, char *why, size_t n)
+{
+    char range[64];
+    asim_params_format_range(d, range, sizeof range);
+    if (!isfinite(v)) {
+        snprintf(why, n, "must be a finite number");
+        return -1;
+    }
+    bool lo_open = d->interval == ASIM_IV_LO_OPEN || d->interval == ASIM_IV_OPEN;
+    bool hi_open = d->interval == ASIM_IV_HI_OPEN || d->interval == ASIM_IV_OPEN;
+    bool below = lo_open ? !(v > d->lo) : !(v >= d->lo);
+    bool above = hi_open ? !(v < d->hi) : !(v <= d->hi);
+    if (below || above) {
+        if (isinf(d->hi))
+            snprintf(why, n, "must be %s", range);
+        else
+            snprintf(why, n, "must be in %s", range);
+        return -1;
+    }
+    return 0;
+}
+
+asim_status asim_params_set_number(asim_params *p, const asim_slot *s, double v, asim_error *err)
+{
+    char why[128];
+    const asim_param_def *d = s->def;
+    void *ptr = asim_params_ptr(p, s);
+    switch (d->type) {
+    case ASIM_T_REAL:
+    case ASIM_T_SCHEDULE:
+        if (asim_params_check_range(d, v, why, sizeof why) != 0)
+            return asim_error_set(err, ASIM_ECONFIG, "%s", why);
+        if (d->type == ASIM_T_SCHEDULE)
+            return asim_schedule_set_const(ptr, v) == ASIM_OK
+                       ? ASIM_OK
+                       : asim_error_set(err, ASIM_ENOMEM, "out of memory");
+        *(double *)ptr = v;
+        return ASIM_OK;
+    case ASIM_T_INT:
+        if (asim_params_check_range(d, v, why, sizeof why) != 0)
+            return asim_error_set(err, ASIM_ECONFIG, "%s", why);
+        if (v != floor(v))
+            return asim_error_set(err, ASIM_ECONFIG, "must be a whole number");
+        *(long *)ptr = (long)v;
+        return ASIM_OK;
+    case ASIM_T_SEED:
+        if (!isfinite(v) || v < 0 || v != floor(v) || v >= 18446744073709551616.0)
+            return asim_error_set(err, ASIM_ECONFIG, "must be a whole number in 0..2^64-1");
+        *(uint64_t *)ptr = (uint64_t)v;
+        return ASIM_OK;
+    default:
+        return asim_error_set(err, ASIM_ECONFIG, "must be %s",
+                              d->type == ASIM_T_BOOL   ? "true or false"
+                              : d->type == ASIM_T_RULE ? "one of cha, threat, history"
+                              : d->type == ASIM_T_NAME ? "a string"
+                                                       : "a list of events");
+    }
+}
+
+asim_status asim_params_set_seed(asim_params *p, const asim_slot *s, uint64_t v, asim_error *err)
+{
+    if (s->def->type != ASIM_T_SEED)
+        return asim_params_set_number(p, s, (double)v, err);
+    *(uint64_t *)asim_params_ptr(p, s) = v;
+    return ASIM_OK;
+}
+
+static int valid_name(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n >= ASIM_NAME_MAX || s[0] == '.')
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)s[i]) && !strchr("-_.", s[i]))
+            return 0;
+    return 1;
+}
+
+asim_status asim_params_set_string(asim_params *p, const asim_slot *s, const char *v, asim_error *err)
+{
+    void *ptr = asim_params_ptr(p, s);
+    switch (s->def->type) {
+    case ASIM_T_RULE:
+        if (asim_rule_parse(v, ptr) != 0)
+            return asim_error_set(err, ASIM_ECONFIG, "must be one of %s (got \"%.40s\")",
+                                  asim_rule_choices(), v);
+        return ASIM_OK;
+    case ASIM_T_NAME:
+        if (!valid_name(v))
+            return asim_error_set(err, ASIM_ECONFIG,
+                                  "must be 1-%d letters, digits, '-', '_' or '.', not starting with '.'",
+                                  ASIM_NAME_MAX - 1);
+        strcpy(ptr, v);
+        return ASIM_OK;
+    case ASIM_T_BOOL:
+        if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0) {
+            *(bool *)ptr = v[0] == 't';
+            return ASIM_OK;
+        }
+        return asim_error_set(err, ASIM_ECONFIG, "must be true or false");
+    default: return asim_error_set(err, ASIM_ECONFIG, "must be a number, not a string");
+    }
+}
+
+asim_status asim_params_set_schedule(asim_params *p, const asim_slot *s, const asim_keyframe *k,
+                                     size_t n, asim_error *err)
+{
+    char why[128];
+    if (s->def->type != ASIM_T_SCHEDULE)
+        return asim_error_set(err, ASIM_ECONFIG, "is not a schedule: give a single value");
+    if (n == 0)
+        return asim_error_set(err, ASIM_ECONFIG, "a schedule needs at least one keyframe");
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(k[i].year))
+            return asim_error_set(err, ASIM_ECONFIG, "keyframe %zu: year must be finite", i + 1);
+        if (asim_params_check_range(s->def, k[i].value, why, sizeof why) != 0)
+            return asim_error_set(err, ASIM_ECONFIG, "keyframe %zu: value %s", i + 1, why);
+    }
+    size_t bad = asim_schedule_unsorted_at(k, n);
+    if (bad)
+        return asim_error_set(err, ASIM_ECONFIG,
+                              "keyframe %zu: year %.15g comes before the year %.15g of the one before "
+                              "(keyframes must be sorted by year)",
+                              bad + 1, k[bad].year, k[bad - 1].year);
+    if (asim_schedule_set(asim_params_ptr(p, s), k, n) != ASIM_OK)
+        return asim_error_set(err, ASIM_ENOMEM, "out of memory");
+    return ASIM_OK;
+}
+
+asim_status asim_params_set_events(asim_params *p, const asim_event *ev, size_t n, asim_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(ev[i].year))
+            return asim_error_set(err, ASIM_ECONFIG, "event %zu: year must be finite", i + 1);
+        if (!isfinite(ev[i].size) || ev[i].size < 0)
+            return asim_error_set(err, ASIM_ECONFIG, "event %zu: size must be >= 0", i + 1);
+    }
+    asim_event *copy = NULL;
+    if (n) {
+        copy = malloc(n * sizeof *copy);
+        if (!copy)
+            return asim_error_set(err, ASIM_ENOMEM, "out of memory");
+        memcpy(copy, ev, n * sizeof *copy);
+    }
+    free(p->region.events);
+    p->region.events = copy;
+    p->region.n_events = n;
+    return ASIM_OK;
+}
+
+/* ---- cross-setting checks ------------------------------------------------ */
+
+long asim_params_window_start(const asim_params *p)
+{
+    /* the first t with t >= burn_in * steps, compared as the spec says */
+    double w = p->model.burn_in * (double)p->model.steps;
+    long t = (long)ceil(w);
+    while (t > 0 && (double)(t - 1) >= w)
+        t--;
+    return t;
+}
+
+long asim_params_event_step(const asim_params *p, double year)
+{
+    double s = floor((year - p->model.start_year) * (double)p->model.steps_per_year + 1e-9);
+    if (s < -1.0)
+        return -1;
+    if (s > 1e15)
+        return (long)1e15;
+    return (long)s;
+}
+
+asim_status asim_params_validate(const asim_params *p, asim_error *err, char *path, size_t n)
+{
+    for (size_t a = 0; a < p->n_allies; a++) {
+        double sum = 0;
+        for (size_t x = 0; x < p->n_adversaries; x++)
+            sum += p->adversaries[x].threat[a];
+        if (sum > 1.0 + 1e-12) {
+            snprintf(path, n, "adversaries.%s.threat.%s", p->adversaries[p->n_adversaries - 1].id,
+                     p->allies[a].id);
+            return asim_error_set(err, ASIM_ECONFIG,
+                                  "threat weights on %s sum to %.15g over the adversaries: must be <= 1",
+                                  p->allies[a].id, sum);
+        }
+    }
+    if (asim_params_window_start(p) >= p->model.steps) {
+        snprintf(path, n, "model.burn_in");
+        return asim_error_set(err, ASIM_ECONFIG,
+                              "burn_in %.15g leaves no step of %ld in the summary window",
+                              p->model.burn_in, p->model.steps);
+    }
+    return ASIM_OK;
+}
+
+/* ---- formatting ------------------------------------------------------------ */
+
+static void put_schedule(asim_strbuf *b, const asim_schedule *s, bool json)
+{
+    if (!json && s->n == 1) {
+        asim_strbuf_real(b, s->k[0].value);
+        return;
+    }
+    asim_strbuf_puts(b, json ? "[" : "(");
+    for (size_t i = 0; i < s->n; i++) {
+        asim_strbuf_puts(b, i ? (json ? ", [" : ", (") : (json ? "[" : "("));
+        asim_strbuf_real(b, s->k[i].year);
+        asim_strbuf_puts(b, ", ");
+        asim_strbuf_real(b, s->k[i].value);
+        asim_strbuf_puts(b, json ? "]" : ")");
+    }
+    asim_strbuf_puts(b, json ? "]" : ")");
+}
+
+static void put_events(asim_strbuf *b, const asim_params *p, bool json)
+{
+    asim_strbuf_puts(b, json ? "[" : "(");
+    for (size_t i = 0; i < p->region.n_events; i++) {
+        const asim_event *e = &p->region.events[i];
+        asim_strbuf_puts(b, i ? ", " : "");
+        asim_strbuf_puts(b, json ? "{\"year\": " : "{ year = ");
+        asim_strbuf_real(b, e->year);
+        asim_strbuf_puts(b, json ? ", \"size\": " : "; size = ");
+        asim_strbuf_real(b, e->size);
+        asim_strbuf_puts(b, json ? ", \"label\": " : "; label = ");
+        asim_strbuf_quoted(b, json, e->label);
+        asim_strbuf_puts(b, json ? "}" : "; }");
+    }
+    asim_strbuf_puts(b, json ? "]" : ")");
+}
+
+void asim_params_format_value(const asim_params *p, const asim_slot *s, bool json,
+                              asim_strbuf *b)
+{
+    const void *v = asim_params_cptr(p, s);
+    switch (s->def->type) {
+    case ASIM_T_REAL: asim_strbuf_real(b, *(const double *)v); break;
+    case ASIM_T_INT: asim_strbuf_printf(b, "%ld", *(const long *)v); break;
+    case ASIM_T_SEED:
+        /* libconfig needs the L suffix for 64-bit integers */
+        asim_strbuf_printf(b, json ? "%llu" : "%lluL", (unsigned long long)*(const uint64_t *)v);
+        break;
+    case ASIM_T_BOOL: asim_strbuf_puts(b, *(const bool *)v ? "true" : "false"); break;
+    case ASIM_T_RULE: asim_strbuf_quoted(b, json, asim_rule_name(*(const asim_rule *)v)); break;
+    case ASIM_T_NAME: asim_strbuf_quoted(b, json, (const char *)v); break;
+    case ASIM_T_SCHEDULE: put_schedule(b, v, json); break;
+    case ASIM_T_EVENTS: put_events(b, p, json); break;
+    }
+}

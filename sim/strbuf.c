@@ -1,0 +1,91 @@
+/* strbuf.c: growable strings. */
+#include "allysim/strbuf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void asim_strbuf_init(asim_strbuf *b) { memset(b, 0, sizeof *b); }
+
+void asim_strbuf_free(asim_strbuf *b)
+{
+    free(b->s);
+    asim_strbuf_init(b);
+}
+
+static int reserve(asim_strbuf *b, size_t extra)
+{
+    if (b->failed)
+        return -1;
+    if (b->len + extra + 1 <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + extra + 1)
+        cap *= 2;
+    char *s = realloc(b->s, cap);
+    if (!s) {
+        b->failed = 1;
+        return -1;
+    }
+    b->s = s;
+    b->cap = cap;
+    return 0;
+}
+
+void asim_strbuf_printf(asim_strbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || reserve(b, (size_t)n) != 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+void asim_strbuf_puts(asim_strbuf *b, const char *s)
+{
+    size_t n = strlen(s);
+    if (reserve(b, n) != 0)
+        return;
+    memcpy(b->s + b->len, s, n + 1);
+    b->len += n;
+}
+
+void asim_strbuf_real(asim_strbuf *b, double v)
+{
+    char tmp[40];
+    /* the shortest form that reads back exactly: 0.8, not 0.80000000000000004 */
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(tmp, sizeof tmp, "%.*g", prec, v);
+        if (strtod(tmp, NULL) == v)
+            break;
+    }
+    /* libconfig reads "1" as an integer; keep reals recognisable */
+    if (!strpbrk(tmp, ".eEn"))
+        strcat(tmp, ".0");
+    asim_strbuf_puts(b, tmp);
+}
+
+const char *asim_strbuf_str(const asim_strbuf *b) { return b->s ? b->s : ""; }
+
+asim_status asim_strbuf_status(const asim_strbuf *b) { return b->failed ? ASIM_ENOMEM : ASIM_OK; }
+
+void asim_strbuf_quoted(asim_strbuf *b, int json, const char *s)
+{
+    asim_strbuf_puts(b, "\"");
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            asim_strbuf_printf(b, "\\%c", c);
+        else if (c < 0x20)
+            asim_strbuf_printf(b, json ? "\\u%04x" : "\\x%02x", c);
+        else
+            asim_strbuf_printf(b, "%c", c);
+    }
+    asim_strbuf_puts(b, "\"");
+}
