@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# setup.sh: install the Debian packages allysim needs, when they are missing.
+# Idempotent: installs nothing when everything is there. Needs root or sudo
+# for the installation itself.
+#   bash scripts/setup.sh          # build, test and plotting dependencies
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config git   # compiler and build
+  libgsl-dev libconfig-dev check         # libraries: GSL, libconfig, Check
+  libopenmpi-dev openmpi-bin             # the cluster (MPI) build
+  python3 python3-numpy python3-pandas python3-matplotlib   # scripts and figures
+  valgrind                               # memory checks in the test suite
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#packages[@]} required Debian packages are installed."
+  exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+  sudo=()
+elif command -v sudo >/dev/null 2>&1; then
+  sudo=(sudo)
+else
+  echo "setup: missing packages: ${missing[*]}" >&2
+  echo "setup: run this script as root (or install sudo) to install them." >&2
+  exit 1
+fi
+
+echo "setup: installing missing Debian packages: ${missing[*]}"
+echo "setup: apt-get update"
+"${sudo[@]}" apt-get update -qq
+echo "setup: apt-get install"
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+echo "setup: done."
