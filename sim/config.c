@@ -26,6 +26,7 @@ static const char *const model_sections[] = {"model", "patron", "allies", "adver
 typedef struct {
     const char *file; /* NULL for an override */
     const char *override;
+    const asim_params *params; /* the resolved configuration (sweep checks) */
 } origin;
 
 static void where(const origin *o, const config_setting_t *s, char *buf, size_t n)
@@ -386,14 +387,14 @@ static void default_name(asim_params *p, const char *file)
         asim_params_set_string(p, &slot, name, NULL); /* an odd file name keeps "baseline" */
 }
 
-static asim_status read_file(asim_params *p, const char *file, asim_error *err)
+/* Parse `file` into *cfg (initialised here; destroy it in any case). */
+static asim_status parse_file(config_t *cfg, const char *file, asim_error *err)
 {
+    config_init(cfg);
     FILE *f = fopen(file, "r");
     if (!f)
         return asim_error_set(err, ASIM_ECONFIG, "%s: cannot read: %s", file, strerror(errno));
     fclose(f);
-    config_t cfg;
-    config_init(&cfg);
     char dir[4096];
     snprintf(dir, sizeof dir, "%s", file);
     char *slash = strrchr(dir, '/');
@@ -401,15 +402,21 @@ static asim_status read_file(asim_params *p, const char *file, asim_error *err)
         *slash = '\0';
     else
         snprintf(dir, sizeof dir, ".");
-    config_set_include_dir(&cfg, dir);
-    asim_status st = ASIM_OK;
-    if (config_read_file(&cfg, file) != CONFIG_TRUE) {
-        const char *ef = config_error_file(&cfg);
-        st = asim_error_set(err, ASIM_ECONFIG, "%s:%d: %s", ef ? ef : file, config_error_line(&cfg),
-                            config_error_text(&cfg));
-    } else {
+    config_set_include_dir(cfg, dir); /* @include is relative to the including file */
+    if (config_read_file(cfg, file) == CONFIG_TRUE)
+        return ASIM_OK;
+    const char *ef = config_error_file(cfg);
+    return asim_error_set(err, ASIM_ECONFIG, "%s:%d: %s", ef ? ef : file, config_error_line(cfg),
+                          config_error_text(cfg));
+}
+
+static asim_status read_file(asim_params *p, const char *file, asim_error *err)
+{
+    config_t cfg;
+    asim_status st = parse_file(&cfg, file, err);
+    if (st == ASIM_OK) {
         default_name(p, file);
-        origin o = {file, NULL};
+        origin o = {file, NULL, p};
         st = read_sections(p, &cfg, &o, err);
     }
     config_destroy(&cfg);
@@ -486,7 +493,7 @@ asim_status asim_config_override(asim_params *p, const char *assignment, asim_er
     char why[300];
     if (asim_params_find(p, path, &slot, why, sizeof why) != 0)
         return asim_error_set(err, ASIM_ECONFIG, "-s %s: %s", assignment, why);
-    origin o = {NULL, assignment};
+    origin o = {NULL, assignment, p};
     return override_value(p, &slot, value, &o, err);
 }
 
@@ -617,4 +624,275 @@ void asim_config_write_json(const asim_params *p, asim_strbuf *out)
         asim_strbuf_puts(out, k + 1 < n ? ",\n" : "\n");
     }
     asim_strbuf_puts(out, " }\n}\n");
+}
+
+/* ---- the sweep section ------------------------------------------------------------ */
+
+static const char *const sweep_keys[] = {"method", "params", "points", "replicates", "seed",
+                                         "common_random_numbers", NULL};
+static const char *const sweep_param_keys[] = {"path", "tie", "name", "values", "range",
+                                               "scale", "mode", NULL};
+
+static asim_status sweep_error(asim_error *err, const origin *o, const config_setting_t *s,
+                               const char *path, const char *fmt, const char *arg)
+{
+    asim_error_set(err, ASIM_ECONFIG, fmt, arg);
+    return blame(err, o, s, path);
+}
+
+static asim_status check_keys(const config_setting_t *g, const char *const *keys, const char *where_,
+                              const origin *o, asim_error *err)
+{
+    for (int i = 0; i < config_setting_length(g); i++) {
+        const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
+        if (in_list(keys, config_setting_name(m)))
+            continue;
+        char path[256], hint[200] = "";
+        snprintf(path, sizeof path, "%s.%s", where_, config_setting_name(m));
+        size_t best = 4;
+        for (const char *const *k = keys; *k; k++) {
+            size_t d = 0, la = strlen(*k), lb = strlen(config_setting_name(m));
+            d = la > lb ? la - lb : lb - la; /* cheap: length difference and prefix */
+            if (d < best && strncmp(*k, config_setting_name(m), 3) == 0) {
+                best = d;
+                snprintf(hint, sizeof hint, " (did you mean %s?)", *k);
+            }
+        }
+        asim_error_set(err, ASIM_ECONFIG, "unknown setting%s", hint);
+        return blame(err, o, m, path);
+    }
+    return ASIM_OK;
+}
+
+static int lookup_count(const config_setting_t *g, const char *name, long long lo, long long hi,
+                        long long *out)
+{
+    const config_setting_t *s = config_setting_get_member(g, name);
+    if (!s)
+        return 0;
+    double v = is_number(s) ? number_of(s) : NAN;
+    if (!(v >= (double)lo && v <= (double)hi) || v != floor(v))
+        return -1;
+    *out = (long long)v;
+    return 0;
+}
+
+/* The paths of one sweep parameter: `path`, then the members of `tie`. */
+static asim_status sweep_paths(const config_setting_t *g, asim_sweep_param *sp, const char *at,
+                               const asim_params *p, const origin *o, asim_error *err)
+{
+    const char *one = NULL;
+    const config_setting_t *tie = config_setting_get_member(g, "tie");
+    if (config_setting_lookup_string(g, "path", &one) == CONFIG_TRUE)
+        snprintf(sp->paths[sp->n_paths++], ASIM_PATH_MAX, "%s", one);
+    for (int i = 0; tie && i < config_setting_length(tie); i++) {
+        const char *t = config_setting_get_string_elem(tie, (unsigned)i);
+        if (!t || sp->n_paths == ASIM_SWEEP_MAX_TIE)
+            return sweep_error(err, o, tie, at, "tie must be a list of at most 16 paths (strings)%s", "");
+        int dup = 0;
+        for (size_t j = 0; j < sp->n_paths; j++)
+            dup |= strcmp(sp->paths[j], t) == 0;
+        if (!dup)
+            snprintf(sp->paths[sp->n_paths++], ASIM_PATH_MAX, "%s", t);
+    }
+    if (sp->n_paths == 0)
+        return sweep_error(err, o, g, at, "needs path = \"...\" or tie = [\"...\", ...]%s", "");
+    for (size_t j = 0; j < sp->n_paths; j++) {
+        asim_slot slot;
+        char why[300];
+        if (asim_params_find(p, sp->paths[j], &slot, why, sizeof why) != 0) {
+            asim_error_set(err, ASIM_ECONFIG, "%s: %s", sp->paths[j], why);
+            return blame(err, o, g, at);
+        }
+        if (slot.def->type == ASIM_T_EVENTS || slot.def->type == ASIM_T_NAME)
+            return sweep_error(err, o, g, at, "%s cannot be swept", sp->paths[j]);
+    }
+    const char *name = NULL;
+    config_setting_lookup_string(g, "name", &name);
+    snprintf(sp->name, sizeof sp->name, "%s", name ? name : sp->paths[0]);
+    return ASIM_OK;
+}
+
+static asim_status sweep_values(const config_setting_t *v, asim_sweep_param *sp,
+                                const asim_slot *slot, const char *at, const origin *o,
+                                asim_error *err)
+{
+    int n = config_setting_length(v);
+    if (!config_setting_is_aggregate(v) || n < 1)
+        return sweep_error(err, o, v, at, "values must be a non-empty list, e.g. [0.2, 0.5, 0.8]%s", "");
+    int labels = config_setting_type(config_setting_get_elem(v, 0)) == CONFIG_TYPE_STRING ||
+                 config_setting_type(config_setting_get_elem(v, 0)) == CONFIG_TYPE_BOOL;
+    sp->n_values = (size_t)n;
+    if (labels ? !(sp->labels = calloc((size_t)n, sizeof *sp->labels))
+               : !(sp->values = malloc((size_t)n * sizeof *sp->values)))
+        return asim_error_set(err, ASIM_ENOMEM, "out of memory");
+    asim_params scratch;
+    if (asim_params_copy(&scratch, o->params) != ASIM_OK)
+        return asim_error_set(err, ASIM_ENOMEM, "out of memory");
+    asim_status st = ASIM_OK;
+    for (int i = 0; i < n && st == ASIM_OK; i++) {
+        const config_setting_t *e = config_setting_get_elem(v, (unsigned)i);
+        if (labels) {
+            int t = config_setting_type(e);
+            const char *text = t == CONFIG_TYPE_BOOL ? (config_setting_get_bool(e) ? "true" : "false")
+                                                     : config_setting_get_string(e);
+            if (!text || !(sp->labels[i] = strdup(text)))
+                st = sweep_error(err, o, e, at, "values must all be strings or all numbers%s", "");
+            else if (asim_params_set_string(&scratch, slot, text, err) != ASIM_OK)
+                st = blame(err, o, e, at);
+        } else if (!is_number(e)) {
+            st = sweep_error(err, o, e, at, "values must all be numbers or all strings%s", "");
+        } else {
+            sp->values[i] = number_of(e);
+            if (sp->mode == ASIM_SWEEP_SET && asim_params_set_number(&scratch, slot, sp->values[i], err) != ASIM_OK)
+                st = blame(err, o, e, at);
+        }
+    }
+    asim_params_free(&scratch);
+    return st;
+}
+
+static asim_status sweep_range(const config_setting_t *g, const config_setting_t *r,
+                               asim_sweep_param *sp, const asim_slot *slot, const char *at,
+                               const origin *o, asim_error *err)
+{
+    if (!config_setting_is_aggregate(r) || config_setting_length(r) != 2 ||
+        !is_number(config_setting_get_elem(r, 0)) || !is_number(config_setting_get_elem(r, 1)))
+        return sweep_error(err, o, r, at, "range must be [lo, hi]%s", "");
+    sp->lo = number_of(config_setting_get_elem(r, 0));
+    sp->hi = number_of(config_setting_get_elem(r, 1));
+    const char *scale = "linear";
+    config_setting_lookup_string(g, "scale", &scale);
+    if (strcmp(scale, "log") != 0 && strcmp(scale, "linear") != 0)
+        return sweep_error(err, o, g, at, "scale must be \"linear\" or \"log\" (got \"%s\")", scale);
+    sp->log_scale = scale[1] == 'o';
+    if (!(sp->lo < sp->hi) || !isfinite(sp->lo) || !isfinite(sp->hi))
+        return sweep_error(err, o, r, at, "range must be [lo, hi] with lo < hi, both finite%s", "");
+    if (sp->log_scale && !(sp->lo > 0))
+        return sweep_error(err, o, r, at, "a log-scale range needs lo > 0%s", "");
+    char why[128];
+    if (sp->mode == ASIM_SWEEP_SET && slot->def->type != ASIM_T_INT &&
+        (asim_params_check_range(slot->def, sp->lo, why, sizeof why) != 0 ||
+         asim_params_check_range(slot->def, sp->hi, why, sizeof why) != 0))
+        return sweep_error(err, o, r, at, "range: %s", why);
+    if (slot->def->type != ASIM_T_REAL && slot->def->type != ASIM_T_SCHEDULE)
+        return sweep_error(err, o, r, at, "a range needs a real-valued setting; use values%s", "");
+    return ASIM_OK;
+}
+
+static asim_status sweep_param(const config_setting_t *g, int index, asim_design_spec *spec,
+                               const origin *o, asim_error *err)
+{
+    char at[64];
+    snprintf(at, sizeof at, "sweep.params[%d]", index);
+    if (!config_setting_is_group(g))
+        return sweep_error(err, o, g, at, "must be { path = \"...\"; values = [...]; }%s", "");
+    asim_status st = check_keys(g, sweep_param_keys, at, o, err);
+    asim_sweep_param *sp = &spec->params[spec->n_params++];
+    if (st == ASIM_OK)
+        st = sweep_paths(g, sp, at, o->params, o, err);
+    if (st != ASIM_OK)
+        return st;
+    const char *mode = "set";
+    config_setting_lookup_string(g, "mode", &mode);
+    if (strcmp(mode, "set") && strcmp(mode, "offset") && strcmp(mode, "scale"))
+        return sweep_error(err, o, g, at, "mode must be \"set\", \"offset\" or \"scale\" (got \"%s\")", mode);
+    sp->mode = mode[0] == 's' ? (mode[1] == 'e' ? ASIM_SWEEP_SET : ASIM_SWEEP_SCALE) : ASIM_SWEEP_OFFSET;
+    asim_slot slot;
+    char why[8];
+    asim_params_find(o->params, sp->paths[0], &slot, why, sizeof why);
+    const config_setting_t *values = config_setting_get_member(g, "values");
+    const config_setting_t *range = config_setting_get_member(g, "range");
+    int enumerated = spec->method == ASIM_DESIGN_GRID || spec->method == ASIM_DESIGN_LIST;
+    if (enumerated && !values)
+        return sweep_error(err, o, g, at, "a %s design needs values = [...] for every parameter",
+                           asim_design_method_name(spec->method));
+    if (!enumerated && !range)
+        return sweep_error(err, o, g, at, "a %s design needs range = [lo, hi] for every parameter",
+                           asim_design_method_name(spec->method));
+    return enumerated ? sweep_values(values, sp, &slot, at, o, err)
+                      : sweep_range(g, range, sp, &slot, at, o, err);
+}
+
+static asim_status sweep_header(const config_setting_t *sw, asim_design_spec *spec,
+                                const origin *o, asim_error *err)
+{
+    const char *method = "grid";
+    config_setting_lookup_string(sw, "method", &method);
+    int m = -1;
+    for (int i = 0; i <= ASIM_DESIGN_SOBOL; i++)
+        if (strcmp(method, asim_design_method_name((asim_design_method)i)) == 0)
+            m = i;
+    if (m < 0)
+        return sweep_error(err, o, sw, "sweep.method",
+                           "must be grid, list, random, lhs or sobol (got \"%s\")", method);
+    spec->method = (asim_design_method)m;
+    long long v = 1;
+    if (lookup_count(sw, "replicates", 1, 1000000000, &v) != 0)
+        return sweep_error(err, o, config_setting_get_member(sw, "replicates"), "sweep.replicates",
+                           "must be a whole number from 1 to 10^9%s", "");
+    spec->replicates = (size_t)v;
+    v = 0;
+    if (lookup_count(sw, "points", 1, 1000000000, &v) != 0)
+        return sweep_error(err, o, config_setting_get_member(sw, "points"), "sweep.points",
+                           "must be a whole number from 1 to 10^9%s", "");
+    spec->points = (size_t)v;
+    if (spec->method >= ASIM_DESIGN_RANDOM && spec->points == 0)
+        return sweep_error(err, o, sw, "sweep.points", "a %s design needs points = N",
+                           asim_design_method_name(spec->method));
+    spec->seed = o->params->model.seed;
+    const config_setting_t *seed = config_setting_get_member(sw, "seed");
+    if (seed && (!is_number(seed) || number_of(seed) < 0 || number_of(seed) != floor(number_of(seed))))
+        return sweep_error(err, o, seed, "sweep.seed", "must be a whole number >= 0%s", "");
+    if (seed)
+        spec->seed = (uint64_t)config_setting_get_int64(seed);
+    int crn = 0;
+    config_setting_lookup_bool(sw, "common_random_numbers", &crn);
+    spec->common_random_numbers = crn;
+    return ASIM_OK;
+}
+
+static asim_status read_sweep(const config_setting_t *sw, asim_design_spec *spec, const origin *o,
+                              asim_error *err)
+{
+    asim_status st = check_keys(sw, sweep_keys, "sweep", o, err);
+    if (st == ASIM_OK)
+        st = sweep_header(sw, spec, o, err);
+    if (st != ASIM_OK)
+        return st;
+    const config_setting_t *list = config_setting_get_member(sw, "params");
+    int n = list ? config_setting_length(list) : 0;
+    if (!list || !config_setting_is_aggregate(list) || n < 1)
+        return sweep_error(err, o, list ? list : sw, "sweep.params",
+                           "needs a list of parameters: params = ( { path = \"...\"; values = [...]; } );%s", "");
+    if (!(spec->params = calloc((size_t)n, sizeof *spec->params)))
+        return asim_error_set(err, ASIM_ENOMEM, "out of memory");
+    for (int i = 0; i < n && st == ASIM_OK; i++)
+        st = sweep_param(config_setting_get_elem(list, (unsigned)i), i, spec, o, err);
+    if (st == ASIM_OK && spec->method == ASIM_DESIGN_LIST)
+        for (size_t k = 1; k < spec->n_params; k++)
+            if (spec->params[k].n_values != spec->params[0].n_values)
+                return sweep_error(err, o, list, "sweep.params",
+                                   "a list design needs the same number of values for every parameter%s", "");
+    if (st == ASIM_OK && spec->method == ASIM_DESIGN_SOBOL && spec->n_params > ASIM_SOBOL_MAX_DIM)
+        return sweep_error(err, o, list, "sweep.params", "a sobol design takes at most 40 parameters%s", "");
+    return st;
+}
+
+asim_status asim_config_load_sweep(const char *file, const asim_params *p, asim_design_spec *spec,
+                                   asim_error *err)
+{
+    memset(spec, 0, sizeof *spec);
+    if (!file)
+        return asim_error_set(err, ASIM_EUSAGE, "a sweep needs a scenario file with a sweep section");
+    config_t cfg;
+    asim_status st = parse_file(&cfg, file, err);
+    if (st == ASIM_OK) {
+        const config_setting_t *sw = config_lookup(&cfg, "sweep");
+        origin o = {file, NULL, p};
+        st = sw ? read_sweep(sw, spec, &o, err)
+                : asim_error_set(err, ASIM_ECONFIG, "%s: no sweep section (see configs/sweep_commitment.cfg)", file);
+    }
+    config_destroy(&cfg);
+    return st;
 }

@@ -14,6 +14,13 @@
 #include "allysim/runner.h"
 #include "allysim/status.h"
 #include "allysim/strbuf.h"
+#include "allysim/sweep.h"
+
+#include <time.h>
+#include <unistd.h>
+#ifdef ASIM_MPI
+#include <mpi.h>
+#endif
 
 #define MAX_OVERRIDES 512
 
@@ -33,6 +40,16 @@ static const char usage_text[] =
     "      --every K            write every K-th step to timeseries.csv (default 1)\n"
     "      --no-timeseries      write summary.csv only\n"
     "      --deterministic      mean-field mode (same as -s model.stochastic=false)\n"
+    "  sweep CONFIG [options]   run the design in CONFIG's sweep section\n"
+    "      -s PATH=VALUE, -o DIR (default results/<name>-sweep), -r N (replicates),\n"
+    "      --seed N, --every K, --deterministic as for run, and\n"
+    "      -j THREADS           threads (default: all cores, or OMP_NUM_THREADS)\n"
+    "      --shard K/N          run the K-th of N parts (K = 1..N); see merge\n"
+    "      --resume             finish an interrupted sweep in DIR\n"
+    "      --series             write series.csv (per-step quantiles over replicates)\n"
+    "      --timeseries         write timeseries.csv (raw per-step rows, every K-th step)\n"
+    "      --quiet              no progress on stderr\n"
+    "  merge DIR... -o OUT      put the shards of a sweep back together\n"
     "  check [CONFIG] [-s PATH=VALUE]... [--json]\n"
     "                           validate and print the resolved configuration\n"
     "  params                   list every setting: path, default, range, meaning\n"
@@ -54,6 +71,12 @@ typedef struct {
     long every;
     int timeseries;
     int json;
+    int threads;
+    size_t shard, shards;
+    int resume, series, sweep_timeseries, quiet;
+    int replicates_given;
+    const char *dirs[MAX_OVERRIDES]; /* merge */
+    size_t n_dirs;
 } cli;
 
 static volatile sig_atomic_t stop_signal = 0;
@@ -127,6 +150,7 @@ static int parse_options(cli *c, int argc, char **argv)
         } else if (strcmp(a, "-r") == 0 || strcmp(a, "--replicates") == 0) {
             if (parse_count(a, next, 1, 1000000000ull, &c->replicates) != 0)
                 return 2;
+            c->replicates_given = 1;
             i++;
         } else if (strcmp(a, "--every") == 0) {
             if (parse_count(a, next, 1, 10000000ull, &v) != 0)
@@ -147,8 +171,35 @@ static int parse_options(cli *c, int argc, char **argv)
                 return 2;
         } else if (strcmp(a, "--json") == 0) {
             c->json = 1;
+        } else if (strcmp(a, "-j") == 0 || strcmp(a, "--threads") == 0) {
+            if (parse_count(a, next, 1, 4096, &v) != 0)
+                return 2;
+            c->threads = (int)v;
+            i++;
+        } else if (strcmp(a, "--shard") == 0) {
+            unsigned long long k, n;
+            char tail;
+            if (!next || sscanf(next, "%llu/%llu%c", &k, &n, &tail) != 2 || n < 1 || k < 1 || k > n ||
+                n > 1000000)
+                return usage_error("--shard %s: must be K/N with 1 <= K <= N, e.g. --shard 2/3",
+                                   next ? next : "(missing)");
+            c->shard = (size_t)k;
+            c->shards = (size_t)n;
+            i++;
+        } else if (strcmp(a, "--resume") == 0) {
+            c->resume = 1;
+        } else if (strcmp(a, "--series") == 0) {
+            c->series = 1;
+        } else if (strcmp(a, "--timeseries") == 0) {
+            c->sweep_timeseries = 1;
+        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+            c->quiet = 1;
         } else if (a[0] == '-' && a[1]) {
             return usage_error("unknown option %s", a);
+        } else if (strcmp(c->command, "merge") == 0) {
+            if (c->n_dirs == MAX_OVERRIDES)
+                return usage_error("too many directories (%s)", a);
+            c->dirs[c->n_dirs++] = a;
         } else if (!c->config) {
             c->config = a;
         } else {
@@ -249,7 +300,132 @@ static int cmd_run(const cli *c, int argc, char **argv)
     return 0;
 }
 
+static void progress(const asim_sweep *s, double t0, int final)
+{
+    asim_sweep_progress pr;
+    asim_sweep_get_progress(s, &pr);
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double el = (double)now.tv_sec + 1e-9 * (double)now.tv_nsec - t0;
+    double rate = el > 0 ? (double)pr.runs_done / el : 0;
+    double eta = rate > 0 ? (double)(pr.runs_total - pr.runs_done) / rate : 0;
+    fprintf(stderr, "\rsweep: %llu/%llu runs (%.1f%%), %.0f runs/s, ETA %d:%02d:%02d%s",
+            (unsigned long long)pr.runs_done, (unsigned long long)pr.runs_total,
+            pr.runs_total ? 100.0 * (double)pr.runs_done / (double)pr.runs_total : 100.0, rate,
+            (int)(eta / 3600), (int)(eta / 60) % 60, (int)eta % 60, final ? "\n" : "   ");
+}
+
+static double now_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* Drive the sweep block by block; returns its status. */
+static asim_status drive(asim_sweep *sw, int show, asim_error *err)
+{
+    double t0 = now_seconds(), last = 0;
+    asim_status st = ASIM_OK;
+    while (st == ASIM_OK && !asim_sweep_done(sw)) {
+        st = asim_sweep_step(sw, err);
+        if (show && (now_seconds() - last > 0.5 || asim_sweep_done(sw))) {
+            progress(sw, t0, asim_sweep_done(sw) || st != ASIM_OK);
+            last = now_seconds();
+        }
+    }
+    return st;
+}
+
+static int cmd_sweep(const cli *c, int argc, char **argv)
+{
+    asim_params p;
+    asim_design_spec spec;
+    asim_error err = {0};
+    memset(&spec, 0, sizeof spec);
+    if (!c->config)
+        return usage_error("sweep needs a CONFIG with a sweep section%s", "");
+    int rc = 0;
+    if (load(c, &p, &err) != 0 || asim_config_load_sweep(c->config, &p, &spec, &err) != ASIM_OK)
+        rc = fail(&err);
+    if (rc == 0 && c->replicates_given)
+        spec.replicates = (size_t)c->replicates;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", c->dir ? c->dir : "results/");
+    if (rc == 0 && !c->dir)
+        snprintf(dir, sizeof dir, "results/%s-sweep", p.model.name);
+    asim_strbuf text;
+    asim_strbuf_init(&text);
+    if (rc == 0) {
+        asim_strbuf_printf(&text, "# Resolved configuration written by allysim %s.\n", asim_version());
+        asim_config_write(&p, &text);
+    }
+    asim_sweep *sw = NULL;
+    asim_sweep_opts o = {.base = &p, .spec = &spec, .dir = dir, .threads = c->threads,
+                         .shard = c->shards ? c->shard : 1, .shards = c->shards ? c->shards : 1,
+                         .resume = c->resume, .every = c->every, .series = c->series,
+                         .timeseries = c->sweep_timeseries, .stop = &stop_signal,
+                         .meta = {.argc = argc, .argv = argv, .config_file = c->config,
+                                  .config_text = asim_strbuf_str(&text)}};
+    install_signals();
+    if (rc == 0 && asim_sweep_open(&sw, &o, &err) != ASIM_OK)
+        rc = fail(&err);
+    if (rc == 0) {
+        int writer = asim_sweep_is_writer();
+        asim_status st = drive(sw, writer && !c->quiet && isatty(2), &err);
+        asim_sweep_progress pr;
+        asim_sweep_get_progress(sw, &pr);
+        st = asim_sweep_close(sw, st, &err);
+        if (st == ASIM_EINTR) {
+            if (writer)
+                fprintf(stderr, "allysim: interrupted after %llu of %llu runs; `allysim sweep ... --resume -o %s` finishes it\n",
+                        (unsigned long long)pr.runs_done, (unsigned long long)pr.runs_total, dir);
+            rc = stop_signal == SIGTERM ? 143 : 130;
+        } else if (st != ASIM_OK) {
+            rc = fail(&err);
+        } else if (writer) {
+            printf("allysim: %llu runs done; results in %s/ (runs.csv, points.csv%s%s, config.cfg, meta.json)\n",
+                   (unsigned long long)pr.runs_done, dir, c->series ? ", series.csv" : "",
+                   c->sweep_timeseries ? ", timeseries.csv" : "");
+            if (pr.runs_failed) {
+                fprintf(stderr, "allysim: %llu runs failed (see %s/failures.csv), e.g. %s\n",
+                        (unsigned long long)pr.runs_failed, dir, pr.last_failure ? pr.last_failure : "");
+                rc = 1;
+            }
+        }
+    }
+    asim_strbuf_free(&text);
+    asim_design_spec_free(&spec);
+    asim_params_free(&p);
+    return rc;
+}
+
+static int cmd_merge(const cli *c)
+{
+    asim_error err = {0};
+    if (c->n_dirs == 0 || !c->dir)
+        return usage_error("usage: allysim merge DIR... -o OUT%s", "");
+    if (asim_sweep_merge(c->dirs, c->n_dirs, c->dir, &err) != ASIM_OK)
+        return fail(&err);
+    printf("allysim: merged %zu shard%s into %s/\n", c->n_dirs, c->n_dirs == 1 ? "" : "s", c->dir);
+    return 0;
+}
+
+static int dispatch(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+#ifdef ASIM_MPI
+    MPI_Init(&argc, &argv);
+#endif
+    int rc = dispatch(argc, argv);
+#ifdef ASIM_MPI
+    MPI_Finalize();
+#endif
+    return rc;
+}
+
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         fputs(usage_text, stderr);
@@ -267,10 +443,16 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "params") == 0)
         return argc == 2 ? cmd_params() : usage_error("params takes no arguments (got %s)", argv[2]);
     cli c = {.command = cmd, .replicates = 1, .every = 1, .timeseries = 1};
-    if (strcmp(cmd, "run") != 0 && strcmp(cmd, "check") != 0)
+    if (strcmp(cmd, "run") && strcmp(cmd, "check") && strcmp(cmd, "sweep") && strcmp(cmd, "merge"))
         return usage_error("unknown command %s", cmd);
     int rc = parse_options(&c, argc, argv);
     if (rc != 0)
         return rc;
-    return strcmp(cmd, "run") == 0 ? cmd_run(&c, argc, argv) : cmd_check(&c);
+    if (strcmp(cmd, "run") == 0)
+        return cmd_run(&c, argc, argv);
+    if (strcmp(cmd, "sweep") == 0)
+        return cmd_sweep(&c, argc, argv);
+    if (strcmp(cmd, "merge") == 0)
+        return cmd_merge(&c);
+    return cmd_check(&c);
 }

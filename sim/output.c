@@ -62,8 +62,16 @@ asim_status asim_csv_reopen(asim_csv *w, const char *dir, const char *name, asim
     return open_mode(w, dir, name, "a", err);
 }
 
+void asim_csv_open_mem(asim_csv *w, asim_strbuf *mem)
+{
+    memset(w, 0, sizeof *w);
+    w->mem = mem;
+}
+
 static void drain(asim_csv *w)
 {
+    if (w->mem)
+        return;
     if (w->used && !w->failed && fwrite(w->buf, 1, w->used, w->f) != w->used)
         w->failed = errno ? errno : EIO;
     w->used = 0;
@@ -71,6 +79,12 @@ static void drain(asim_csv *w)
 
 static void put(asim_csv *w, const char *s, size_t n)
 {
+    if (w->mem) {
+        asim_strbuf_append(w->mem, s, n);
+        if (w->mem->failed && !w->failed)
+            w->failed = ENOMEM;
+        return;
+    }
     if (w->used + n > ASIM_CSV_BUF)
         drain(w);
     if (n > ASIM_CSV_BUF) {
@@ -125,6 +139,18 @@ void asim_csv_uint(asim_csv *w, uint64_t v)
     char tmp[32];
     int n = snprintf(tmp, sizeof tmp, "%" PRIu64, v);
     put(w, tmp, (size_t)n);
+}
+
+void asim_csv_raw(asim_csv *w, const char *text, size_t len)
+{
+    put(w, text, len);
+}
+
+long long asim_csv_offset(const asim_csv *w)
+{
+    if (w->mem)
+        return (long long)w->mem->len;
+    return (long long)ftello(w->f) + (long long)w->used;
 }
 
 void asim_csv_end_row(asim_csv *w)

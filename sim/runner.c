@@ -93,37 +93,21 @@ static void step_through(asim_model *m, asim_summary *s, const asim_params *p,
     }
 }
 
-/* Is lane i's outcome finite (state and every metric that is not an
- * empty mean-over-no-step)? */
-static int lane_ok(const double *vals, size_t ncols, const asim_runner *r)
-{
-    for (size_t k = 0; k < ncols; k++) {
-        const char *name = asim_runner_colname(r, k);
-        if (isnan(vals[k]) && strncmp(name, "mean_relation_MA_", 17) != 0 &&
-            strncmp(name, "mean_relation_notMA_", 20) != 0)
-            return 0;
-        if (isinf(vals[k]))
-            return 0;
-    }
-    return 1;
-}
-
-static asim_status explain(asim_runner *r, const asim_runner_opts *o, uint64_t seed, uint64_t rep,
-                           asim_error *err)
+asim_status asim_runner_explain(asim_runner *r, uint64_t run, uint64_t rep, uint64_t seed,
+                                asim_error *err)
 {
     blame bad = {-1, "a summary metric"};
     asim_status st = ASIM_OK;
-    asim_runner_opts quiet = *o;
-    quiet.timeseries = NULL;
+    asim_runner_opts quiet = {.run = run, .every = 1};
     asim_model_reset(r->narrow, &seed);
     asim_summary_reset(r->sum_narrow);
     step_through(r->narrow, r->sum_narrow, r->p, &quiet, 1, rep, &bad, &st);
     if (bad.step >= 0)
         return asim_error_set(err, ASIM_ENUMERIC,
                               "run %llu, replicate %llu, step %ld: %s is not finite",
-                              (unsigned long long)o->run, (unsigned long long)rep, bad.step, bad.var);
+                              (unsigned long long)run, (unsigned long long)rep, bad.step, bad.var);
     return asim_error_set(err, ASIM_ENUMERIC, "run %llu, replicate %llu: %s is not finite",
-                          (unsigned long long)o->run, (unsigned long long)rep, bad.var);
+                          (unsigned long long)run, (unsigned long long)rep, bad.var);
 }
 
 asim_status asim_runner_run(asim_runner *r, const asim_runner_opts *o, uint64_t *seeds,
@@ -151,7 +135,7 @@ asim_status asim_runner_run(asim_runner *r, const asim_runner_opts *o, uint64_t 
             double *vals = summary + (done + i) * ncols;
             seeds[done + i] = lane_seeds[i];
             asim_summary_values(s, i, vals);
-            int ok = st == ASIM_OK && lane_ok(vals, ncols, r);
+            int ok = st == ASIM_OK && asim_summary_finite(s, vals);
             if (failed)
                 failed[done + i] = !ok;
             if (ok)
@@ -159,7 +143,7 @@ asim_status asim_runner_run(asim_runner *r, const asim_runner_opts *o, uint64_t 
             for (size_t k = 0; k < ncols; k++)
                 vals[k] = NAN;
             if (result == ASIM_OK)
-                result = explain(r, o, lane_seeds[i], rep0 + i, err);
+                result = asim_runner_explain(r, o->run, rep0 + i, lane_seeds[i], err);
             if (o->timeseries)
                 break; /* the rows stop at the failure */
         }

@@ -47,14 +47,16 @@ void asim_strbuf_printf(asim_strbuf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
-void asim_strbuf_puts(asim_strbuf *b, const char *s)
+void asim_strbuf_append(asim_strbuf *b, const char *s, size_t n)
 {
-    size_t n = strlen(s);
     if (reserve(b, n) != 0)
         return;
-    memcpy(b->s + b->len, s, n + 1);
+    memcpy(b->s + b->len, s, n);
     b->len += n;
+    b->s[b->len] = '\0';
 }
+
+void asim_strbuf_puts(asim_strbuf *b, const char *s) { asim_strbuf_append(b, s, strlen(s)); }
 
 void asim_strbuf_real(asim_strbuf *b, double v)
 {

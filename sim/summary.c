@@ -174,3 +174,14 @@ void asim_summary_values(const asim_summary *s, size_t lane, double *out)
     out[o++] = ratio(s->O[lane], n);
     out[o++] = s->H[lane];
 }
+
+int asim_summary_finite(const asim_summary *s, const double *vals)
+{
+    /* mean_relation_MA and _notMA (columns 7*np .. 9*np) may be empty */
+    for (size_t k = 0; k < s->ncols; k++) {
+        int may_be_empty = k >= 7 * s->np && k < 9 * s->np;
+        if (isinf(vals[k]) || (isnan(vals[k]) && !may_be_empty))
+            return 0;
+    }
+    return 1;
+}

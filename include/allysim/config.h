@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "allysim/design.h"
 #include "allysim/params.h"
 #include "allysim/status.h"
 #include "allysim/strbuf.h"
@@ -32,6 +33,12 @@ void asim_config_write(const asim_params *p, asim_strbuf *out);
 /* The resolved configuration as JSON: {"allies": [...], "adversaries":
  * [...], "pairs": [[a, b], ...], "params": {"path": value, ...}}. */
 void asim_config_write_json(const asim_params *p, asim_strbuf *out);
+
+/* Read the `sweep` section of `file` into *spec, checking every path
+ * against the resolved configuration p. *spec must be freed with
+ * asim_design_spec_free, also on failure. */
+asim_status asim_config_load_sweep(const char *file, const asim_params *p, asim_design_spec *spec,
+                                   asim_error *err);
 
 /* Top-level sections that belong to other commands (sweep, test, ...):
  * asim_config_load accepts and skips them. */

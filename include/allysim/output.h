@@ -27,6 +27,7 @@ typedef struct asim_csv {
     size_t used;
     int fields;      /* fields in the current row */
     int failed;      /* errno of the first failure, or 0 */
+    asim_strbuf *mem; /* in-memory target instead of a file (see asim_csv_open_mem) */
 } asim_csv;
 
 /* Create dir (and its parents) if needed. */
@@ -36,6 +37,12 @@ asim_status asim_output_mkdir(const char *dir, asim_error *err);
 asim_status asim_csv_open(asim_csv *w, const char *dir, const char *name, asim_error *err);
 /* Open for appending to an existing dir/name.tmp (resuming). */
 asim_status asim_csv_reopen(asim_csv *w, const char *dir, const char *name, asim_error *err);
+/* Rows into memory (appended to *mem), e.g. to be written later in order. */
+void asim_csv_open_mem(asim_csv *w, asim_strbuf *mem);
+/* Append bytes that already form complete rows. */
+void asim_csv_raw(asim_csv *w, const char *text, size_t len);
+/* Bytes written so far, pending ones included (for resume offsets). */
+long long asim_csv_offset(const asim_csv *w);
 void asim_csv_str(asim_csv *w, const char *s);  /* quoted per RFC 4180 when needed */
 void asim_csv_num(asim_csv *w, double v);       /* NAN: empty field */
 void asim_csv_int(asim_csv *w, long long v);

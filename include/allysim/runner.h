@@ -43,6 +43,12 @@ const char *asim_runner_colname(const asim_runner *r, size_t k);
 asim_status asim_runner_run(asim_runner *r, const asim_runner_opts *o, uint64_t *seeds,
                             double *summary, int *failed, asim_error *err);
 
+/* Replay one replicate with a check at every step, and describe where it
+ * first became non-finite: "run R, replicate I, step T: VAR is not
+ * finite". Returns ASIM_ENUMERIC. */
+asim_status asim_runner_explain(asim_runner *r, uint64_t run, uint64_t replicate, uint64_t seed,
+                                asim_error *err);
+
 /* `allysim run`: replicates of run 0 written to a directory. */
 typedef struct asim_run_job {
     const asim_params *p;

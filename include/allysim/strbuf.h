@@ -19,6 +19,7 @@ void asim_strbuf_free(asim_strbuf *b);
 /* Append formatted text; on allocation failure sets b->failed. */
 void asim_strbuf_printf(asim_strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void asim_strbuf_puts(asim_strbuf *b, const char *s);
+void asim_strbuf_append(asim_strbuf *b, const char *s, size_t n);
 /* Append a double so that it reads back to the same value (%.17g, with a
  * ".0" when it would otherwise read back as an integer). */
 void asim_strbuf_real(asim_strbuf *b, double v);

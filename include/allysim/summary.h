@@ -27,4 +27,8 @@ const char *asim_summary_colname(const asim_summary *s, size_t k);
  * e.g. mean_relation_MA when no step was in regime MA). */
 void asim_summary_values(const asim_summary *s, size_t lane, double *out);
 
+/* 1 when every metric of vals (from asim_summary_values) is finite, the
+ * means that may be empty apart. */
+int asim_summary_finite(const asim_summary *s, const double *vals);
+
 #endif

@@ -1,0 +1,83 @@
+/* design.h: experimental designs for sweeps: which parameter values each
+ * design point takes. Grids and lists enumerate given values; random,
+ * Latin hypercube and Sobol designs sample ranges (linear or log scale).
+ * A design is fully determined by its specification and seed. */
+#ifndef ALLYSIM_DESIGN_H
+#define ALLYSIM_DESIGN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "allysim/params.h"
+#include "allysim/status.h"
+
+typedef enum {
+    ASIM_DESIGN_GRID,   /* every combination of the values (last parameter fastest) */
+    ASIM_DESIGN_LIST,   /* point i takes the i-th value of every parameter */
+    ASIM_DESIGN_RANDOM, /* independent uniform draws in the ranges */
+    ASIM_DESIGN_LHS,    /* Latin hypercube: one point per stratum in every dimension */
+    ASIM_DESIGN_SOBOL   /* GSL's Sobol sequence, from its first point */
+} asim_design_method;
+
+typedef enum {
+    ASIM_SWEEP_SET,    /* the parameter takes the value (a schedule becomes constant) */
+    ASIM_SWEEP_OFFSET, /* the value is added to the parameter (every keyframe) */
+    ASIM_SWEEP_SCALE   /* the parameter (every keyframe) is multiplied by the value */
+} asim_sweep_mode;
+
+#define ASIM_SWEEP_MAX_TIE 16
+#define ASIM_SOBOL_MAX_DIM 40 /* GSL's Sobol generator */
+
+typedef struct asim_sweep_param {
+    char name[ASIM_PATH_MAX];                 /* column name: the first path, or `name` */
+    char paths[ASIM_SWEEP_MAX_TIE][ASIM_PATH_MAX]; /* the path and those tied to it */
+    size_t n_paths;
+    asim_sweep_mode mode;
+    double *values;  /* grid, list: numeric values (NULL when labels are used) */
+    char **labels;   /* grid, list: string values (rule, booleans, names) */
+    size_t n_values;
+    double lo, hi;   /* random, lhs, sobol */
+    int log_scale;
+} asim_sweep_param;
+
+typedef struct asim_design_spec {
+    asim_design_method method;
+    asim_sweep_param *params;
+    size_t n_params;
+    size_t points;     /* random, lhs, sobol */
+    size_t replicates; /* per design point, >= 1 */
+    uint64_t seed;     /* of the sampled designs */
+    int common_random_numbers; /* every point uses the streams of point 0 */
+} asim_design_spec;
+
+void asim_design_spec_free(asim_design_spec *s);
+const char *asim_design_method_name(asim_design_method m);
+const char *asim_sweep_mode_name(asim_sweep_mode m);
+
+/* The design: n_points rows of n_params values each. For parameters with
+ * labels the value is the label's index. */
+typedef struct asim_design {
+    size_t n_points, n_params;
+    double *x; /* [point * n_params + param] */
+} asim_design;
+
+/* Build the design of a specification (checked by the loader). */
+asim_status asim_design_build(const asim_design_spec *s, asim_design *d, asim_error *err);
+void asim_design_free(asim_design *d);
+
+/* Points of the unit hypercube [0,1)^dim (n rows of dim values). The
+ * sampled designs map these onto their ranges. */
+asim_status asim_design_unit_random(size_t n, size_t dim, uint64_t seed, double *u);
+asim_status asim_design_unit_lhs(size_t n, size_t dim, uint64_t seed, double *u);
+asim_status asim_design_unit_sobol(size_t n, size_t dim, double *u);
+
+/* Apply parameter k's value of point row `x` to *p (which already holds
+ * the base configuration). Offsets and scales of schedules are clamped to
+ * the setting's range. */
+asim_status asim_design_apply(const asim_design_spec *s, const double *x, asim_params *p,
+                              asim_error *err);
+
+/* The value of parameter k as CSV text (number or label). */
+void asim_design_value_text(const asim_sweep_param *sp, double v, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,1137 @@
+/* sweep.c: design points x replicates on all cores and MPI ranks, written
+ * in run order block by block, with resumable temporary files.
+ *
+ * Work is cut into blocks of design points. Within a block the points are
+ * shared among ranks (round robin) and threads (dynamic schedule); each
+ * point's rows are built in memory; the writer then appends them in point
+ * order and records how far every file has got (.sweep-state), so that an
+ * interrupted sweep resumes at the last complete block and finishes with
+ * the same bytes as an uninterrupted one. */
+#include "allysim/sweep.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+#ifdef ASIM_MPI
+#include <mpi.h>
+#endif
+
+#include "allysim/model.h"
+#include "allysim/rng.h"
+#include "allysim/runner.h"
+#include "allysim/strbuf.h"
+#include "allysim/summary.h"
+
+/* Lanes stepped together for one design point; more replicates are run in
+ * chunks of this many. */
+#define POINT_LANES 4096
+/* Memory the rows of one block may take. */
+#define BLOCK_BYTES (64u << 20)
+#define MAX_BLOCK 4096
+
+enum { F_RUNS, F_POINTS, F_SERIES, F_TS, F_FAIL, N_FILES };
+static const char *const file_names[N_FILES] = {"runs.csv", "points.csv", "series.csv",
+                                                "timeseries.csv", "failures.csv"};
+
+/* The rows of one design point, built by a worker. */
+typedef struct {
+    asim_strbuf text[N_FILES];
+    uint64_t failed;
+    int stopped;
+} unit_out;
+
+struct asim_sweep {
+    asim_sweep_opts o;
+    asim_design design;
+    size_t first, end, next; /* this shard's points, and the next to run */
+    size_t block;
+    int rank, size, threads;
+    int want[N_FILES];
+    asim_csv files[N_FILES];
+    unit_out *out;
+    uint64_t runs_done, runs_failed;
+    char last_failure[ASIM_ERROR_MAX];
+    char config_hash[40];
+    size_t ncols;      /* summary metrics */
+    char **metric;     /* their names */
+    asim_summary *names_source;
+};
+
+int asim_sweep_is_writer(void)
+{
+#ifdef ASIM_MPI
+    int rank = 0, init = 0;
+    MPI_Initialized(&init);
+    if (init)
+        MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    return rank == 0;
+#else
+    return 1;
+#endif
+}
+
+/* ---- one design point ------------------------------------------------------- */
+
+/* Running mean and M2 (Welford) of every metric over the replicates. */
+typedef struct {
+    double *n, *mean, *m2;
+} moments;
+
+static void moments_add(moments *m, const double *v, size_t ncols)
+{
+    for (size_t k = 0; k < ncols; k++) {
+        if (isnan(v[k]))
+            continue;
+        m->n[k] += 1;
+        double d = v[k] - m->mean[k];
+        m->mean[k] += d / m->n[k];
+        m->m2[k] += d * (v[k] - m->mean[k]);
+    }
+}
+
+static void param_fields(const asim_sweep *s, asim_csv *w, size_t point)
+{
+    const asim_design_spec *spec = s->o.spec;
+    char text[64];
+    for (size_t k = 0; k < spec->n_params; k++) {
+        asim_design_value_text(&spec->params[k], s->design.x[point * spec->n_params + k], text,
+                               sizeof text);
+        asim_csv_str(w, text);
+    }
+}
+
+static void points_row(const asim_sweep *s, asim_csv *w, size_t point, const moments *m,
+                       uint64_t completed)
+{
+    asim_csv_uint(w, point);
+    param_fields(s, w, point);
+    asim_csv_uint(w, completed);
+    for (size_t k = 0; k < s->ncols; k++) {
+        double n = m->n[k], sd = n >= 2 ? sqrt(m->m2[k] / (n - 1)) : NAN;
+        double half = n >= 2 ? gsl_cdf_tdist_Pinv(0.975, n - 1) * sd / sqrt(n) : NAN;
+        asim_csv_num(w, n >= 1 ? m->mean[k] : NAN);
+        asim_csv_num(w, sd);
+        asim_csv_num(w, m->mean[k] - half);
+        asim_csv_num(w, m->mean[k] + half);
+    }
+    asim_csv_end_row(w);
+}
+
+/* Per-step variables of series.csv, read from a view. */
+static size_t series_vars(const asim_view *v)
+{
+    return 2 + 6 * v->n_allies + 2 * v->n_adversaries + v->n_pairs;
+}
+
+static const double *series_var(const asim_view *v, size_t k)
+{
+    size_t W = v->width, na = v->n_allies, nx = v->n_adversaries;
+    const double *ally[] = {v->commitment, v->perceived, v->threat,
+                            v->abandonment, v->entrapment, v->burden};
+    if (k == 0)
+        return v->outcry;
+    if (k == 1)
+        return v->history_events;
+    k -= 2;
+    if (k < 6 * na)
+        return ally[k / na] + (k % na) * W;
+    k -= 6 * na;
+    if (k < 2 * nx)
+        return (k < nx ? v->assertiveness : v->provocations) + (k % nx) * W;
+    return v->relation + (k - 2 * nx) * W;
+}
+
+static void series_row(asim_csv *w, size_t point, const asim_view *v, size_t lanes, double *scratch)
+{
+    asim_csv_uint(w, point);
+    asim_csv_int(w, v->step);
+    asim_csv_num(w, v->year);
+    for (size_t k = 0; k < series_vars(v); k++) {
+        memcpy(scratch, series_var(v, k), lanes * sizeof *scratch);
+        gsl_sort(scratch, 1, lanes);
+        asim_csv_num(w, gsl_stats_mean(scratch, 1, lanes));
+        asim_csv_num(w, lanes >= 2 ? gsl_stats_sd(scratch, 1, lanes) : NAN);
+        asim_csv_num(w, gsl_stats_quantile_from_sorted_data(scratch, 1, lanes, 0.05));
+        asim_csv_num(w, gsl_stats_quantile_from_sorted_data(scratch, 1, lanes, 0.50));
+        asim_csv_num(w, gsl_stats_quantile_from_sorted_data(scratch, 1, lanes, 0.95));
+    }
+    for (size_t pr = 0; pr < v->n_pairs; pr++)
+        for (int r = 0; r < ASIM_REGIME_COUNT; r++) {
+            size_t in = 0;
+            for (size_t i = 0; i < lanes; i++)
+                in += v->regime[pr * v->width + i] == r;
+            asim_csv_num(w, (double)in / (double)lanes);
+        }
+    asim_csv_end_row(w);
+}
+
+/* Everything a worker needs for one point, allocated once per point. */
+typedef struct {
+    asim_params p;
+    asim_model *model;
+    asim_summary *sum;
+    asim_runner *runner; /* replays failures */
+    double *vals, *scratch;
+    uint64_t *seeds;
+    moments m;
+    size_t lanes;
+} point_work;
+
+static void work_free(point_work *w)
+{
+    asim_model_free(w->model);
+    asim_summary_free(w->sum);
+    asim_runner_free(w->runner);
+    free(w->vals);
+    free(w->scratch);
+    free(w->seeds);
+    free(w->m.n);
+    free(w->m.mean);
+    free(w->m.m2);
+    asim_params_free(&w->p);
+}
+
+static asim_status work_alloc(point_work *w, const asim_sweep *s, size_t lanes)
+{
+    size_t nc = s->ncols;
+    w->lanes = lanes;
+    if (asim_model_alloc(&w->model, &w->p, lanes) != ASIM_OK ||
+        asim_summary_alloc(&w->sum, &w->p, lanes) != ASIM_OK ||
+        asim_runner_alloc(&w->runner, &w->p) != ASIM_OK)
+        return ASIM_ENOMEM;
+    w->vals = malloc(lanes * nc * sizeof *w->vals);
+    w->scratch = malloc(lanes * sizeof *w->scratch);
+    w->seeds = malloc(lanes * sizeof *w->seeds);
+    w->m.n = calloc(nc, sizeof(double));
+    w->m.mean = calloc(nc, sizeof(double));
+    w->m.m2 = calloc(nc, sizeof(double));
+    return w->vals && w->scratch && w->seeds && w->m.n && w->m.mean && w->m.m2 ? ASIM_OK : ASIM_ENOMEM;
+}
+
+static void fail_row(asim_csv *w, uint64_t run, size_t point, uint64_t rep, uint64_t seed,
+                     const char *msg)
+{
+    asim_csv_uint(w, run);
+    asim_csv_uint(w, point);
+    asim_csv_uint(w, rep);
+    asim_csv_uint(w, seed);
+    asim_csv_str(w, msg);
+    asim_csv_end_row(w);
+}
+
+static void runs_row(const asim_sweep *s, asim_csv *w, size_t point, uint64_t rep, uint64_t seed,
+                     const double *vals)
+{
+    asim_csv_uint(w, point * s->o.spec->replicates + rep);
+    asim_csv_uint(w, point);
+    asim_csv_uint(w, rep);
+    asim_csv_uint(w, seed);
+    param_fields(s, w, point);
+    for (size_t k = 0; k < s->ncols; k++)
+        asim_csv_num(w, vals[k]);
+    asim_csv_end_row(w);
+}
+
+/* Step one chunk of lanes through the run, writing per-step rows. */
+static int run_chunk(const asim_sweep *s, point_work *w, size_t point, uint64_t rep0, size_t lanes,
+                     asim_csv *cs, asim_csv *ts)
+{
+    const asim_params *p = &w->p;
+    long start = asim_params_window_start(p), steps = p->model.steps;
+    uint64_t run_base = point * s->o.spec->replicates;
+    asim_model_reset(w->model, w->seeds);
+    asim_summary_reset(w->sum);
+    for (long t = 0; t < steps; t++) {
+        asim_model_observe(w->model, t);
+        asim_view v = asim_model_view(w->model);
+        if (t % s->o.every == 0) {
+            if (cs)
+                series_row(cs, point, &v, lanes, w->scratch);
+            for (size_t i = 0; ts && i < lanes; i++)
+                asim_output_timeseries_row(ts, &v, i, run_base + rep0 + i, rep0 + i);
+        }
+        if (t >= start)
+            asim_summary_add(w->sum, &v);
+        if (t + 1 < steps)
+            asim_model_advance(w->model);
+        if ((t & 1023) == 1023 && s->o.stop && *s->o.stop)
+            return -1;
+    }
+    return 0;
+}
+
+/* Run every replicate of a design point that configured correctly. */
+static void run_point(const asim_sweep *s, point_work *w, size_t point, unit_out *out,
+                      asim_csv *csv)
+{
+    const asim_design_spec *spec = s->o.spec;
+    uint64_t stream_run = spec->common_random_numbers ? 0 : point;
+    for (uint64_t rep0 = 0; rep0 < spec->replicates; rep0 += w->lanes) {
+        size_t lanes = spec->replicates - rep0 < w->lanes ? spec->replicates - rep0 : w->lanes;
+        for (size_t i = 0; i < w->lanes; i++) /* idle lanes repeat the last replicate */
+            w->seeds[i] = asim_rng_stream_seed(w->p.model.seed, stream_run,
+                                               rep0 + (i < lanes ? i : lanes - 1));
+        if (run_chunk(s, w, point, rep0, lanes, s->want[F_SERIES] ? &csv[F_SERIES] : NULL,
+                      s->want[F_TS] ? &csv[F_TS] : NULL) != 0) {
+            out->stopped = 1;
+            return;
+        }
+        for (size_t i = 0; i < lanes; i++) {
+            double *vals = w->vals + i * s->ncols;
+            asim_summary_values(w->sum, i, vals);
+            if (!asim_summary_finite(w->sum, vals)) {
+                asim_error e = {0};
+                uint64_t run = point * spec->replicates + rep0 + i;
+                asim_runner_explain(w->runner, run, rep0 + i, w->seeds[i], &e);
+                fail_row(&csv[F_FAIL], run, point, rep0 + i, w->seeds[i], e.msg);
+                for (size_t k = 0; k < s->ncols; k++)
+                    vals[k] = NAN;
+                out->failed++;
+            } else {
+                moments_add(&w->m, vals, s->ncols);
+            }
+            runs_row(s, &csv[F_RUNS], point, rep0 + i, w->seeds[i], vals);
+        }
+    }
+}
+
+/* The whole point: configure, run, summarise. A point whose parameters do
+ * not make a valid configuration fails all its runs with the reason. */
+static void run_unit(const asim_sweep *s, size_t point, unit_out *out)
+{
+    const asim_design_spec *spec = s->o.spec;
+    asim_csv csv[N_FILES];
+    for (int f = 0; f < N_FILES; f++)
+        asim_csv_open_mem(&csv[f], &out->text[f]);
+    point_work w = {0};
+    asim_error e = {0};
+    asim_status st = asim_params_copy(&w.p, s->o.base);
+    if (st == ASIM_OK)
+        st = asim_design_apply(spec, s->design.x + point * spec->n_params, &w.p, &e);
+    char path[ASIM_PATH_MAX];
+    if (st == ASIM_OK)
+        st = asim_params_validate(&w.p, &e, path, sizeof path);
+    size_t lanes = spec->replicates < POINT_LANES ? spec->replicates : POINT_LANES;
+    if (st == ASIM_OK && work_alloc(&w, s, lanes) != ASIM_OK)
+        st = asim_error_set(&e, ASIM_ENOMEM, "out of memory");
+    if (st == ASIM_OK) {
+        run_point(s, &w, point, out, csv);
+        points_row(s, &csv[F_POINTS], point, &w.m, spec->replicates - out->failed);
+    } else {
+        double *empty = malloc((s->ncols ? s->ncols : 1) * sizeof *empty);
+        for (size_t k = 0; empty && k < s->ncols; k++)
+            empty[k] = NAN;
+        for (uint64_t r = 0; empty && r < spec->replicates; r++) {
+            uint64_t seed = asim_rng_stream_seed(s->o.base->model.seed,
+                                                 spec->common_random_numbers ? 0 : point, r);
+            fail_row(&csv[F_FAIL], point * spec->replicates + r, point, r, seed, e.msg);
+            runs_row(s, &csv[F_RUNS], point, r, seed, empty);
+        }
+        out->failed = spec->replicates;
+        moments none = {empty, empty, empty};
+        for (size_t k = 0; empty && k < s->ncols; k++)
+            empty[k] = 0; /* n = 0: every statistic empty */
+        if (empty)
+            points_row(s, &csv[F_POINTS], point, &none, 0);
+        free(empty);
+    }
+    work_free(&w);
+}
+
+/* ---- headers ------------------------------------------------------------------- */
+
+static void param_header(const asim_sweep *s, asim_csv *w)
+{
+    for (size_t k = 0; k < s->o.spec->n_params; k++)
+        asim_csv_str(w, s->o.spec->params[k].name);
+}
+
+static void write_headers(asim_sweep *s)
+{
+    static const char *const stats[] = {"mean", "sd", "ci_low", "ci_high"};
+    static const char *const qstats[] = {"mean", "sd", "p05", "p50", "p95"};
+    char name[ASIM_PATH_MAX + 16];
+    asim_csv *w = &s->files[F_RUNS];
+    asim_csv_str(w, "run");
+    asim_csv_str(w, "point");
+    asim_csv_str(w, "replicate");
+    asim_csv_str(w, "seed");
+    param_header(s, w);
+    for (size_t k = 0; k < s->ncols; k++)
+        asim_csv_str(w, s->metric[k]);
+    asim_csv_end_row(w);
+
+    w = &s->files[F_POINTS];
+    asim_csv_str(w, "point");
+    param_header(s, w);
+    asim_csv_str(w, "replicates_completed");
+    for (size_t k = 0; k < s->ncols; k++)
+        for (int j = 0; j < 4; j++) {
+            snprintf(name, sizeof name, "%s_%s", s->metric[k], stats[j]);
+            asim_csv_str(w, name);
+        }
+    asim_csv_end_row(w);
+
+    if (s->want[F_SERIES]) {
+        const asim_params *p = s->o.base;
+        w = &s->files[F_SERIES];
+        asim_csv_str(w, "point");
+        asim_csv_str(w, "step");
+        asim_csv_str(w, "year");
+        /* the same variables, in the same order, as series_var() */
+        asim_strbuf vars;
+        asim_strbuf_init(&vars);
+        asim_csv tmp;
+        asim_csv_open_mem(&tmp, &vars);
+        asim_output_timeseries_header(&tmp, p);
+        char *line = vars.s ? vars.s : "";
+        char *tok = strtok(line, ",\n");
+        for (int col = 0; tok; col++, tok = strtok(NULL, ",\n")) {
+            if (col < 5 || strncmp(tok, "regime_", 7) == 0)
+                continue; /* run, replicate, step, year, firmness */
+            for (int j = 0; j < 5; j++) {
+                snprintf(name, sizeof name, "%s_%s", tok, qstats[j]);
+                asim_csv_str(w, name);
+            }
+        }
+        asim_strbuf_free(&vars);
+        static const char *const reg[] = {"MA", "AS", "ME", "SE"};
+        for (size_t k = 0; k < p->n_pairs; k++)
+            for (int r = 0; r < 4; r++) {
+                snprintf(name, sizeof name, "share_%s_%s_%s", reg[r], p->allies[p->pairs[k].a].id,
+                         p->allies[p->pairs[k].b].id);
+                asim_csv_str(w, name);
+            }
+        asim_csv_end_row(w);
+    }
+    if (s->want[F_TS])
+        asim_output_timeseries_header(&s->files[F_TS], s->o.base);
+    w = &s->files[F_FAIL];
+    const char *fh[] = {"run", "point", "replicate", "seed", "message"};
+    for (int j = 0; j < 5; j++)
+        asim_csv_str(w, fh[j]);
+    asim_csv_end_row(w);
+}
+
+/* ---- the state file ------------------------------------------------------------- */
+
+static asim_status write_state(asim_sweep *s, asim_error *err)
+{
+    asim_strbuf b;
+    asim_strbuf_init(&b);
+    asim_strbuf_printf(&b, "config_hash %s\nshard %zu %zu\npoints %zu\nnext %zu\nruns_done %" PRIu64
+                           "\nruns_failed %" PRIu64 "\n",
+                       s->config_hash, s->o.shard, s->o.shards, s->design.n_points, s->next,
+                       s->runs_done, s->runs_failed);
+    for (int f = 0; f < N_FILES; f++)
+        if (s->want[f])
+            asim_strbuf_printf(&b, "offset %s %lld\n", file_names[f], asim_csv_offset(&s->files[f]));
+    asim_status st = asim_strbuf_status(&b) == ASIM_OK
+                         ? asim_output_write_file(s->o.dir, ".sweep-state", b.s, b.len, err)
+                         : asim_error_set(err, ASIM_ENOMEM, "out of memory");
+    asim_strbuf_free(&b);
+    return st;
+}
+
+static int state_path(const asim_sweep *s, char *buf, size_t n)
+{
+    return snprintf(buf, n, "%s/.sweep-state", s->o.dir) < (int)n ? 0 : -1;
+}
+
+/* Read .sweep-state; check it belongs to this sweep; cut the files back. */
+static asim_status read_state(asim_sweep *s, long long *offsets, asim_error *err)
+{
+    char path[4200], line[512], word[64], extra[64];
+    state_path(s, path, sizeof path);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return asim_error_set(err, ASIM_EUSAGE, "%s: no interrupted sweep to resume (%s)", s->o.dir,
+                              strerror(errno));
+    char hash[40] = "";
+    size_t shard = 0, shards = 0, points = 0;
+    int lineno = 0, bad = 0;
+    while (!bad && fgets(line, sizeof line, f)) {
+        lineno++;
+        unsigned long long a = 0, b = 0;
+        long long off = 0;
+        if (sscanf(line, "config_hash %39s", hash) == 1) continue;
+        if (sscanf(line, "shard %llu %llu", &a, &b) == 2) { shard = a; shards = b; continue; }
+        if (sscanf(line, "points %llu", &a) == 1) { points = a; continue; }
+        if (sscanf(line, "next %llu", &a) == 1) { s->next = a; continue; }
+        if (sscanf(line, "runs_done %llu", &a) == 1) { s->runs_done = a; continue; }
+        if (sscanf(line, "runs_failed %llu", &a) == 1) { s->runs_failed = a; continue; }
+        if (sscanf(line, "offset %63s %lld %63s", word, &off, extra) == 2) {
+            for (int k = 0; k < N_FILES; k++)
+                if (strcmp(word, file_names[k]) == 0)
+                    offsets[k] = off;
+            continue;
+        }
+        bad = 1;
+    }
+    fclose(f);
+    if (bad)
+        return asim_error_set(err, ASIM_EUSAGE, "%s:%d: unreadable sweep state", path, lineno);
+    if (strcmp(hash, s->config_hash) != 0)
+        return asim_error_set(err, ASIM_EUSAGE,
+                              "%s: the interrupted sweep has another configuration (hash %s, now %s); "
+                              "resume it with the same CONFIG and -s options",
+                              s->o.dir, hash, s->config_hash);
+    if (shard != s->o.shard || shards != s->o.shards || points != s->design.n_points ||
+        s->next < s->first || s->next > s->end)
+        return asim_error_set(err, ASIM_EUSAGE, "%s: the interrupted sweep was shard %zu/%zu of %zu points",
+                              s->o.dir, shard, shards, points);
+    return ASIM_OK;
+}
+
+/* ---- opening --------------------------------------------------------------------- */
+
+static asim_status open_files(asim_sweep *s, int resume, const long long *offsets, asim_error *err)
+{
+    for (int f = 0; f < N_FILES; f++) {
+        if (!s->want[f])
+            continue;
+        asim_status st;
+        if (resume) {
+            char tmp[4200];
+            snprintf(tmp, sizeof tmp, "%s/%s.tmp", s->o.dir, file_names[f]);
+            if (offsets[f] < 0 || truncate(tmp, offsets[f]) != 0)
+                return asim_error_set(err, ASIM_EIO, "cannot resume %s: %s", tmp,
+                                      offsets[f] < 0 ? "not in the sweep state" : strerror(errno));
+            st = asim_csv_reopen(&s->files[f], s->o.dir, file_names[f], err);
+        } else {
+            st = asim_csv_open(&s->files[f], s->o.dir, file_names[f], err);
+        }
+        if (st != ASIM_OK)
+            return st;
+    }
+    return ASIM_OK;
+}
+
+static size_t block_points(const asim_sweep *s)
+{
+    const asim_design_spec *spec = s->o.spec;
+    double steps = (double)s->o.base->model.steps / (double)s->o.every;
+    double per_point = (double)spec->replicates * 800.0;
+    if (s->want[F_SERIES])
+        per_point += steps * 2000.0;
+    if (s->want[F_TS])
+        per_point += steps * (double)spec->replicates * 500.0;
+    double n = BLOCK_BYTES / per_point;
+    size_t min = (size_t)(s->threads * s->size);
+    size_t b = n < (double)min ? min : (n > MAX_BLOCK ? MAX_BLOCK : (size_t)n);
+    return b < 1 ? 1 : b;
+}
+
+static asim_status setup(asim_sweep *s, asim_error *err)
+{
+    const asim_sweep_opts *o = &s->o;
+    if (o->series && o->spec->replicates > ASIM_SWEEP_MAX_SERIES_REPLICATES)
+        return asim_error_set(err, ASIM_EUSAGE, "series.csv takes at most %d replicates per point",
+                              ASIM_SWEEP_MAX_SERIES_REPLICATES);
+    asim_status st = asim_design_build(o->spec, &s->design, err);
+    if (st != ASIM_OK)
+        return st;
+    size_t n = s->design.n_points;
+    s->first = (o->shard - 1) * n / o->shards;
+    s->end = o->shard * n / o->shards;
+    s->next = s->first;
+    const char *text = o->meta.config_text ? o->meta.config_text : "";
+    snprintf(s->config_hash, sizeof s->config_hash, "fnv1a64:%016" PRIx64,
+             asim_output_hash(text, strlen(text)));
+    if (asim_summary_alloc(&s->names_source, o->base, 1) != ASIM_OK)
+        return asim_error_set(err, ASIM_ENOMEM, "out of memory");
+    s->ncols = asim_summary_ncols(s->names_source);
+    s->metric = malloc(s->ncols * sizeof *s->metric);
+    if (!s->metric)
+        return asim_error_set(err, ASIM_ENOMEM, "out of memory");
+    for (size_t k = 0; k < s->ncols; k++)
+        s->metric[k] = (char *)asim_summary_colname(s->names_source, k);
+    s->want[F_RUNS] = s->want[F_POINTS] = s->want[F_FAIL] = 1;
+    s->want[F_SERIES] = o->series;
+    s->want[F_TS] = o->timeseries;
+    s->block = block_points(s);
+    s->out = calloc(s->block, sizeof *s->out);
+    return s->out ? ASIM_OK : asim_error_set(err, ASIM_ENOMEM, "out of memory");
+}
+
+static asim_status open_writer(asim_sweep *s, asim_error *err)
+{
+    const asim_sweep_opts *o = &s->o;
+    char path[4200];
+    asim_status st = asim_output_mkdir(o->dir, err);
+    if (st != ASIM_OK)
+        return st;
+    state_path(s, path, sizeof path);
+    struct stat sb;
+    long long offsets[N_FILES] = {-1, -1, -1, -1, -1};
+    if (o->resume) {
+        if ((st = read_state(s, offsets, err)) != ASIM_OK)
+            return st;
+        return open_files(s, 1, offsets, err);
+    }
+    if (stat(path, &sb) == 0)
+        return asim_error_set(err, ASIM_EUSAGE,
+                              "%s holds an interrupted sweep: add --resume to finish it, or remove "
+                              "the directory to start again",
+                              o->dir);
+    const char *text = o->meta.config_text ? o->meta.config_text : "";
+    if ((st = asim_output_write_file(o->dir, "config.cfg", text, strlen(text), err)) != ASIM_OK ||
+        (st = open_files(s, 0, offsets, err)) != ASIM_OK)
+        return st;
+    write_headers(s);
+    return write_state(s, err);
+}
+
+asim_status asim_sweep_open(asim_sweep **out, const asim_sweep_opts *o, asim_error *err)
+{
+    asim_sweep *s = calloc(1, sizeof *s);
+    if (!s)
+        return asim_error_set(err, ASIM_ENOMEM, "out of memory");
+    s->o = *o;
+    s->size = 1;
+#ifdef ASIM_MPI
+    MPI_Comm_rank(MPI_COMM_WORLD, &s->rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &s->size);
+#endif
+    s->threads = 1;
+#ifdef _OPENMP
+    s->threads = o->threads > 0 ? o->threads : omp_get_max_threads();
+#endif
+    asim_status st = setup(s, err);
+    if (st == ASIM_OK && s->rank == 0)
+        st = open_writer(s, err);
+#ifdef ASIM_MPI
+    /* every rank starts from the writer's point (resume) or fails with it */
+    unsigned long long shared[2] = {st == ASIM_OK ? 0ull : 1ull, (unsigned long long)s->next};
+    MPI_Bcast(shared, 2, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
+    if (shared[0] && st == ASIM_OK)
+        st = asim_error_set(err, ASIM_EIO, "the writing rank could not start the sweep");
+    s->next = (size_t)shared[1];
+#endif
+    if (st != ASIM_OK) {
+        for (int f = 0; f < N_FILES; f++)
+            if (s->files[f].f)
+                asim_csv_abandon(&s->files[f], !o->resume);
+        asim_design_free(&s->design);
+        asim_summary_free(s->names_source);
+        free(s->metric);
+        free(s->out);
+        free(s);
+        return st;
+    }
+    *out = s;
+    return ASIM_OK;
+}
+
+/* ---- running blocks ----------------------------------------------------------------- */
+
+static int any_rank(int flag)
+{
+#ifdef ASIM_MPI
+    int all = 0;
+    MPI_Allreduce(&flag, &all, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    return all;
+#else
+    return flag;
+#endif
+}
+
+static void clear_out(unit_out *u)
+{
+    for (int f = 0; f < N_FILES; f++) {
+        asim_strbuf_free(&u->text[f]);
+        asim_strbuf_init(&u->text[f]);
+    }
+    u->failed = 0;
+    u->stopped = 0;
+}
+
+#ifdef ASIM_MPI
+/* Bring every rank's points of the block to rank 0. */
+static int gather_block(asim_sweep *s, size_t n)
+{
+    asim_strbuf mine;
+    asim_strbuf_init(&mine);
+    for (size_t i = (size_t)s->rank; s->rank != 0 && i < n; i += (size_t)s->size) {
+        asim_strbuf_append(&mine, (const char *)&s->out[i].failed, sizeof(uint64_t));
+        for (int f = 0; f < N_FILES; f++) {
+            uint64_t len = s->out[i].text[f].len;
+            asim_strbuf_append(&mine, (const char *)&len, sizeof len);
+            asim_strbuf_append(&mine, asim_strbuf_str(&s->out[i].text[f]), (size_t)len);
+        }
+    }
+    int failed = mine.failed || mine.len > 2000000000u;
+    int count = (int)mine.len, *counts = NULL, *displs = NULL;
+    char *all = NULL;
+    if (s->rank == 0) {
+        counts = calloc((size_t)s->size, sizeof *counts);
+        displs = calloc((size_t)s->size, sizeof *displs);
+    }
+    MPI_Gather(&count, 1, MPI_INT, counts, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    long long total = 0;
+    for (int r = 0; s->rank == 0 && r < s->size; r++) {
+        displs[r] = (int)total;
+        total += counts[r];
+    }
+    if (s->rank == 0)
+        all = malloc(total > 0 ? (size_t)total : 1);
+    MPI_Gatherv(mine.s, count, MPI_CHAR, all, counts, displs, MPI_CHAR, 0, MPI_COMM_WORLD);
+    for (int r = 1; s->rank == 0 && all && r < s->size; r++) {
+        const char *q = all + displs[r];
+        for (size_t i = (size_t)r; i < n; i += (size_t)s->size) {
+            memcpy(&s->out[i].failed, q, sizeof(uint64_t));
+            q += sizeof(uint64_t);
+            for (int f = 0; f < N_FILES; f++) {
+                uint64_t len;
+                memcpy(&len, q, sizeof len);
+                q += sizeof len;
+                asim_strbuf_append(&s->out[i].text[f], q, (size_t)len);
+                q += len;
+            }
+        }
+    }
+    free(all);
+    free(counts);
+    free(displs);
+    asim_strbuf_free(&mine);
+    return any_rank(failed);
+}
+#endif
+
+static asim_status write_block(asim_sweep *s, size_t n, asim_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        unit_out *u = &s->out[i];
+        for (int f = 0; f < N_FILES; f++) {
+            if (u->text[f].failed)
+                return asim_error_set(err, ASIM_ENOMEM, "out of memory for the rows of point %zu",
+                                      s->next + i);
+            if (s->want[f])
+                asim_csv_raw(&s->files[f], asim_strbuf_str(&u->text[f]), u->text[f].len);
+        }
+        s->runs_done += s->o.spec->replicates;
+        s->runs_failed += u->failed;
+        if (u->failed) {
+            /* the first failure message of the point: its failures.csv row */
+            const char *row = asim_strbuf_str(&u->text[F_FAIL]);
+            snprintf(s->last_failure, sizeof s->last_failure, "%.*s",
+                     (int)strcspn(row, "\n"), row);
+        }
+    }
+    s->next += n;
+    for (int f = 0; f < N_FILES; f++) {
+        asim_status st = s->want[f] ? asim_csv_flush(&s->files[f], err) : ASIM_OK;
+        if (st != ASIM_OK)
+            return st;
+    }
+    return write_state(s, err);
+}
+
+asim_status asim_sweep_step(asim_sweep *s, asim_error *err)
+{
+    if (asim_sweep_done(s))
+        return ASIM_OK;
+    if (any_rank(s->o.stop && *s->o.stop))
+        return asim_error_set(err, ASIM_EINTR, "interrupted");
+    size_t n = s->end - s->next < s->block ? s->end - s->next : s->block;
+    for (size_t i = 0; i < n; i++)
+        clear_out(&s->out[i]);
+    long first = s->rank, count = (long)n, stride = s->size;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(s->threads)
+    for (long i = first; i < count; i += stride)
+        run_unit(s, s->next + (size_t)i, &s->out[i]);
+    int stopped = 0;
+    for (size_t i = 0; i < n; i++)
+        stopped |= s->out[i].stopped;
+    if (any_rank(stopped))
+        return asim_error_set(err, ASIM_EINTR, "interrupted");
+    asim_status st = ASIM_OK;
+#ifdef ASIM_MPI
+    if (gather_block(s, n))
+        st = asim_error_set(err, ASIM_ENOMEM, "cannot gather the rows of a block");
+#endif
+    if (st == ASIM_OK && s->rank == 0)
+        st = write_block(s, n, err);
+#ifdef ASIM_MPI
+    if (s->rank != 0)
+        s->next += n;
+    unsigned long long shared[3] = {st != ASIM_OK, s->runs_done, s->runs_failed};
+    MPI_Bcast(shared, 3, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
+    s->runs_done = shared[1];
+    s->runs_failed = shared[2];
+    if (shared[0] && st == ASIM_OK)
+        st = asim_error_set(err, ASIM_EIO, "the writing rank failed");
+#endif
+    return st;
+}
+
+int asim_sweep_done(const asim_sweep *s) { return s->next >= s->end; }
+
+void asim_sweep_get_progress(const asim_sweep *s, asim_sweep_progress *p)
+{
+    uint64_t R = s->o.spec->replicates;
+    p->points_total = s->end - s->first;
+    p->points_done = s->next - s->first;
+    p->runs_total = p->points_total * R;
+    p->runs_done = s->runs_done;
+    p->runs_failed = s->runs_failed;
+    p->last_failure = s->last_failure[0] ? s->last_failure : NULL;
+}
+
+static void design_json(const asim_sweep *s, asim_strbuf *b)
+{
+    const asim_design_spec *spec = s->o.spec;
+    asim_strbuf_printf(b, "\"design\": {\"method\": \"%s\", \"points\": %zu, \"replicates\": %zu, "
+                          "\"seed\": %" PRIu64 ", \"common_random_numbers\": %s, \"params\": [",
+                       asim_design_method_name(spec->method), s->design.n_points, spec->replicates,
+                       spec->seed, spec->common_random_numbers ? "true" : "false");
+    for (size_t k = 0; k < spec->n_params; k++) {
+        asim_strbuf_puts(b, k ? ", " : "");
+        asim_strbuf_quoted(b, 1, spec->params[k].name);
+    }
+    asim_strbuf_printf(b, "]},\n  \"shard\": [%zu, %zu],\n  \"points_range\": [%zu, %zu],\n"
+                          "  \"points_done\": %zu,\n  \"files\": [",
+                       s->o.shard, s->o.shards, s->first, s->end, s->next - s->first);
+    int first = 1;
+    for (int f = 0; f < N_FILES; f++)
+        if (s->want[f]) {
+            asim_strbuf_printf(b, "%s\"%s\"", first ? "" : ", ", file_names[f]);
+            first = 0;
+        }
+    asim_strbuf_puts(b, "]");
+}
+
+static void free_sweep(asim_sweep *s)
+{
+    for (size_t i = 0; i < s->block; i++)
+        for (int f = 0; f < N_FILES; f++)
+            asim_strbuf_free(&s->out[i].text[f]);
+    free(s->out);
+    asim_design_free(&s->design);
+    asim_summary_free(s->names_source);
+    free(s->metric);
+    free(s);
+}
+
+asim_status asim_sweep_close(asim_sweep *s, asim_status how, asim_error *err)
+{
+    if (s->rank != 0) {
+        free_sweep(s);
+        return how;
+    }
+    int complete = how == ASIM_OK && asim_sweep_done(s);
+    asim_status st = ASIM_OK;
+    asim_error close_err = {0};
+    for (int f = 0; f < N_FILES; f++) {
+        if (!s->want[f] || !s->files[f].f)
+            continue;
+        if (complete && st == ASIM_OK)
+            st = asim_csv_close(&s->files[f], &close_err);
+        else
+            asim_csv_abandon(&s->files[f], 0); /* kept for --resume */
+    }
+    if (complete && st == ASIM_OK) {
+        char path[4200];
+        state_path(s, path, sizeof path);
+        remove(path);
+    }
+    asim_strbuf extra;
+    asim_strbuf_init(&extra);
+    design_json(s, &extra);
+    s->o.meta.extra_json = asim_strbuf_str(&extra);
+    s->o.meta.base_seed = s->o.base->model.seed;
+    s->o.meta.runs_total = (s->end - s->first) * s->o.spec->replicates;
+    s->o.meta.runs_done = s->runs_done;
+    s->o.meta.runs_failed = s->runs_failed;
+    s->o.meta.status = complete && st == ASIM_OK ? "complete"
+                       : how == ASIM_EINTR       ? "interrupted"
+                                                 : "failed";
+    asim_status mst = asim_output_meta(s->o.dir, &s->o.meta, &close_err);
+    asim_strbuf_free(&extra);
+    if (st == ASIM_OK)
+        st = mst;
+    if (how == ASIM_OK && st != ASIM_OK && err)
+        *err = close_err;
+    free_sweep(s);
+    return how != ASIM_OK ? how : st;
+}
+
+/* ---- merging shards ------------------------------------------------------------------- */
+
+typedef struct {
+    const char *dir;
+    char hash[40], status[32];
+    size_t shard, shards, first, end, points, replicates;
+    uint64_t runs_done, runs_failed;
+    int files[N_FILES];
+} shard_info;
+
+/* The text after "key": in a JSON document of ours, or NULL. */
+static const char *json_value(const char *doc, const char *key)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\": ", key);
+    const char *q = strstr(doc, pat);
+    return q ? q + strlen(pat) : NULL;
+}
+
+static char *slurp(const char *path, size_t limit, asim_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        asim_error_set(err, ASIM_EUSAGE, "cannot read %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    char *buf = malloc(limit + 1);
+    size_t n = buf ? fread(buf, 1, limit, f) : 0;
+    int over = buf && n == limit && fgetc(f) != EOF;
+    fclose(f);
+    if (!buf || over) {
+        free(buf);
+        asim_error_set(err, ASIM_EUSAGE, "%s: %s", path, buf ? "too large" : "out of memory");
+        return NULL;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+static asim_status read_shard(shard_info *si, asim_error *err)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/meta.json", si->dir);
+    char *doc = slurp(path, 1 << 20, err);
+    if (!doc)
+        return ASIM_EUSAGE;
+    const char *h = json_value(doc, "config_hash"), *st = json_value(doc, "status");
+    const char *sh = json_value(doc, "shard"), *pr = json_value(doc, "points_range");
+    const char *d = json_value(doc, "design"), *fl = json_value(doc, "files");
+    const char *rd = json_value(doc, "runs_done"), *rf = json_value(doc, "runs_failed");
+    int ok = h && st && sh && pr && d && fl && rd && rf &&
+             sscanf(h, "\"%39[^\"]\"", si->hash) == 1 && sscanf(st, "\"%31[^\"]\"", si->status) == 1 &&
+             sscanf(sh, "[%zu, %zu]", &si->shard, &si->shards) == 2 &&
+             sscanf(pr, "[%zu, %zu]", &si->first, &si->end) == 2 &&
+             sscanf(json_value(d, "points") ? json_value(d, "points") : "", "%zu", &si->points) == 1 &&
+             sscanf(json_value(d, "replicates") ? json_value(d, "replicates") : "", "%zu", &si->replicates) == 1 &&
+             sscanf(rd, "%" SCNu64, &si->runs_done) == 1 && sscanf(rf, "%" SCNu64, &si->runs_failed) == 1;
+    for (int f = 0; ok && f < N_FILES; f++) {
+        char quoted[64];
+        snprintf(quoted, sizeof quoted, "\"%s\"", file_names[f]);
+        const char *end = strchr(fl, ']');
+        const char *at = strstr(fl, quoted);
+        si->files[f] = at && end && at < end;
+    }
+    free(doc);
+    if (!ok)
+        return asim_error_set(err, ASIM_EUSAGE, "%s: not the meta.json of an allysim sweep", path);
+    if (strcmp(si->status, "complete") != 0)
+        return asim_error_set(err, ASIM_EUSAGE, "%s: shard %zu/%zu is %s, not complete (finish it with --resume)",
+                              path, si->shard, si->shards, si->status);
+    return ASIM_OK;
+}
+
+static int by_first(const void *a, const void *b)
+{
+    const shard_info *x = a, *y = b;
+    return (x->first > y->first) - (x->first < y->first);
+}
+
+static asim_status check_shards(shard_info *si, size_t n, asim_error *err)
+{
+    qsort(si, n, sizeof *si, by_first);
+    size_t expect = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(si[i].hash, si[0].hash) != 0 || si[i].points != si[0].points ||
+            si[i].replicates != si[0].replicates || memcmp(si[i].files, si[0].files, sizeof si[0].files))
+            return asim_error_set(err, ASIM_EUSAGE,
+                                  "%s and %s come from different configurations or options (config_hash %s vs %s)",
+                                  si[0].dir, si[i].dir, si[0].hash, si[i].hash);
+        if (si[i].first != expect)
+            return asim_error_set(err, ASIM_EUSAGE, "%s: points %zu..%zu %s",
+                                  si[i].dir, expect, si[i].first,
+                                  si[i].first > expect ? "are missing from the shards given"
+                                                       : "are in more than one shard");
+        expect = si[i].end;
+    }
+    if (expect != si[0].points)
+        return asim_error_set(err, ASIM_EUSAGE, "points %zu..%zu are missing from the shards given",
+                              expect, si[0].points);
+    return ASIM_OK;
+}
+
+/* Number of fields of a CSV line, or -1 when a quote is left open. */
+static long csv_fields(const char *line, size_t len, char *first, char *second, size_t cap)
+{
+    long fields = 1;
+    int quoted = 0;
+    size_t start = 0;
+    for (size_t i = 0; i <= len; i++) {
+        char c = i < len ? line[i] : ',';
+        if (c == '"')
+            quoted = !quoted;
+        else if (c == ',' && !quoted) {
+            char *dst = fields == 1 ? first : fields == 2 ? second : NULL;
+            if (dst)
+                snprintf(dst, cap, "%.*s", (int)(i - start), line + start);
+            if (i < len)
+                fields++;
+            start = i + 1;
+        }
+    }
+    return quoted ? -1 : fields;
+}
+
+/* The design point a data row belongs to, from its first columns. */
+static int row_point(int file, const char *c1, const char *c2, size_t replicates, size_t *point)
+{
+    char *end;
+    const char *src = file == F_RUNS || file == F_FAIL ? c2 : c1;
+    unsigned long long v = strtoull(src, &end, 10);
+    if (end == src || *end)
+        return -1;
+    *point = file == F_TS ? (size_t)(v / replicates) : (size_t)v;
+    return 0;
+}
+
+/* Append the rows of one shard's file, checking each. */
+static asim_status copy_rows(const shard_info *si, int f, asim_csv *w, char **header, size_t *last,
+                             asim_error *err)
+{
+    char path[4200], c1[64], c2[64];
+    snprintf(path, sizeof path, "%s/%s", si->dir, file_names[f]);
+    FILE *in = fopen(path, "r");
+    if (!in)
+        return asim_error_set(err, ASIM_EUSAGE, "cannot read %s: %s", path, strerror(errno));
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    long lineno = 0, want = 0;
+    asim_status st = ASIM_OK;
+    while (st == ASIM_OK && (len = getline(&line, &cap, in)) >= 0) {
+        lineno++;
+        if (len == 0 || line[len - 1] != '\n') {
+            st = asim_error_set(err, ASIM_EUSAGE, "%s:%ld: incomplete last line", path, lineno);
+            break;
+        }
+        long fields = csv_fields(line, (size_t)len - 1, c1, c2, sizeof c1);
+        size_t point;
+        if (lineno == 1) {
+            if (!*header && !(*header = strdup(line)))
+                st = asim_error_set(err, ASIM_ENOMEM, "out of memory");
+            else if (strcmp(*header, line) != 0)
+                st = asim_error_set(err, ASIM_EUSAGE, "%s:1: header differs from the other shards'", path);
+            else if (!w->fields && w->used == 0 && asim_csv_offset(w) == 0)
+                asim_csv_raw(w, line, (size_t)len);
+            want = fields;
+        } else if (fields != want) {
+            st = asim_error_set(err, ASIM_EUSAGE, "%s:%ld: expected %ld fields, found %ld", path, lineno,
+                                want, fields);
+        } else if (row_point(f, c1, c2, si->replicates, &point) != 0 || point < si->first ||
+                   point >= si->end || point < *last) {
+            st = asim_error_set(err, ASIM_EUSAGE, "%s:%ld: row of design point %s is out of place",
+                                path, lineno, f == F_RUNS || f == F_FAIL ? c2 : c1);
+        } else {
+            *last = point;
+            asim_csv_raw(w, line, (size_t)len);
+        }
+    }
+    if (st == ASIM_OK && lineno == 0)
+        st = asim_error_set(err, ASIM_EUSAGE, "%s: empty file", path);
+    free(line);
+    fclose(in);
+    return st;
+}
+
+static asim_status merge_file(shard_info *si, size_t n, int f, const char *out, asim_error *err)
+{
+    asim_csv w;
+    asim_status st = asim_csv_open(&w, out, file_names[f], err);
+    char *header = NULL;
+    size_t last = 0;
+    for (size_t i = 0; st == ASIM_OK && i < n; i++)
+        st = copy_rows(&si[i], f, &w, &header, &last, err);
+    free(header);
+    if (st == ASIM_OK)
+        return asim_csv_close(&w, err);
+    asim_csv_abandon(&w, 1);
+    return st;
+}
+
+static asim_status merge_meta(shard_info *si, size_t n, const char *out, char **config,
+                              asim_error *err)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/meta.json", si[0].dir);
+    char *doc = slurp(path, 1 << 20, err);
+    if (!doc)
+        return ASIM_EUSAGE;
+    uint64_t done = 0, failed = 0;
+    for (size_t i = 0; i < n; i++)
+        done += si[i].runs_done, failed += si[i].runs_failed;
+    asim_strbuf b;
+    asim_strbuf_init(&b);
+    /* the first shard's metadata, with the whole sweep's counts */
+    const char *keep_end = strstr(doc, "\"runs_total\"");
+    const char *design = strstr(doc, "\"design\"");
+    asim_strbuf_append(&b, doc, keep_end ? (size_t)(keep_end - doc) : 0);
+    asim_strbuf_printf(&b, "\"runs_total\": %zu,\n  \"runs_done\": %" PRIu64 ",\n  \"runs_failed\": %" PRIu64
+                           ",\n  \"merged_from\": %zu,\n  ",
+                       si[0].points * si[0].replicates, done, failed, n);
+    const char *shard = design ? strstr(design, "\"shard\"") : NULL;
+    if (design && shard)
+        asim_strbuf_append(&b, design, (size_t)(shard - design));
+    asim_strbuf_printf(&b, "\"shard\": [1, 1],\n  \"points_range\": [0, %zu],\n  \"points_done\": %zu,\n  ",
+                       si[0].points, si[0].points);
+    const char *files = strstr(doc, "\"files\"");
+    asim_strbuf_puts(&b, files ? files : "\"files\": []\n}\n");
+    free(doc);
+    asim_status st = asim_strbuf_status(&b) == ASIM_OK
+                         ? asim_output_write_file(out, "meta.json", b.s, b.len, err)
+                         : asim_error_set(err, ASIM_ENOMEM, "out of memory");
+    asim_strbuf_free(&b);
+    snprintf(path, sizeof path, "%s/config.cfg", si[0].dir);
+    if (st == ASIM_OK && !(*config = slurp(path, 64 << 20, err)))
+        st = ASIM_EUSAGE;
+    return st;
+}
+
+asim_status asim_sweep_merge(const char *const *dirs, size_t n, const char *out, asim_error *err)
+{
+    if (n == 0)
+        return asim_error_set(err, ASIM_EUSAGE, "merge needs at least one shard directory");
+    shard_info *si = calloc(n, sizeof *si);
+    if (!si)
+        return asim_error_set(err, ASIM_ENOMEM, "out of memory");
+    asim_status st = ASIM_OK;
+    for (size_t i = 0; st == ASIM_OK && i < n; i++) {
+        si[i].dir = dirs[i];
+        st = read_shard(&si[i], err);
+    }
+    if (st == ASIM_OK)
+        st = check_shards(si, n, err);
+    if (st == ASIM_OK)
+        st = asim_output_mkdir(out, err);
+    for (int f = 0; st == ASIM_OK && f < N_FILES; f++)
+        if (si[0].files[f])
+            st = merge_file(si, n, f, out, err);
+    char *config = NULL;
+    if (st == ASIM_OK)
+        st = merge_meta(si, n, out, &config, err);
+    if (st == ASIM_OK)
+        st = asim_output_write_file(out, "config.cfg", config, strlen(config), err);
+    free(config);
+    free(si);
+    return st;
+}
