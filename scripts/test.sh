@@ -2,6 +2,7 @@
 # test.sh: set up, build and run every test.
 #   bash scripts/test.sh            # the test suite (release build with tests)
 #   bash scripts/test.sh --werror   # the same with warnings as errors (CI)
+# Both also build the MPI variant and run a 2-rank sweep against a 1-process one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset=test
@@ -13,3 +14,4 @@ for a in "$@"; do
 done
 bash scripts/setup.sh
 cmake --workflow --preset "$preset"
+cmake --workflow --preset mpi

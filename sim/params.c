@@ -485,11 +485,11 @@ void asim_params_format_range(const asim_param_def *d, char *buf, size_t n)
     if (isinf(d->lo) && isinf(d->hi))
         snprintf(buf, n, "finite");
     else if (isinf(d->hi))
-        snprintf(buf, n, "%s %s", lo_open ? ">" : ">=", lo);
+        snprintf(buf, n, "%s %.24s", lo_open ? ">" : ">=", lo);
     else if (d->type == ASIM_T_INT || d->type == ASIM_T_SEED)
-        snprintf(buf, n, "%s..%s", lo, hi);
+        snprintf(buf, n, "%.24s..%.24s", lo, hi);
     else
-        snprintf(buf, n, "%s%s, %s%s", lo_open ? "(" : "[", lo, hi, hi_open ? ")" : "]");
+        snprintf(buf, n, "%s%.24s, %.24s%s", lo_open ? "(" : "[", lo, hi, hi_open ? ")" : "]");
 }
 
 void asim_params_format_default(const asim_param_def *d, char *buf, size_t n)
