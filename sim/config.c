@@ -723,6 +723,7 @@ static asim_status sweep_values(const config_setting_t *v, asim_sweep_param *sp,
     int labels = config_setting_type(config_setting_get_elem(v, 0)) == CONFIG_TYPE_STRING ||
                  config_setting_type(config_setting_get_elem(v, 0)) == CONFIG_TYPE_BOOL;
     sp->n_values = (size_t)n;
+    sp->n_labels = labels ? (size_t)n : 0;
     if (labels ? !(sp->labels = calloc((size_t)n, sizeof *sp->labels))
                : !(sp->values = malloc((size_t)n * sizeof *sp->values)))
         return asim_error_set(err, ASIM_ENOMEM, "out of memory");
@@ -892,6 +893,109 @@ asim_status asim_config_load_sweep(const char *file, const asim_params *p, asim_
         origin o = {file, NULL, p};
         st = sw ? read_sweep(sw, spec, &o, err)
                 : asim_error_set(err, ASIM_ECONFIG, "%s: no sweep section (see configs/sweep_commitment.cfg)", file);
+    }
+    config_destroy(&cfg);
+    return st;
+}
+
+/* ---- the test section ----------------------------------------------------------------- */
+
+static const char *const test_keys[] = {"pair", "commitment", "gap", "assertiveness", "replicates",
+                                        "steps", "alpha", "rules", NULL};
+
+/* A list of numbers in [lo, hi] into v (at most ASIM_TEST_MAX_LEVELS). */
+static asim_status read_levels(const config_setting_t *t, const char *name, double lo, double hi,
+                               double *v, size_t *n, const origin *o, asim_error *err)
+{
+    const config_setting_t *s = config_setting_get_member(t, name);
+    char path[64];
+    snprintf(path, sizeof path, "test.%s", name);
+    if (!s)
+        return ASIM_OK;
+    int len = config_setting_length(s);
+    if (!config_setting_is_aggregate(s) || len < 1 || len > ASIM_TEST_MAX_LEVELS)
+        return sweep_error(err, o, s, path, "must be a list of 1 to 64 numbers, e.g. [0.1, 0.5, 0.9]%s", "");
+    for (int i = 0; i < len; i++) {
+        const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+        double x = is_number(e) ? number_of(e) : NAN;
+        if (!(x >= lo && x <= hi)) {
+            asim_error_set(err, ASIM_ECONFIG, "element %d must be a number in [%g, %g]", i + 1, lo, hi);
+            return blame(err, o, e, path);
+        }
+        v[i] = x;
+    }
+    *n = (size_t)len;
+    return ASIM_OK;
+}
+
+static asim_status read_rules(const config_setting_t *t, asim_test_spec *spec, const origin *o,
+                              asim_error *err)
+{
+    const config_setting_t *s = config_setting_get_member(t, "rules");
+    if (!s)
+        return ASIM_OK;
+    int len = config_setting_length(s);
+    if (!config_setting_is_aggregate(s) || len < 1 || len > ASIM_RULE_COUNT)
+        return sweep_error(err, o, s, "test.rules", "must be a list of rules, e.g. [\"cha\", \"history\"]%s", "");
+    spec->n_rules = 0;
+    for (int i = 0; i < len; i++) {
+        const char *name = config_setting_get_string_elem(s, (unsigned)i);
+        asim_rule r;
+        if (!name || asim_rule_parse(name, &r) != 0)
+            return sweep_error(err, o, s, "test.rules", "each rule must be one of %s", asim_rule_choices());
+        spec->rules[spec->n_rules++] = r;
+    }
+    return ASIM_OK;
+}
+
+static asim_status read_test(const config_setting_t *t, asim_test_spec *spec, const origin *o,
+                             asim_error *err)
+{
+    asim_status st = check_keys(t, test_keys, "test", o, err);
+    const char *pair = NULL;
+    if (st == ASIM_OK && config_setting_lookup_string(t, "pair", &pair) == CONFIG_TRUE)
+        snprintf(spec->pair, sizeof spec->pair, "%s", pair);
+    if (st == ASIM_OK)
+        st = read_levels(t, "commitment", 0, 1, spec->commitment, &spec->n_commitment, o, err);
+    if (st == ASIM_OK)
+        st = read_levels(t, "gap", 0, 1, spec->gap, &spec->n_gap, o, err);
+    if (st == ASIM_OK)
+        st = read_levels(t, "assertiveness", 0, 1, spec->assertiveness, &spec->n_assertiveness, o, err);
+    if (st == ASIM_OK)
+        st = read_rules(t, spec, o, err);
+    long long v;
+    if (st == ASIM_OK && lookup_count(t, "replicates", 2, 1000000, &v) == 0)
+        spec->replicates = config_setting_get_member(t, "replicates") ? (size_t)v : spec->replicates;
+    else if (st == ASIM_OK)
+        st = sweep_error(err, o, config_setting_get_member(t, "replicates"), "test.replicates",
+                         "must be a whole number from 2 to 10^6%s", "");
+    if (st == ASIM_OK && lookup_count(t, "steps", 1, 10000000, &v) == 0)
+        spec->steps = config_setting_get_member(t, "steps") ? (long)v : spec->steps;
+    else if (st == ASIM_OK)
+        st = sweep_error(err, o, config_setting_get_member(t, "steps"), "test.steps",
+                         "must be a whole number from 1 to 10^7%s", "");
+    const config_setting_t *a = config_setting_get_member(t, "alpha");
+    if (st == ASIM_OK && a) {
+        double x = is_number(a) ? number_of(a) : NAN;
+        if (!(x > 0 && x < 1))
+            st = sweep_error(err, o, a, "test.alpha", "must be in (0, 1)%s", "");
+        else
+            spec->alpha = x;
+    }
+    return st;
+}
+
+asim_status asim_config_load_test(const char *file, asim_test_spec *t, asim_error *err)
+{
+    asim_test_spec_default(t);
+    if (!file)
+        return ASIM_OK;
+    config_t cfg;
+    asim_status st = parse_file(&cfg, file, err);
+    const config_setting_t *s = st == ASIM_OK ? config_lookup(&cfg, "test") : NULL;
+    if (s) {
+        origin o = {file, NULL, NULL};
+        st = read_test(s, t, &o, err);
     }
     config_destroy(&cfg);
     return st;

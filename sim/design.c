@@ -21,7 +21,7 @@ void asim_design_spec_free(asim_design_spec *s)
 {
     for (size_t k = 0; k < s->n_params; k++) {
         free(s->params[k].values);
-        for (size_t i = 0; s->params[k].labels && i < s->params[k].n_values; i++)
+        for (size_t i = 0; s->params[k].labels && i < s->params[k].n_labels; i++)
             free(s->params[k].labels[i]);
         free(s->params[k].labels);
     }
@@ -112,7 +112,7 @@ static void fill_enumerated(const asim_design_spec *s, asim_design *d)
             const asim_sweep_param *sp = &s->params[k];
             size_t idx = s->method == ASIM_DESIGN_GRID ? rest % sp->n_values : i;
             rest /= s->method == ASIM_DESIGN_GRID ? sp->n_values : 1;
-            d->x[i * s->n_params + k] = sp->labels ? (double)idx : sp->values[idx];
+            d->x[i * s->n_params + k] = sp->values ? sp->values[idx] : (double)idx;
         }
     }
 }

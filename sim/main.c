@@ -50,6 +50,9 @@ static const char usage_text[] =
     "      --timeseries         write timeseries.csv (raw per-step rows, every K-th step)\n"
     "      --quiet              no progress on stderr\n"
     "  merge DIR... -o OUT      put the shards of a sweep back together\n"
+    "  test [CONFIG] [--rules cha,threat,history] [--alpha A] [-r N] [-j N] [-o DIR]\n"
+    "                           Cha's hypothesis as a regression test under each rule\n"
+    "                           (design from CONFIG's test section; default dir results/<name>-test)\n"
     "  check [CONFIG] [-s PATH=VALUE]... [--json]\n"
     "                           validate and print the resolved configuration\n"
     "  params                   list every setting: path, default, range, meaning\n"
@@ -75,6 +78,8 @@ typedef struct {
     size_t shard, shards;
     int resume, series, sweep_timeseries, quiet;
     int replicates_given;
+    const char *rules; /* test */
+    double alpha;
     const char *dirs[MAX_OVERRIDES]; /* merge */
     size_t n_dirs;
 } cli;
@@ -185,6 +190,16 @@ static int parse_options(cli *c, int argc, char **argv)
                                    next ? next : "(missing)");
             c->shard = (size_t)k;
             c->shards = (size_t)n;
+            i++;
+        } else if (strcmp(a, "--rules") == 0) {
+            if (!next)
+                return usage_error("%s needs a list, e.g. --rules cha,history", a);
+            c->rules = argv[++i];
+        } else if (strcmp(a, "--alpha") == 0) {
+            char *end;
+            c->alpha = next ? strtod(next, &end) : 0;
+            if (!next || *end || !(c->alpha > 0 && c->alpha < 1))
+                return usage_error("--alpha %s: must be a number in (0, 1)", next ? next : "(missing)");
             i++;
         } else if (strcmp(a, "--resume") == 0) {
             c->resume = 1;
@@ -337,6 +352,61 @@ static asim_status drive(asim_sweep *sw, int show, asim_error *err)
     return st;
 }
 
+/* Run a design into dir with progress; returns an exit code (0: all runs
+ * done, 1: some failed, ...). */
+static int run_design(const cli *c, const asim_params *p, const asim_design_spec *spec,
+                      const char *dir, int argc, char **argv)
+{
+    asim_error err = {0};
+    asim_strbuf text;
+    asim_strbuf_init(&text);
+    asim_strbuf_printf(&text, "# Resolved configuration written by allysim %s.\n", asim_version());
+    asim_config_write(p, &text);
+    asim_sweep *sw = NULL;
+    asim_sweep_opts o = {.base = p, .spec = spec, .dir = dir, .threads = c->threads,
+                         .shard = c->shards ? c->shard : 1, .shards = c->shards ? c->shards : 1,
+                         .resume = c->resume, .every = c->every, .series = c->series,
+                         .timeseries = c->sweep_timeseries, .stop = &stop_signal,
+                         .meta = {.argc = argc, .argv = argv, .config_file = c->config,
+                                  .config_text = asim_strbuf_str(&text)}};
+    install_signals();
+    int rc = 0;
+    if (asim_sweep_open(&sw, &o, &err) != ASIM_OK)
+        rc = fail(&err);
+    if (rc == 0) {
+        int writer = asim_sweep_is_writer();
+        asim_status st = drive(sw, writer && !c->quiet && isatty(2), &err);
+        asim_sweep_progress pr;
+        asim_sweep_get_progress(sw, &pr);
+        st = asim_sweep_close(sw, st, &err);
+        if (st == ASIM_EINTR) {
+            if (writer)
+                fprintf(stderr, "allysim: interrupted after %llu of %llu runs; the same command with "
+                                "--resume finishes it\n",
+                        (unsigned long long)pr.runs_done, (unsigned long long)pr.runs_total);
+            rc = stop_signal == SIGTERM ? 143 : 130;
+        } else if (st != ASIM_OK) {
+            rc = fail(&err);
+        } else if (pr.runs_failed && writer) {
+            fprintf(stderr, "allysim: %llu of %llu runs failed (see %s/failures.csv), e.g. %s\n",
+                    (unsigned long long)pr.runs_failed, (unsigned long long)pr.runs_done, dir,
+                    pr.last_failure ? pr.last_failure : "");
+            rc = 1;
+        }
+    }
+    asim_strbuf_free(&text);
+    return rc;
+}
+
+/* The output directory: -o, or results/<name><suffix>. */
+static void out_dir(const cli *c, const asim_params *p, const char *suffix, char *dir, size_t n)
+{
+    if (c->dir)
+        snprintf(dir, n, "%s", c->dir);
+    else
+        snprintf(dir, n, "results/%s%s", p->model.name, suffix);
+}
+
 static int cmd_sweep(const cli *c, int argc, char **argv)
 {
     asim_params p;
@@ -351,51 +421,67 @@ static int cmd_sweep(const cli *c, int argc, char **argv)
     if (rc == 0 && c->replicates_given)
         spec.replicates = (size_t)c->replicates;
     char dir[4096];
-    snprintf(dir, sizeof dir, "%s", c->dir ? c->dir : "results/");
-    if (rc == 0 && !c->dir)
-        snprintf(dir, sizeof dir, "results/%s-sweep", p.model.name);
-    asim_strbuf text;
-    asim_strbuf_init(&text);
-    if (rc == 0) {
-        asim_strbuf_printf(&text, "# Resolved configuration written by allysim %s.\n", asim_version());
-        asim_config_write(&p, &text);
-    }
-    asim_sweep *sw = NULL;
-    asim_sweep_opts o = {.base = &p, .spec = &spec, .dir = dir, .threads = c->threads,
-                         .shard = c->shards ? c->shard : 1, .shards = c->shards ? c->shards : 1,
-                         .resume = c->resume, .every = c->every, .series = c->series,
-                         .timeseries = c->sweep_timeseries, .stop = &stop_signal,
-                         .meta = {.argc = argc, .argv = argv, .config_file = c->config,
-                                  .config_text = asim_strbuf_str(&text)}};
-    install_signals();
-    if (rc == 0 && asim_sweep_open(&sw, &o, &err) != ASIM_OK)
-        rc = fail(&err);
-    if (rc == 0) {
-        int writer = asim_sweep_is_writer();
-        asim_status st = drive(sw, writer && !c->quiet && isatty(2), &err);
-        asim_sweep_progress pr;
-        asim_sweep_get_progress(sw, &pr);
-        st = asim_sweep_close(sw, st, &err);
-        if (st == ASIM_EINTR) {
-            if (writer)
-                fprintf(stderr, "allysim: interrupted after %llu of %llu runs; `allysim sweep ... --resume -o %s` finishes it\n",
-                        (unsigned long long)pr.runs_done, (unsigned long long)pr.runs_total, dir);
-            rc = stop_signal == SIGTERM ? 143 : 130;
-        } else if (st != ASIM_OK) {
-            rc = fail(&err);
-        } else if (writer) {
-            printf("allysim: %llu runs done; results in %s/ (runs.csv, points.csv%s%s, config.cfg, meta.json)\n",
-                   (unsigned long long)pr.runs_done, dir, c->series ? ", series.csv" : "",
-                   c->sweep_timeseries ? ", timeseries.csv" : "");
-            if (pr.runs_failed) {
-                fprintf(stderr, "allysim: %llu runs failed (see %s/failures.csv), e.g. %s\n",
-                        (unsigned long long)pr.runs_failed, dir, pr.last_failure ? pr.last_failure : "");
-                rc = 1;
-            }
-        }
-    }
-    asim_strbuf_free(&text);
+    out_dir(c, &p, "-sweep", dir, sizeof dir);
+    if (rc == 0)
+        rc = run_design(c, &p, &spec, dir, argc, argv);
+    if (rc <= 1 && asim_sweep_is_writer())
+        printf("allysim: results in %s/ (runs.csv, points.csv%s%s, failures.csv, config.cfg, meta.json)\n",
+               dir, c->series ? ", series.csv" : "", c->sweep_timeseries ? ", timeseries.csv" : "");
     asim_design_spec_free(&spec);
+    asim_params_free(&p);
+    return rc;
+}
+
+/* --rules cha,history into the test's rule list. */
+static int parse_rules(const char *list, asim_test_spec *t)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", list);
+    t->n_rules = 0;
+    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+        asim_rule r;
+        if (t->n_rules == ASIM_RULE_COUNT || asim_rule_parse(tok, &r) != 0)
+            return -1;
+        t->rules[t->n_rules++] = r;
+    }
+    return t->n_rules ? 0 : -1;
+}
+
+static int cmd_test(const cli *c, int argc, char **argv)
+{
+    asim_params p, run;
+    asim_design_spec spec;
+    asim_test_spec t;
+    asim_error err = {0};
+    memset(&spec, 0, sizeof spec);
+    memset(&run, 0, sizeof run);
+    int rc = 0;
+    if (load(c, &p, &err) != 0 || asim_config_load_test(c->config, &t, &err) != ASIM_OK)
+        rc = fail(&err);
+    if (rc == 0 && c->rules && parse_rules(c->rules, &t) != 0)
+        rc = usage_error("--rules %s: must be a comma-separated list of cha, threat, history", c->rules);
+    if (rc == 0 && c->alpha > 0)
+        t.alpha = c->alpha;
+    if (rc == 0 && c->replicates_given)
+        t.replicates = (size_t)c->replicates;
+    if (rc == 0 && asim_test_design(&p, &t, &run, &spec, &err) != ASIM_OK)
+        rc = fail(&err);
+    char dir[4096];
+    out_dir(c, &p, "-test", dir, sizeof dir);
+    if (rc == 0)
+        rc = run_design(c, &run, &spec, dir, argc, argv);
+    if (rc <= 1 && asim_sweep_is_writer()) {
+        asim_strbuf report;
+        asim_strbuf_init(&report);
+        if (asim_test_analyse(dir, &run, &t, &report, &err) != ASIM_OK)
+            rc = fail(&err);
+        else
+            printf("%s\nallysim: results in %s/ (coefficients.csv, verdicts.csv, regimes.csv, runs.csv, "
+                   "points.csv)\n", asim_strbuf_str(&report), dir);
+        asim_strbuf_free(&report);
+    }
+    asim_design_spec_free(&spec);
+    asim_params_free(&run);
     asim_params_free(&p);
     return rc;
 }
@@ -443,7 +529,8 @@ static int dispatch(int argc, char **argv)
     if (strcmp(cmd, "params") == 0)
         return argc == 2 ? cmd_params() : usage_error("params takes no arguments (got %s)", argv[2]);
     cli c = {.command = cmd, .replicates = 1, .every = 1, .timeseries = 1};
-    if (strcmp(cmd, "run") && strcmp(cmd, "check") && strcmp(cmd, "sweep") && strcmp(cmd, "merge"))
+    if (strcmp(cmd, "run") && strcmp(cmd, "check") && strcmp(cmd, "sweep") && strcmp(cmd, "merge") &&
+        strcmp(cmd, "test"))
         return usage_error("unknown command %s", cmd);
     int rc = parse_options(&c, argc, argv);
     if (rc != 0)
@@ -454,5 +541,7 @@ static int dispatch(int argc, char **argv)
         return cmd_sweep(&c, argc, argv);
     if (strcmp(cmd, "merge") == 0)
         return cmd_merge(&c);
+    if (strcmp(cmd, "test") == 0)
+        return cmd_test(&c, argc, argv);
     return cmd_check(&c);
 }

@@ -331,3 +331,114 @@ asim_status asim_output_meta(const char *dir, const asim_meta *m, asim_error *er
     asim_strbuf_free(&b);
     return st;
 }
+
+/* ---- reading tables back ---------------------------------------------------------- */
+
+/* Split a CSV line (RFC 4180 quotes, no newlines inside fields) in place;
+ * returns the number of fields, or -1 when a quote is left open. */
+static long split_fields(char *line, char **field, long max)
+{
+    long n = 0;
+    char *out = line, *q = line;
+    int quoted = 0;
+    field[n++] = out;
+    for (;; q++) {
+        char c = *q;
+        if (c == '"') {
+            if (quoted && q[1] == '"') {
+                *out++ = '"';
+                q++;
+            } else {
+                quoted = !quoted;
+            }
+        } else if ((c == ',' && !quoted) || c == '\0' || c == '\n' || c == '\r') {
+            int end = c != ',';
+            *out++ = '\0';
+            if (end)
+                break;
+            if (n == max)
+                return -2;
+            field[n++] = out;
+        } else {
+            *out++ = c;
+        }
+    }
+    return quoted ? -1 : n;
+}
+
+void asim_table_free(asim_table *t)
+{
+    for (size_t j = 0; t->names && j < t->cols; j++)
+        free(t->names[j]);
+    free(t->names);
+    free(t->v);
+    memset(t, 0, sizeof *t);
+}
+
+int asim_table_col(const asim_table *t, const char *name)
+{
+    for (size_t j = 0; j < t->cols; j++)
+        if (strcmp(t->names[j], name) == 0)
+            return (int)j;
+    return -1;
+}
+
+static asim_status table_row(asim_table *t, char **field, size_t *cap, asim_error *err,
+                             const char *path, long lineno)
+{
+    if (t->rows == *cap) {
+        size_t nc = *cap ? 2 * *cap : 1024;
+        double *v = realloc(t->v, nc * t->cols * sizeof *v);
+        if (!v)
+            return asim_error_set(err, ASIM_ENOMEM, "%s:%ld: out of memory", path, lineno);
+        t->v = v;
+        *cap = nc;
+    }
+    for (size_t j = 0; j < t->cols; j++) {
+        char *end;
+        double x = strtod(field[j], &end);
+        t->v[t->rows * t->cols + j] = (end == field[j] || *end) ? NAN : x;
+    }
+    t->rows++;
+    return ASIM_OK;
+}
+
+asim_status asim_table_read(const char *path, asim_table *t, asim_error *err)
+{
+    memset(t, 0, sizeof *t);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return asim_error_set(err, ASIM_EIO, "cannot read %s: %s", path, strerror(errno));
+    enum { MAX_FIELDS = 100000 };
+    char **field = malloc(MAX_FIELDS * sizeof *field);
+    char *line = NULL;
+    size_t lcap = 0, cap = 0;
+    long lineno = 0;
+    asim_status st = field ? ASIM_OK : asim_error_set(err, ASIM_ENOMEM, "out of memory");
+    while (st == ASIM_OK && getline(&line, &lcap, f) >= 0) {
+        lineno++;
+        long n = split_fields(line, field, MAX_FIELDS);
+        if (n < 0)
+            st = asim_error_set(err, ASIM_EIO, "%s:%ld: malformed CSV line", path, lineno);
+        else if (lineno == 1) {
+            t->cols = (size_t)n;
+            t->names = calloc(t->cols, sizeof *t->names);
+            for (size_t j = 0; t->names && j < t->cols; j++)
+                t->names[j] = strdup(field[j]);
+            if (!t->names)
+                st = asim_error_set(err, ASIM_ENOMEM, "out of memory");
+        } else if ((size_t)n != t->cols)
+            st = asim_error_set(err, ASIM_EIO, "%s:%ld: expected %zu fields, found %ld", path, lineno,
+                                t->cols, n);
+        else
+            st = table_row(t, field, &cap, err, path, lineno);
+    }
+    if (st == ASIM_OK && lineno == 0)
+        st = asim_error_set(err, ASIM_EIO, "%s: empty file", path);
+    free(line);
+    free(field);
+    fclose(f);
+    if (st != ASIM_OK)
+        asim_table_free(t);
+    return st;
+}

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "allysim/design.h"
+#include "allysim/hypothesis.h"
 #include "allysim/params.h"
 #include "allysim/status.h"
 #include "allysim/strbuf.h"
@@ -39,6 +40,10 @@ void asim_config_write_json(const asim_params *p, asim_strbuf *out);
  * asim_design_spec_free, also on failure. */
 asim_status asim_config_load_sweep(const char *file, const asim_params *p, asim_design_spec *spec,
                                    asim_error *err);
+
+/* Read the `test` section of `file` (when there is one) over the defaults
+ * of asim_test_spec_default. */
+asim_status asim_config_load_test(const char *file, asim_test_spec *t, asim_error *err);
 
 /* Top-level sections that belong to other commands (sweep, test, ...):
  * asim_config_load accepts and skips them. */

@@ -33,8 +33,9 @@ typedef struct asim_sweep_param {
     char paths[ASIM_SWEEP_MAX_TIE][ASIM_PATH_MAX]; /* the path and those tied to it */
     size_t n_paths;
     asim_sweep_mode mode;
-    double *values;  /* grid, list: numeric values (NULL when labels are used) */
-    char **labels;   /* grid, list: string values (rule, booleans, names) */
+    double *values;  /* grid, list: the values; with labels, label indices (or NULL: 0, 1, ...) */
+    char **labels;   /* string values (rule, booleans), or NULL */
+    size_t n_labels;
     size_t n_values;
     double lo, hi;   /* random, lhs, sobol */
     int log_scale;

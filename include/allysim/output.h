@@ -72,6 +72,21 @@ const char *asim_version(void);
 const char *asim_git_commit(void);
 
 
+/* A numeric CSV file read back (runs.csv, points.csv): empty and
+ * non-numeric fields are NAN. */
+typedef struct asim_table {
+    size_t rows, cols;
+    char **names; /* [cols] */
+    double *v;    /* [row * cols + col] */
+} asim_table;
+
+/* Read path; a row with the wrong number of fields is an error naming the
+ * file and line. */
+asim_status asim_table_read(const char *path, asim_table *t, asim_error *err);
+/* Column index of name, or -1. */
+int asim_table_col(const asim_table *t, const char *name);
+void asim_table_free(asim_table *t);
+
 /* What meta.json records about a run or sweep. */
 typedef struct asim_meta {
     int argc;
