@@ -781,11 +781,11 @@ static asim_status sweep_range(const config_setting_t *g, const config_setting_t
     return ASIM_OK;
 }
 
-static asim_status sweep_param(const config_setting_t *g, int index, asim_design_spec *spec,
-                               const origin *o, asim_error *err)
+static asim_status sweep_param(const config_setting_t *g, const char *section, int index,
+                               asim_design_spec *spec, const origin *o, asim_error *err)
 {
     char at[64];
-    snprintf(at, sizeof at, "sweep.params[%d]", index);
+    snprintf(at, sizeof at, "%s.params[%d]", section, index);
     if (!config_setting_is_group(g))
         return sweep_error(err, o, g, at, "must be { path = \"...\"; values = [...]; }%s", "");
     asim_status st = check_keys(g, sweep_param_keys, at, o, err);
@@ -810,7 +810,7 @@ static asim_status sweep_param(const config_setting_t *g, int index, asim_design
                            asim_design_method_name(spec->method));
     if (!enumerated && !range)
         return sweep_error(err, o, g, at, "a %s design needs range = [lo, hi] for every parameter",
-                           asim_design_method_name(spec->method));
+                           strncmp(at, "sens", 4) == 0 ? "sensitivity" : asim_design_method_name(spec->method));
     return enumerated ? sweep_values(values, sp, &slot, at, o, err)
                       : sweep_range(g, range, sp, &slot, at, o, err);
 }
@@ -869,7 +869,7 @@ static asim_status read_sweep(const config_setting_t *sw, asim_design_spec *spec
     if (!(spec->params = calloc((size_t)n, sizeof *spec->params)))
         return asim_error_set(err, ASIM_ENOMEM, "out of memory");
     for (int i = 0; i < n && st == ASIM_OK; i++)
-        st = sweep_param(config_setting_get_elem(list, (unsigned)i), i, spec, o, err);
+        st = sweep_param(config_setting_get_elem(list, (unsigned)i), "sweep", i, spec, o, err);
     if (st == ASIM_OK && spec->method == ASIM_DESIGN_LIST)
         for (size_t k = 1; k < spec->n_params; k++)
             if (spec->params[k].n_values != spec->params[0].n_values)
@@ -996,6 +996,94 @@ asim_status asim_config_load_test(const char *file, asim_test_spec *t, asim_erro
     if (s) {
         origin o = {file, NULL, NULL};
         st = read_test(s, t, &o, err);
+    }
+    config_destroy(&cfg);
+    return st;
+}
+
+/* ---- the sensitivity section ------------------------------------------------------------ */
+
+static const char *const sens_keys[] = {"samples", "replicates", "bootstrap", "seed", "metrics",
+                                        "params", "common_random_numbers", NULL};
+
+static asim_status read_metrics(const config_setting_t *m, asim_sensitivity_spec *s, const origin *o,
+                                asim_error *err)
+{
+    int n = config_setting_length(m);
+    if (!config_setting_is_aggregate(m) || n < 1 || n > ASIM_SENS_MAX_METRICS)
+        return sweep_error(err, o, m, "sensitivity.metrics",
+                           "must be a list of summary metric names, e.g. [\"mean_relation_JPN_KOR\"]%s", "");
+    for (int i = 0; i < n; i++) {
+        const char *name = config_setting_get_string_elem(m, (unsigned)i);
+        if (!name || strlen(name) >= ASIM_PATH_MAX)
+            return sweep_error(err, o, m, "sensitivity.metrics", "must be a list of names%s", "");
+        snprintf(s->metrics[s->n_metrics++], ASIM_PATH_MAX, "%s", name);
+    }
+    return ASIM_OK;
+}
+
+static asim_status read_sensitivity(const config_setting_t *t, asim_sensitivity_spec *s,
+                                    const origin *o, asim_error *err)
+{
+    asim_status st = check_keys(t, sens_keys, "sensitivity", o, err);
+    long long v;
+    s->samples = 1024;
+    s->bootstrap = 1000;
+    s->seed = o->params->model.seed;
+    s->design.replicates = 1;
+    s->design.method = ASIM_DESIGN_SOBOL; /* every parameter needs a range */
+    struct { const char *key; long long lo, hi; size_t *dst; } counts[] = {
+        {"samples", 2, 100000000, &s->samples},
+        {"replicates", 1, 1000000, &s->design.replicates},
+        {"bootstrap", 0, 1000000, &s->bootstrap}};
+    for (size_t i = 0; st == ASIM_OK && i < 3; i++) {
+        if (lookup_count(t, counts[i].key, counts[i].lo, counts[i].hi, &v) != 0) {
+            char path[64], msg[96];
+            snprintf(path, sizeof path, "sensitivity.%s", counts[i].key);
+            snprintf(msg, sizeof msg, "must be a whole number from %lld to %lld", counts[i].lo, counts[i].hi);
+            st = sweep_error(err, o, config_setting_get_member(t, counts[i].key), path, "%s", msg);
+        } else if (config_setting_get_member(t, counts[i].key)) {
+            *counts[i].dst = (size_t)v;
+        }
+    }
+    if (st == ASIM_OK && lookup_count(t, "seed", 0, INT64_MAX, &v) != 0)
+        st = sweep_error(err, o, config_setting_get_member(t, "seed"), "sensitivity.seed",
+                         "must be a whole number >= 0%s", "");
+    else if (st == ASIM_OK && config_setting_get_member(t, "seed"))
+        s->seed = (uint64_t)v;
+    int crn = 0;
+    config_setting_lookup_bool(t, "common_random_numbers", &crn);
+    s->design.common_random_numbers = crn;
+    const config_setting_t *m = config_setting_get_member(t, "metrics");
+    if (st == ASIM_OK && m)
+        st = read_metrics(m, s, o, err);
+    const config_setting_t *list = config_setting_get_member(t, "params");
+    int n = list ? config_setting_length(list) : 0;
+    if (st == ASIM_OK && (!list || !config_setting_is_aggregate(list) || n < 1 || n > ASIM_SENS_MAX_PARAMS))
+        return sweep_error(err, o, list ? list : t, "sensitivity.params",
+                           "needs a list of 1 to 20 parameters with ranges: params = ( { path = \"...\"; "
+                           "range = [lo, hi]; } );%s", "");
+    if (st == ASIM_OK && !(s->design.params = calloc((size_t)n, sizeof *s->design.params)))
+        return asim_error_set(err, ASIM_ENOMEM, "out of memory");
+    for (int i = 0; i < n && st == ASIM_OK; i++) {
+        st = sweep_param(config_setting_get_elem(list, (unsigned)i), "sensitivity", i, &s->design, o, err);
+    }
+    return st;
+}
+
+asim_status asim_config_load_sensitivity(const char *file, const asim_params *p,
+                                         asim_sensitivity_spec *s, asim_error *err)
+{
+    memset(s, 0, sizeof *s);
+    if (!file)
+        return asim_error_set(err, ASIM_EUSAGE, "sensitivity needs a CONFIG with a sensitivity section");
+    config_t cfg;
+    asim_status st = parse_file(&cfg, file, err);
+    if (st == ASIM_OK) {
+        const config_setting_t *t = config_lookup(&cfg, "sensitivity");
+        origin o = {file, NULL, p};
+        st = t ? read_sensitivity(t, s, &o, err)
+               : asim_error_set(err, ASIM_ECONFIG, "%s: no sensitivity section (see configs/sensitivity.cfg)", file);
     }
     config_destroy(&cfg);
     return st;

@@ -89,7 +89,7 @@ asim_status asim_design_unit_sobol(size_t n, size_t dim, double *u)
     return ASIM_OK;
 }
 
-static double map_range(const asim_sweep_param *sp, double u)
+double asim_design_map(const asim_sweep_param *sp, double u)
 {
     if (sp->log_scale)
         return exp(log(sp->lo) + u * (log(sp->hi) - log(sp->lo)));
@@ -143,7 +143,7 @@ asim_status asim_design_build(const asim_design_spec *s, asim_design *d, asim_er
     }
     for (size_t i = 0; i < d->n_points; i++)
         for (size_t k = 0; k < dim; k++)
-            d->x[i * dim + k] = map_range(&s->params[k], d->x[i * dim + k]);
+            d->x[i * dim + k] = asim_design_map(&s->params[k], d->x[i * dim + k]);
     return ASIM_OK;
 }
 

@@ -14,6 +14,7 @@
 #include "allysim/runner.h"
 #include "allysim/status.h"
 #include "allysim/strbuf.h"
+#include "allysim/sensitivity.h"
 #include "allysim/sweep.h"
 
 #include <time.h>
@@ -53,6 +54,10 @@ static const char usage_text[] =
     "  test [CONFIG] [--rules cha,threat,history] [--alpha A] [-r N] [-j N] [-o DIR]\n"
     "                           Cha's hypothesis as a regression test under each rule\n"
     "                           (design from CONFIG's test section; default dir results/<name>-test)\n"
+    "  sensitivity CONFIG [-r N] [-j N] [-o DIR]\n"
+    "                           Sobol indices (first-order, total) of summary metrics for the\n"
+    "                           parameters of CONFIG's sensitivity section\n"
+    "  sensitivity --ishigami N the same estimator on the Ishigami function (a check)\n"
     "  check [CONFIG] [-s PATH=VALUE]... [--json]\n"
     "                           validate and print the resolved configuration\n"
     "  params                   list every setting: path, default, range, meaning\n"
@@ -79,6 +84,7 @@ typedef struct {
     int resume, series, sweep_timeseries, quiet;
     int replicates_given;
     const char *rules; /* test */
+    const char *ishigami; /* sensitivity --ishigami N */
     double alpha;
     const char *dirs[MAX_OVERRIDES]; /* merge */
     size_t n_dirs;
@@ -191,6 +197,10 @@ static int parse_options(cli *c, int argc, char **argv)
             c->shard = (size_t)k;
             c->shards = (size_t)n;
             i++;
+        } else if (strcmp(a, "--ishigami") == 0) {
+            if (!next)
+                return usage_error("%s needs N, e.g. --ishigami 16384", a);
+            c->ishigami = argv[++i];
         } else if (strcmp(a, "--rules") == 0) {
             if (!next)
                 return usage_error("%s needs a list, e.g. --rules cha,history", a);
@@ -497,6 +507,60 @@ static int cmd_merge(const cli *c)
     return 0;
 }
 
+static int cmd_sensitivity(const cli *c, int argc, char **argv)
+{
+    asim_params p;
+    asim_sensitivity_spec s;
+    asim_design_spec design;
+    asim_error err = {0};
+    memset(&design, 0, sizeof design);
+    memset(&s, 0, sizeof s);
+    int rc = 0;
+    if (load(c, &p, &err) != 0 || asim_config_load_sensitivity(c->config, &p, &s, &err) != ASIM_OK ||
+        asim_sensitivity_design(&s, &design, &err) != ASIM_OK)
+        rc = fail(&err);
+    if (rc == 0 && c->replicates_given)
+        design.replicates = (size_t)c->replicates;
+    char dir[4096];
+    out_dir(c, &p, "-sensitivity", dir, sizeof dir);
+    if (rc == 0)
+        rc = run_design(c, &p, &design, dir, argc, argv);
+    if (rc <= 1 && asim_sweep_is_writer()) {
+        asim_strbuf report;
+        asim_strbuf_init(&report);
+        if (asim_sensitivity_analyse(dir, &s, &report, &err) != ASIM_OK)
+            rc = fail(&err);
+        else
+            printf("%s\nallysim: results in %s/ (sensitivity.csv, points.csv, runs.csv)\n",
+                   asim_strbuf_str(&report), dir);
+        asim_strbuf_free(&report);
+    }
+    asim_design_spec_free(&design);
+    asim_sensitivity_spec_free(&s);
+    asim_params_free(&p);
+    return rc;
+}
+
+/* The estimator on the Ishigami function, against its analytic indices. */
+static int cmd_ishigami(const char *arg)
+{
+    unsigned long long N;
+    if (parse_count("--ishigami", arg, 2, 100000000ull, &N) != 0)
+        return 2;
+    asim_sobol_index ix[3];
+    asim_error err = {0};
+    if (asim_sensitivity_function(asim_ishigami, 3, (size_t)N, 200, 1, ix, &err) != ASIM_OK)
+        return fail(&err);
+    double S1[3], ST[3];
+    asim_ishigami_indices(S1, ST);
+    printf("Ishigami function (a = 7, b = 0.1), N = %llu\n", N);
+    printf("%-4s %9s %9s %9s %9s %9s %9s\n", "x", "S1", "exact", "error", "ST", "exact", "error");
+    for (int i = 0; i < 3; i++)
+        printf("x%-3d %9.4f %9.4f %9.4f %9.4f %9.4f %9.4f\n", i + 1, ix[i].S1, S1[i], ix[i].S1 - S1[i],
+               ix[i].ST, ST[i], ix[i].ST - ST[i]);
+    return 0;
+}
+
 static int dispatch(int argc, char **argv);
 
 int main(int argc, char **argv)
@@ -530,7 +594,7 @@ static int dispatch(int argc, char **argv)
         return argc == 2 ? cmd_params() : usage_error("params takes no arguments (got %s)", argv[2]);
     cli c = {.command = cmd, .replicates = 1, .every = 1, .timeseries = 1};
     if (strcmp(cmd, "run") && strcmp(cmd, "check") && strcmp(cmd, "sweep") && strcmp(cmd, "merge") &&
-        strcmp(cmd, "test"))
+        strcmp(cmd, "test") && strcmp(cmd, "sensitivity"))
         return usage_error("unknown command %s", cmd);
     int rc = parse_options(&c, argc, argv);
     if (rc != 0)
@@ -543,5 +607,9 @@ static int dispatch(int argc, char **argv)
         return cmd_merge(&c);
     if (strcmp(cmd, "test") == 0)
         return cmd_test(&c, argc, argv);
+    if (strcmp(cmd, "sensitivity") == 0 && c.ishigami)
+        return cmd_ishigami(c.ishigami);
+    if (strcmp(cmd, "sensitivity") == 0)
+        return cmd_sensitivity(&c, argc, argv);
     return cmd_check(&c);
 }

@@ -9,6 +9,7 @@
 
 #include "allysim/design.h"
 #include "allysim/hypothesis.h"
+#include "allysim/sensitivity.h"
 #include "allysim/params.h"
 #include "allysim/status.h"
 #include "allysim/strbuf.h"
@@ -44,6 +45,10 @@ asim_status asim_config_load_sweep(const char *file, const asim_params *p, asim_
 /* Read the `test` section of `file` (when there is one) over the defaults
  * of asim_test_spec_default. */
 asim_status asim_config_load_test(const char *file, asim_test_spec *t, asim_error *err);
+
+/* Read the `sensitivity` section of `file` (required). */
+asim_status asim_config_load_sensitivity(const char *file, const asim_params *p,
+                                         asim_sensitivity_spec *s, asim_error *err);
 
 /* Top-level sections that belong to other commands (sweep, test, ...):
  * asim_config_load accepts and skips them. */

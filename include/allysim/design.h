@@ -72,6 +72,9 @@ asim_status asim_design_unit_random(size_t n, size_t dim, uint64_t seed, double 
 asim_status asim_design_unit_lhs(size_t n, size_t dim, uint64_t seed, double *u);
 asim_status asim_design_unit_sobol(size_t n, size_t dim, double *u);
 
+/* A unit-interval value u mapped onto parameter sp's range (its scale). */
+double asim_design_map(const asim_sweep_param *sp, double u);
+
 /* Apply parameter k's value of point row `x` to *p (which already holds
  * the base configuration). Offsets and scales of schedules are clamped to
  * the setting's range. */
