@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_errno.h>
+
 #include "allysim/config.h"
 #include "allysim/output.h"
 #include "allysim/params.h"
@@ -577,6 +579,7 @@ int main(int argc, char **argv)
 
 static int dispatch(int argc, char **argv)
 {
+    gsl_set_error_handler_off(); /* return codes are checked; GSL must not abort */
     if (argc < 2) {
         fputs(usage_text, stderr);
         return 2;

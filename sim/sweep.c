@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gsl/gsl_cdf.h>
@@ -57,7 +58,8 @@ struct asim_sweep {
     asim_sweep_opts o;
     asim_design design;
     size_t first, end, next; /* this shard's points, and the next to run */
-    size_t block;
+    size_t block;       /* capacity of out[]: the most points a block may hold */
+    size_t block_now;   /* points in the next block: grows while blocks are quick */
     int rank, size, threads;
     int want[N_FILES];
     asim_csv files[N_FILES];
@@ -563,6 +565,9 @@ static asim_status setup(asim_sweep *s, asim_error *err)
     s->want[F_SERIES] = o->series;
     s->want[F_TS] = o->timeseries;
     s->block = block_points(s);
+    s->block_now = (size_t)(s->threads * s->size);
+    if (s->block_now > s->block)
+        s->block_now = s->block;
     s->out = calloc(s->block, sizeof *s->out);
     return s->out ? ASIM_OK : asim_error_set(err, ASIM_ENOMEM, "out of memory");
 }
@@ -740,13 +745,33 @@ static asim_status write_block(asim_sweep *s, size_t n, asim_error *err)
     return write_state(s, err);
 }
 
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* Blocks of about a second: long enough that writing the state file costs
+ * nothing, short enough that progress moves and an interruption loses
+ * little. The bytes written do not depend on the block sizes. */
+static void adapt_block(asim_sweep *s, double seconds)
+{
+    size_t least = (size_t)(s->threads * s->size);
+    if (seconds < 0.5 && s->block_now < s->block)
+        s->block_now = 2 * s->block_now < s->block ? 2 * s->block_now : s->block;
+    else if (seconds > 2.0 && s->block_now / 2 >= least)
+        s->block_now /= 2;
+}
+
 asim_status asim_sweep_step(asim_sweep *s, asim_error *err)
 {
     if (asim_sweep_done(s))
         return ASIM_OK;
     if (any_rank(s->o.stop && *s->o.stop))
         return asim_error_set(err, ASIM_EINTR, "interrupted");
-    size_t n = s->end - s->next < s->block ? s->end - s->next : s->block;
+    size_t n = s->end - s->next < s->block_now ? s->end - s->next : s->block_now;
+    double t0 = now();
     for (size_t i = 0; i < n; i++)
         clear_out(&s->out[i]);
     long first = s->rank, count = (long)n, stride = s->size;
@@ -765,13 +790,15 @@ asim_status asim_sweep_step(asim_sweep *s, asim_error *err)
 #endif
     if (st == ASIM_OK && s->rank == 0)
         st = write_block(s, n, err);
+    adapt_block(s, now() - t0);
 #ifdef ASIM_MPI
     if (s->rank != 0)
         s->next += n;
-    unsigned long long shared[3] = {st != ASIM_OK, s->runs_done, s->runs_failed};
-    MPI_Bcast(shared, 3, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
+    unsigned long long shared[4] = {st != ASIM_OK, s->runs_done, s->runs_failed, s->block_now};
+    MPI_Bcast(shared, 4, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
     s->runs_done = shared[1];
     s->runs_failed = shared[2];
+    s->block_now = (size_t)shared[3]; /* every rank cuts the same blocks */
     if (shared[0] && st == ASIM_OK)
         st = asim_error_set(err, ASIM_EIO, "the writing rank failed");
 #endif
