@@ -146,7 +146,7 @@ def plot(a, tf, ts, tab, nrep):
     fig.suptitle((a.title or "History run against the coded relation")
                  + f"\ncoding: {os.path.basename(a.observations)} (shade strength = weight)", fontsize=11)
     fig.tight_layout()
-    ap.save(fig, ap.output_base(a, a.results, a.name), a.format)
+    ap.save(fig, ap.output_base(a, a.results, a.name), a.format, a.compact)
 
 
 if __name__ == "__main__":

@@ -74,7 +74,7 @@ def main():
                  + f"\nbars: 95% interval; filled green: prediction holds (one-sided p < {a.alpha:g}); "
                  "hollow red: it does not; p: one-sided", fontsize=10)
     fig.tight_layout()
-    ap.save(fig, ap.output_base(a, a.results, a.name), a.format)
+    ap.save(fig, ap.output_base(a, a.results, a.name), a.format, a.compact)
 
 
 if __name__ == "__main__":

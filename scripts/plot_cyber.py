@@ -136,7 +136,7 @@ def main():
                  + f"\nmeans over {nrep.min()} replicates per point; credit with capability {capv} "
                  f"({cap_how}), credit_dilution {dilv}", fontsize=10)
     fig.tight_layout()
-    ap.save(fig, ap.output_base(a, a.results, a.name), a.format)
+    ap.save(fig, ap.output_base(a, a.results, a.name), a.format, a.compact)
 
 
 if __name__ == "__main__":

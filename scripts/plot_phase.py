@@ -116,7 +116,7 @@ def main():
     fig.suptitle((a.title or f"Quasi-alliance phase diagram, pair {pair.replace('_', '-')}")
                  + (f"  ({fixed})" if fixed else ""), fontsize=11)
     fig.tight_layout()
-    ap.save(fig, ap.output_base(a, a.results, a.name), a.format)
+    ap.save(fig, ap.output_base(a, a.results, a.name), a.format, a.compact)
 
 
 if __name__ == "__main__":

@@ -65,7 +65,7 @@ def main():
         ax.legend(handles, labels, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, frameon=False)
     fig.suptitle((a.title or "Cha's regimes over time") + (f"  ({label})" if label else ""), fontsize=11)
     fig.tight_layout()
-    ap.save(fig, ap.output_base(a, a.results, a.name), a.format)
+    ap.save(fig, ap.output_base(a, a.results, a.name), a.format, a.compact)
 
 
 if __name__ == "__main__":

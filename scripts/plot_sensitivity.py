@@ -42,8 +42,12 @@ def main():
             ap.die(f"{f}: no rows with metric '{m}' in column 'metric' (has: {', '.join(map(str, df['metric'].unique()))})")
 
     n = max(min(a.top, (df["metric"] == m).sum()) for m in metrics)
-    fig, axes = ap.plt.subplots(1, len(metrics), figsize=(5.6 * len(metrics), 1.2 + 0.42 * n), squeeze=False)
-    for ax, m in zip(axes[0], metrics):
+    ncol = min(2, len(metrics))
+    nrow = -(-len(metrics) // ncol)
+    fig, axes = ap.plt.subplots(nrow, ncol, figsize=(6.4 * ncol, (1.5 + 0.4 * n) * nrow), squeeze=False)
+    for ax in axes.flat[len(metrics):]:
+        ax.set_visible(False)
+    for ax, m in zip(axes.flat, metrics):
         d = df[df["metric"] == m].sort_values("ST", ascending=False).head(a.top)[::-1]
         y = np.arange(len(d))
         for k, (idx, col, off) in enumerate((("S1", "#4393c3", 0.2), ("ST", "#d6604d", -0.2))):
@@ -55,11 +59,12 @@ def main():
         ax.set_xlabel("Sobol index (share of the metric's variance)")
         ax.set_title(ap.metric_label(m) if m == ap.metric_label(m) else f"{m}\n{ap.metric_label(m)}", fontsize=9)
         ax.grid(axis="x", alpha=0.3)
-        ax.legend(fontsize=8, loc="lower right")
     fig.suptitle((a.title or "Sensitivity: Sobol indices") + "  (bars: estimate, whiskers: confidence interval)",
                  fontsize=10)
-    fig.tight_layout()
-    ap.save(fig, ap.output_base(a, a.results, a.name), a.format)
+    h, lab = axes.flat[0].get_legend_handles_labels()
+    fig.legend(h, lab, loc="lower center", ncol=2, fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    ap.save(fig, ap.output_base(a, a.results, a.name), a.format, a.compact)
 
 
 if __name__ == "__main__":

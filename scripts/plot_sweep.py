@@ -92,7 +92,7 @@ def main():
     fig.suptitle((a.title or "Sweep") + f"  (mean over {reps} replicates per point, {'band' if numeric else 'bars'}: 95% CI of the mean{fixed})",
                  fontsize=11)
     fig.tight_layout()
-    ap.save(fig, ap.output_base(a, a.results, a.name), a.format)
+    ap.save(fig, ap.output_base(a, a.results, a.name), a.format, a.compact)
 
 
 if __name__ == "__main__":

@@ -79,7 +79,7 @@ def main():
     fig.suptitle((a.title or "allysim run") + (f"  ({label})" if label else "") + f"\nline: mean{band}",
                  fontsize=11)
     fig.tight_layout()
-    ap.save(fig, ap.output_base(a, a.results, a.name), a.format)
+    ap.save(fig, ap.output_base(a, a.results, a.name), a.format, a.compact)
 
 
 if __name__ == "__main__":
