@@ -16,6 +16,11 @@
 const char *const asim_config_command_sections[] = {"sweep", "test", "sensitivity", "calibrate",
                                                      NULL};
 
+/* Settings written by `allysim calibrate` (fitted-<rule>.cfg), applied
+ * after every other section so that an @include of them overrides the
+ * scenario's own values. */
+#define FITTED_SECTION "fitted"
+
 static const char *const model_sections[] = {"model", "patron", "allies", "adversaries", "pairs",
                                              "fears", "burden", "quasi",  "region",      "cyber",
                                              "threat", NULL};
@@ -53,6 +58,8 @@ static void setting_path(const config_setting_t *s, char *buf, size_t n)
     size_t depth = 0;
     for (; s && config_setting_name(s) && depth < 32; s = config_setting_parent(s))
         chain[depth++] = s;
+    if (depth > 1 && strcmp(config_setting_name(chain[depth - 1]), FITTED_SECTION) == 0)
+        depth--; /* fitted.fears.rate is fears.rate */
     buf[0] = '\0';
     size_t used = 0;
     while (depth-- > 0 && used < n) {
@@ -339,7 +346,8 @@ static asim_status check_sections(const config_t *cfg, const origin *o, asim_err
     for (int i = 0; i < config_setting_length(root); i++) {
         const config_setting_t *s = config_setting_get_elem(root, (unsigned)i);
         const char *name = config_setting_name(s);
-        if (in_list(model_sections, name) || in_list(asim_config_command_sections, name)) {
+        if (in_list(model_sections, name) || in_list(asim_config_command_sections, name) ||
+            strcmp(name, FITTED_SECTION) == 0) {
             if (!config_setting_is_group(s)) {
                 asim_error_set(err, ASIM_ECONFIG, "must be a section: %s: { ... };", name);
                 return blame(err, o, s, name);
@@ -349,7 +357,7 @@ static asim_status check_sections(const config_t *cfg, const origin *o, asim_err
         asim_error_set(err, ASIM_ECONFIG,
                        "unknown section (sections: model, patron, allies, adversaries, pairs, "
                        "fears, burden, quasi, region, cyber, threat, sweep, test, sensitivity, "
-                       "calibrate)");
+                       "calibrate, fitted)");
         return blame(err, o, s, name);
     }
     return ASIM_OK;
@@ -365,6 +373,10 @@ static asim_status read_sections(asim_params *p, const config_t *cfg, const orig
         const config_setting_t *s = config_lookup(cfg, *sec);
         if (s)
             st = walk(p, s, o, err);
+    }
+    const config_setting_t *fitted = config_lookup(cfg, FITTED_SECTION);
+    for (int i = 0; st == ASIM_OK && fitted && i < config_setting_length(fitted); i++) {
+        st = walk(p, config_setting_get_elem(fitted, (unsigned)i), o, err);
     }
     return st;
 }
@@ -574,7 +586,29 @@ static void put_node(const asim_params *p, const node *t, int c, int depth, asim
     }
 }
 
-void asim_config_write(const asim_params *p, asim_strbuf *out)
+static void write_tree(const asim_params *p, const char *const *only, size_t n_only, int depth,
+                       asim_strbuf *out);
+
+void asim_config_write(const asim_params *p, asim_strbuf *out) { write_tree(p, NULL, 0, 0, out); }
+
+void asim_config_write_paths(const asim_params *p, const char *const *paths, size_t n_paths,
+                             asim_strbuf *out)
+{
+    asim_strbuf_puts(out, FITTED_SECTION ": {\n");
+    write_tree(p, paths, n_paths, 1, out);
+    asim_strbuf_puts(out, "};\n");
+}
+
+static int wanted(const char *path, const char *const *only, size_t n_only)
+{
+    for (size_t i = 0; i < n_only; i++)
+        if (strcmp(only[i], path) == 0)
+            return 1;
+    return only == NULL;
+}
+
+static void write_tree(const asim_params *p, const char *const *only, size_t n_only, int depth,
+                       asim_strbuf *out)
 {
     size_t n = asim_params_slot_count(p);
     node *t = malloc((4 * n + 1) * sizeof *t);
@@ -587,6 +621,8 @@ void asim_config_write(const asim_params *p, asim_strbuf *out)
     for (size_t k = 0; k < n; k++) {
         asim_slot s;
         asim_params_slot(p, k, &s);
+        if (!wanted(s.path, only, n_only))
+            continue;
         int at = 0;
         for (const char *q = s.path;;) {
             const char *dot = strchr(q, '.');
@@ -598,7 +634,7 @@ void asim_config_write(const asim_params *p, asim_strbuf *out)
         }
         t[at].slot = (long)k;
     }
-    put_node(p, t, t[0].first, 0, out);
+    put_node(p, t, t[0].first, depth, out);
     free(t);
 }
 
@@ -809,8 +845,8 @@ static asim_status sweep_param(const config_setting_t *g, const char *section, i
         return sweep_error(err, o, g, at, "a %s design needs values = [...] for every parameter",
                            asim_design_method_name(spec->method));
     if (!enumerated && !range)
-        return sweep_error(err, o, g, at, "a %s design needs range = [lo, hi] for every parameter",
-                           strncmp(at, "sens", 4) == 0 ? "sensitivity" : asim_design_method_name(spec->method));
+        return sweep_error(err, o, g, at, "a %s needs range = [lo, hi] for every parameter",
+                           strcmp(section, "sweep") != 0 ? section : asim_design_method_name(spec->method));
     return enumerated ? sweep_values(values, sp, &slot, at, o, err)
                       : sweep_range(g, range, sp, &slot, at, o, err);
 }
@@ -1084,6 +1120,118 @@ asim_status asim_config_load_sensitivity(const char *file, const asim_params *p,
         origin o = {file, NULL, p};
         st = t ? read_sensitivity(t, s, &o, err)
                : asim_error_set(err, ASIM_ECONFIG, "%s: no sensitivity section (see configs/sensitivity.cfg)", file);
+    }
+    config_destroy(&cfg);
+    return st;
+}
+
+/* ---- the calibrate section ------------------------------------------------------------------ */
+
+static const char *const calib_keys[] = {"params", "mode", "replicates", "starts", "iterations",
+                                         "tolerance", "link", "holdout_config", NULL};
+static const char *const link_keys[] = {"scale", "threshold", "score_sd", NULL};
+
+static asim_status positive(const config_setting_t *g, const char *key, const char *path, double *v,
+                            const origin *o, asim_error *err)
+{
+    const config_setting_t *s = config_setting_get_member(g, key);
+    if (!s)
+        return ASIM_OK;
+    double x = is_number(s) ? number_of(s) : NAN;
+    if (!(x > 0) || !isfinite(x))
+        return sweep_error(err, o, s, path, "must be a number > 0%s", "");
+    *v = x;
+    return ASIM_OK;
+}
+
+static asim_status read_link(const config_setting_t *l, asim_link *link, const origin *o, asim_error *err)
+{
+    asim_status st = check_keys(l, link_keys, "calibrate.link", o, err);
+    if (st == ASIM_OK)
+        st = positive(l, "scale", "calibrate.link.scale", &link->scale, o, err);
+    if (st == ASIM_OK)
+        st = positive(l, "threshold", "calibrate.link.threshold", &link->threshold, o, err);
+    if (st == ASIM_OK)
+        st = positive(l, "score_sd", "calibrate.link.score_sd", &link->score_sd, o, err);
+    return st;
+}
+
+static asim_status calib_counts(const config_setting_t *t, asim_calibrate_spec *s, const origin *o,
+                                asim_error *err)
+{
+    struct { const char *key; long long lo, hi; size_t *dst; } counts[] = {
+        {"replicates", 1, 100000, &s->replicates},
+        {"starts", 1, 10000, &s->starts},
+        {"iterations", 1, 1000000, &s->iterations}};
+    long long v;
+    for (size_t i = 0; i < 3; i++) {
+        if (lookup_count(t, counts[i].key, counts[i].lo, counts[i].hi, &v) != 0) {
+            char path[64], msg[96];
+            snprintf(path, sizeof path, "calibrate.%s", counts[i].key);
+            snprintf(msg, sizeof msg, "must be a whole number from %lld to %lld", counts[i].lo, counts[i].hi);
+            return sweep_error(err, o, config_setting_get_member(t, counts[i].key), path, "%s", msg);
+        }
+        if (config_setting_get_member(t, counts[i].key))
+            *counts[i].dst = (size_t)v;
+    }
+    return positive(t, "tolerance", "calibrate.tolerance", &s->tolerance, o, err);
+}
+
+static asim_status read_calibrate(const config_setting_t *t, const char *file, asim_calibrate_spec *s,
+                                  const origin *o, asim_error *err)
+{
+    asim_status st = check_keys(t, calib_keys, "calibrate", o, err);
+    if (st == ASIM_OK)
+        st = calib_counts(t, s, o, err);
+    const char *mode = "deterministic";
+    config_setting_lookup_string(t, "mode", &mode);
+    if (st == ASIM_OK && strcmp(mode, "deterministic") != 0 && strcmp(mode, "stochastic") != 0)
+        st = sweep_error(err, o, config_setting_get_member(t, "mode"), "calibrate.mode",
+                         "must be \"deterministic\" or \"stochastic\" (got \"%s\")", mode);
+    s->stochastic = mode[0] == 's';
+    const config_setting_t *l = config_setting_get_member(t, "link");
+    if (st == ASIM_OK && l)
+        st = read_link(l, &s->link, o, err);
+    const char *hold = NULL;
+    if (st == ASIM_OK && config_setting_lookup_string(t, "holdout_config", &hold) == CONFIG_TRUE) {
+        /* relative to the calibrating scenario, as @include is */
+        const char *slash = strrchr(file, '/');
+        if (hold[0] == '/' || !slash)
+            snprintf(s->holdout_config, sizeof s->holdout_config, "%s", hold);
+        else
+            snprintf(s->holdout_config, sizeof s->holdout_config, "%.*s/%s", (int)(slash - file), file, hold);
+    }
+    const config_setting_t *list = config_setting_get_member(t, "params");
+    int n = list ? config_setting_length(list) : 0;
+    if (st == ASIM_OK && (!list || !config_setting_is_aggregate(list) || n < 1 || n > ASIM_CALIBRATE_MAX_FREE))
+        return sweep_error(err, o, list ? list : t, "calibrate.params",
+                           "needs a list of 1 to 16 free parameters with bounds: params = ( { path = \"...\"; "
+                           "range = [lo, hi]; } );%s", "");
+    s->free.method = ASIM_DESIGN_SOBOL; /* every free parameter needs a range */
+    s->free.replicates = 1;
+    if (st == ASIM_OK && !(s->free.params = calloc((size_t)n, sizeof *s->free.params)))
+        return asim_error_set(err, ASIM_ENOMEM, "out of memory");
+    for (int i = 0; i < n && st == ASIM_OK; i++)
+        st = sweep_param(config_setting_get_elem(list, (unsigned)i), "calibrate", i, &s->free, o, err);
+    for (size_t i = 0; st == ASIM_OK && i < s->free.n_params; i++)
+        if (s->free.params[i].log_scale)
+            st = sweep_error(err, o, list, "calibrate.params", "a free parameter takes a linear range%s", "");
+    return st;
+}
+
+asim_status asim_config_load_calibrate(const char *file, const asim_params *p, asim_calibrate_spec *s,
+                                       asim_error *err)
+{
+    asim_calibrate_spec_default(s);
+    if (!file)
+        return asim_error_set(err, ASIM_EUSAGE, "calibrate needs a CONFIG with a calibrate section");
+    config_t cfg;
+    asim_status st = parse_file(&cfg, file, err);
+    if (st == ASIM_OK) {
+        const config_setting_t *t = config_lookup(&cfg, "calibrate");
+        origin o = {file, NULL, p};
+        st = t ? read_calibrate(t, file, s, &o, err)
+               : asim_error_set(err, ASIM_ECONFIG, "%s: no calibrate section (see configs/calibrate_1965_1990.cfg)", file);
     }
     config_destroy(&cfg);
     return st;

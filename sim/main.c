@@ -16,9 +16,11 @@
 #include "allysim/runner.h"
 #include "allysim/status.h"
 #include "allysim/strbuf.h"
+#include "allysim/calibrate.h"
 #include "allysim/sensitivity.h"
 #include "allysim/sweep.h"
 
+#include <omp.h>
 #include <time.h>
 #include <unistd.h>
 #ifdef ASIM_MPI
@@ -60,6 +62,9 @@ static const char usage_text[] =
     "                           Sobol indices (first-order, total) of summary metrics for the\n"
     "                           parameters of CONFIG's sensitivity section\n"
     "  sensitivity --ishigami N the same estimator on the Ishigami function (a check)\n"
+    "  calibrate CONFIG --observations FILE [--holdout FILE] [--rules ...] [-j N] [-o DIR]\n"
+    "                           fit CONFIG's calibrate parameters to coded history under each\n"
+    "                           rule; compare rules by likelihood, AIC and agreement\n"
     "  check [CONFIG] [-s PATH=VALUE]... [--json]\n"
     "                           validate and print the resolved configuration\n"
     "  params                   list every setting: path, default, range, meaning\n"
@@ -85,7 +90,8 @@ typedef struct {
     size_t shard, shards;
     int resume, series, sweep_timeseries, quiet;
     int replicates_given;
-    const char *rules; /* test */
+    const char *rules; /* test, calibrate */
+    const char *observations, *holdout; /* calibrate */
     const char *ishigami; /* sensitivity --ishigami N */
     double alpha;
     const char *dirs[MAX_OVERRIDES]; /* merge */
@@ -203,6 +209,10 @@ static int parse_options(cli *c, int argc, char **argv)
             if (!next)
                 return usage_error("%s needs N, e.g. --ishigami 16384", a);
             c->ishigami = argv[++i];
+        } else if (strcmp(a, "--observations") == 0 || strcmp(a, "--holdout") == 0) {
+            if (!next)
+                return usage_error("%s needs a CSV file", a);
+            *(a[2] == 'o' ? &c->observations : &c->holdout) = argv[++i];
         } else if (strcmp(a, "--rules") == 0) {
             if (!next)
                 return usage_error("%s needs a list, e.g. --rules cha,history", a);
@@ -563,6 +573,44 @@ static int cmd_ishigami(const char *arg)
     return 0;
 }
 
+static int cmd_calibrate(const cli *c)
+{
+    asim_params p;
+    asim_calibrate_spec s;
+    asim_observations obs = {0}, hold = {0};
+    asim_test_spec rules; /* only its rule list */
+    asim_error err = {0};
+    asim_test_spec_default(&rules);
+    memset(&s, 0, sizeof s);
+    if (!c->observations)
+        return usage_error("calibrate needs --observations FILE (coded history: start,end,pair,outcome,score,weight)%s", "");
+    int rc = 0;
+    if (load(c, &p, &err) != 0 || asim_config_load_calibrate(c->config, &p, &s, &err) != ASIM_OK ||
+        asim_observations_read(c->observations, &obs, &err) != ASIM_OK ||
+        (c->holdout && asim_observations_read(c->holdout, &hold, &err) != ASIM_OK))
+        rc = fail(&err);
+    if (rc == 0 && c->rules && parse_rules(c->rules, &rules) != 0)
+        rc = usage_error("--rules %s: must be a comma-separated list of cha, threat, history", c->rules);
+    p.model.stochastic = s.stochastic;
+    char dir[4096];
+    out_dir(c, &p, "-calibrate", dir, sizeof dir);
+    asim_strbuf report;
+    asim_strbuf_init(&report);
+    int threads = c->threads > 0 ? c->threads : omp_get_max_threads();
+    if (rc == 0 && asim_calibrate_run(dir, &p, &s, &obs, c->holdout ? &hold : NULL, rules.rules,
+                                      rules.n_rules, threads, &report, &err) != ASIM_OK)
+        rc = fail(&err);
+    if (rc == 0)
+        printf("%s\nallysim: results in %s/ (comparison.csv, parameters.csv, observations.csv, "
+               "calibrated-<rule>.cfg, fitted-<rule>.cfg)\n", asim_strbuf_str(&report), dir);
+    asim_strbuf_free(&report);
+    asim_observations_free(&obs);
+    asim_observations_free(&hold);
+    asim_calibrate_spec_free(&s);
+    asim_params_free(&p);
+    return rc;
+}
+
 static int dispatch(int argc, char **argv);
 
 int main(int argc, char **argv)
@@ -597,7 +645,7 @@ static int dispatch(int argc, char **argv)
         return argc == 2 ? cmd_params() : usage_error("params takes no arguments (got %s)", argv[2]);
     cli c = {.command = cmd, .replicates = 1, .every = 1, .timeseries = 1};
     if (strcmp(cmd, "run") && strcmp(cmd, "check") && strcmp(cmd, "sweep") && strcmp(cmd, "merge") &&
-        strcmp(cmd, "test") && strcmp(cmd, "sensitivity"))
+        strcmp(cmd, "test") && strcmp(cmd, "sensitivity") && strcmp(cmd, "calibrate"))
         return usage_error("unknown command %s", cmd);
     int rc = parse_options(&c, argc, argv);
     if (rc != 0)
@@ -614,5 +662,7 @@ static int dispatch(int argc, char **argv)
         return cmd_ishigami(c.ishigami);
     if (strcmp(cmd, "sensitivity") == 0)
         return cmd_sensitivity(&c, argc, argv);
+    if (strcmp(cmd, "calibrate") == 0)
+        return cmd_calibrate(&c);
     return cmd_check(&c);
 }

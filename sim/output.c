@@ -334,9 +334,7 @@ asim_status asim_output_meta(const char *dir, const asim_meta *m, asim_error *er
 
 /* ---- reading tables back ---------------------------------------------------------- */
 
-/* Split a CSV line (RFC 4180 quotes, no newlines inside fields) in place;
- * returns the number of fields, or -1 when a quote is left open. */
-static long split_fields(char *line, char **field, long max)
+long asim_csv_split(char *line, char **field, long max)
 {
     long n = 0;
     char *out = line, *q = line;
@@ -417,7 +415,7 @@ asim_status asim_table_read(const char *path, asim_table *t, asim_error *err)
     asim_status st = field ? ASIM_OK : asim_error_set(err, ASIM_ENOMEM, "out of memory");
     while (st == ASIM_OK && getline(&line, &lcap, f) >= 0) {
         lineno++;
-        long n = split_fields(line, field, MAX_FIELDS);
+        long n = asim_csv_split(line, field, MAX_FIELDS);
         if (n < 0)
             st = asim_error_set(err, ASIM_EIO, "%s:%ld: malformed CSV line", path, lineno);
         else if (lineno == 1) {

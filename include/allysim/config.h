@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "allysim/calibrate.h"
 #include "allysim/design.h"
 #include "allysim/hypothesis.h"
 #include "allysim/sensitivity.h"
@@ -32,6 +33,11 @@ asim_status asim_config_override(asim_params *p, const char *assignment, asim_er
  * that loading it again reproduces the run. */
 void asim_config_write(const asim_params *p, asim_strbuf *out);
 
+/* Only the given slot paths, inside a `fitted` section that any scenario
+ * can @include to override its own values (calibrate's fitted-<rule>.cfg). */
+void asim_config_write_paths(const asim_params *p, const char *const *paths, size_t n_paths,
+                             asim_strbuf *out);
+
 /* The resolved configuration as JSON: {"allies": [...], "adversaries":
  * [...], "pairs": [[a, b], ...], "params": {"path": value, ...}}. */
 void asim_config_write_json(const asim_params *p, asim_strbuf *out);
@@ -49,6 +55,10 @@ asim_status asim_config_load_test(const char *file, asim_test_spec *t, asim_erro
 /* Read the `sensitivity` section of `file` (required). */
 asim_status asim_config_load_sensitivity(const char *file, const asim_params *p,
                                          asim_sensitivity_spec *s, asim_error *err);
+
+/* Read the `calibrate` section of `file` (required). */
+asim_status asim_config_load_calibrate(const char *file, const asim_params *p,
+                                       asim_calibrate_spec *s, asim_error *err);
 
 /* Top-level sections that belong to other commands (sweep, test, ...):
  * asim_config_load accepts and skips them. */

@@ -72,6 +72,11 @@ const char *asim_version(void);
 const char *asim_git_commit(void);
 
 
+/* Split one CSV line (RFC 4180 quotes; the line ends at NUL, CR or LF) in
+ * place into at most max fields; returns their number, or -1 when a quote
+ * is left open, -2 when there are more than max. */
+long asim_csv_split(char *line, char **field, long max);
+
 /* A numeric CSV file read back (runs.csv, points.csv): empty and
  * non-numeric fields are NAN. */
 typedef struct asim_table {
