@@ -62,6 +62,9 @@ def main():
     rel = f"mean_relation_{pair}_mean"
     shares = [f"share_{r}_{pair}_mean" for r in ap.REGIMES]
     ap.require(pts, f, [rel] + shares)
+    for c in (a.x, a.y):
+        if not ap.pd.api.types.is_numeric_dtype(pts[c]):
+            ap.die(f"{f}: column '{c}' is not numeric; the axes need numeric parameters")
     if pts.duplicated([a.x, a.y]).any():
         other = [q for q in params if q not in (a.x, a.y) and q not in where]
         ap.die(f"{f}: several design points per ({a.x}, {a.y}) cell; fix the other parameters "
