@@ -66,7 +66,7 @@ struct asim_sweep {
     unit_out *out;
     uint64_t runs_done, runs_failed;
     char last_failure[ASIM_ERROR_MAX];
-    char config_hash[40];
+    char config_hash[40]; /* of the resolved configuration and the design: the sweep's identity */
     size_t ncols;      /* summary metrics */
     char **metric;     /* their names */
     asim_summary *names_source;
@@ -537,6 +537,31 @@ static size_t block_points(const asim_sweep *s)
     return b < 1 ? 1 : b;
 }
 
+/* One swept parameter in meta.json: enough to know what the columns mean. */
+static void param_json(const asim_sweep_param *sp, asim_strbuf *b)
+{
+    asim_strbuf_puts(b, "{\"name\": ");
+    asim_strbuf_quoted(b, 1, sp->name);
+    asim_strbuf_puts(b, ", \"paths\": [");
+    for (size_t j = 0; j < sp->n_paths; j++) {
+        asim_strbuf_puts(b, j ? ", " : "");
+        asim_strbuf_quoted(b, 1, sp->paths[j]);
+    }
+    asim_strbuf_printf(b, "], \"mode\": \"%s\"", asim_sweep_mode_name(sp->mode));
+    if (sp->labels) {
+        asim_strbuf_puts(b, ", \"labels\": [");
+        for (size_t j = 0; j < sp->n_labels; j++) {
+            asim_strbuf_puts(b, j ? ", " : "");
+            asim_strbuf_quoted(b, 1, sp->labels[j]);
+        }
+        asim_strbuf_puts(b, "]");
+    } else if (!sp->values) {
+        asim_strbuf_printf(b, ", \"range\": [%.17g, %.17g], \"scale\": \"%s\"", sp->lo, sp->hi,
+                           sp->log_scale ? "log" : "linear");
+    }
+    asim_strbuf_puts(b, "}");
+}
+
 static asim_status setup(asim_sweep *s, asim_error *err)
 {
     const asim_sweep_opts *o = &s->o;
@@ -551,8 +576,20 @@ static asim_status setup(asim_sweep *s, asim_error *err)
     s->end = o->shard * n / o->shards;
     s->next = s->first;
     const char *text = o->meta.config_text ? o->meta.config_text : "";
+    asim_strbuf id;
+    asim_strbuf_init(&id);
+    asim_strbuf_puts(&id, text);
+    asim_strbuf_printf(&id, "\n%s %zu %zu %" PRIu64 " %d %ld %d %d\n", asim_design_method_name(o->spec->method),
+                       o->spec->points, o->spec->replicates, o->spec->seed, o->spec->common_random_numbers,
+                       o->every, o->series, o->timeseries);
+    for (size_t k = 0; k < o->spec->n_params; k++) {
+        param_json(&o->spec->params[k], &id);
+        for (size_t i = 0; o->spec->params[k].values && i < o->spec->params[k].n_values; i++)
+            asim_strbuf_printf(&id, " %.17g", o->spec->params[k].values[i]);
+    }
     snprintf(s->config_hash, sizeof s->config_hash, "fnv1a64:%016" PRIx64,
-             asim_output_hash(text, strlen(text)));
+             asim_output_hash(asim_strbuf_str(&id), id.len));
+    asim_strbuf_free(&id);
     if (asim_summary_alloc(&s->names_source, o->base, 1) != ASIM_OK)
         return asim_error_set(err, ASIM_ENOMEM, "out of memory");
     s->ncols = asim_summary_ncols(s->names_source);
@@ -826,12 +863,12 @@ static void design_json(const asim_sweep *s, asim_strbuf *b)
                        asim_design_method_name(spec->method), s->design.n_points, spec->replicates,
                        spec->seed, spec->common_random_numbers ? "true" : "false");
     for (size_t k = 0; k < spec->n_params; k++) {
-        asim_strbuf_puts(b, k ? ", " : "");
-        asim_strbuf_quoted(b, 1, spec->params[k].name);
+        asim_strbuf_puts(b, k ? ",\n    " : "\n    ");
+        param_json(&spec->params[k], b);
     }
-    asim_strbuf_printf(b, "]},\n  \"shard\": [%zu, %zu],\n  \"points_range\": [%zu, %zu],\n"
-                          "  \"points_done\": %zu,\n  \"files\": [",
-                       s->o.shard, s->o.shards, s->first, s->end, s->next - s->first);
+    asim_strbuf_printf(b, "]},\n  \"sweep_hash\": \"%s\",\n  \"shard\": [%zu, %zu],\n"
+                          "  \"points_range\": [%zu, %zu],\n  \"points_done\": %zu,\n  \"files\": [",
+                       s->config_hash, s->o.shard, s->o.shards, s->first, s->end, s->next - s->first);
     int first = 1;
     for (int f = 0; f < N_FILES; f++)
         if (s->want[f]) {
@@ -942,7 +979,7 @@ static asim_status read_shard(shard_info *si, asim_error *err)
     char *doc = slurp(path, 1 << 20, err);
     if (!doc)
         return ASIM_EUSAGE;
-    const char *h = json_value(doc, "config_hash"), *st = json_value(doc, "status");
+    const char *h = json_value(doc, "sweep_hash"), *st = json_value(doc, "status");
     const char *sh = json_value(doc, "shard"), *pr = json_value(doc, "points_range");
     const char *d = json_value(doc, "design"), *fl = json_value(doc, "files");
     const char *rd = json_value(doc, "runs_done"), *rf = json_value(doc, "runs_failed");
@@ -983,7 +1020,7 @@ static asim_status check_shards(shard_info *si, size_t n, asim_error *err)
         if (strcmp(si[i].hash, si[0].hash) != 0 || si[i].points != si[0].points ||
             si[i].replicates != si[0].replicates || memcmp(si[i].files, si[0].files, sizeof si[0].files))
             return asim_error_set(err, ASIM_EUSAGE,
-                                  "%s and %s come from different configurations or options (config_hash %s vs %s)",
+                                  "%s and %s come from different configurations, designs or options (sweep_hash %s vs %s)",
                                   si[0].dir, si[i].dir, si[0].hash, si[i].hash);
         if (si[i].first != expect)
             return asim_error_set(err, ASIM_EUSAGE, "%s: points %zu..%zu %s",

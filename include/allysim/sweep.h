@@ -8,7 +8,9 @@
  *                   parameters, the summary metrics
  *   points.csv      one row per design point: the parameters, the number of
  *                   completed replicates, and per metric its mean, sd and
- *                   the 95% confidence interval of the mean
+ *                   the 95% confidence interval of the mean (t-based:
+ *                   mean +- t(0.975, n-1) sd / sqrt(n)), not a range of
+ *                   replicates
  *   series.csv      (optional) per point and recorded step: mean, sd, 5%,
  *                   50% and 95% quantiles over replicates of every per-step
  *                   variable, and the share of replicates in each regime
