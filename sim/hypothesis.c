@@ -189,6 +189,16 @@ static void coef_rows(asim_csv *w, const char *rule, const asim_ols *f, double a
     }
 }
 
+/* A p-value for reading: "<1e-300" where it underflows to zero. */
+static const char *p_text(double p, char *buf, size_t n)
+{
+    if (p == 0)
+        snprintf(buf, n, "<1e-300");
+    else
+        snprintf(buf, n, "%.3g", p);
+    return buf;
+}
+
 /* "b_commit < 0 (p = 1.2e-30)" for each of the terms, into held or failed. */
 static void judge(const asim_ols *f, const int *terms, int n, double alpha, char *held, char *failed,
                   size_t cap)
@@ -197,8 +207,9 @@ static void judge(const asim_ols *f, const int *terms, int n, double alpha, char
     for (int i = 0; i < n; i++) {
         int j = terms[i];
         char one[96];
-        snprintf(one, sizeof one, "%s %s 0 (p = %.3g)", term_names[j], predicted[j] < 0 ? "<" : ">",
-                 p_one_sided(j, f));
+        char p[16];
+        snprintf(one, sizeof one, "%s %s 0 (p = %s)", term_names[j], predicted[j] < 0 ? "<" : ">",
+                 p_text(p_one_sided(j, f), p, sizeof p));
         char *dst = holds(j, f, alpha) ? held : failed;
         if (dst[0])
             strncat(dst, "; ", cap - strlen(dst) - 1);
@@ -220,14 +231,16 @@ static void verdict_row(asim_csv *w, const char *rule, const char *hyp, int ok, 
 static void report_rule(asim_strbuf *r, const char *rule, const asim_ols *f, double alpha,
                         const asim_welch *wt)
 {
+    char p1[16], p2[16];
     asim_strbuf_printf(r, "\nrule %s: n = %zu runs, R^2 = %.4f\n", rule, f->n, f->r2);
     asim_strbuf_printf(r, "  %-9s %11s %10s %9s %12s %12s   %s\n", "term", "estimate", "se", "t",
                        "p(1-sided)", "p(2-sided)", "95% interval");
     for (int j = 0; j < N_TERMS; j++) {
         double half = asim_ci_half(f->se[j], f->df, alpha);
-        asim_strbuf_printf(r, "  %-9s %11.5f %10.5f %9.2f %12.3g %12.3g   [%.5f, %.5f]\n",
-                           term_names[j], f->beta[j], f->se[j], f->t[j], p_one_sided(j, f),
-                           asim_p_two_sided(f->t[j], f->df), f->beta[j] - half, f->beta[j] + half);
+        asim_strbuf_printf(r, "  %-9s %11.5f %10.5f %9.2f %12s %12s   [%.5f, %.5f]\n",
+                           term_names[j], f->beta[j], f->se[j], f->t[j], p_text(p_one_sided(j, f), p1, sizeof p1),
+                           p_text(asim_p_two_sided(f->t[j], f->df), p2, sizeof p2), f->beta[j] - half,
+                           f->beta[j] + half);
     }
     static const int cha[] = {T_COMMIT, T_ASYM}, bot[] = {T_THREAT};
     char held[512], failed[512];
