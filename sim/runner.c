@@ -142,14 +142,10 @@ asim_status asim_runner_run(asim_runner *r, const asim_runner_opts *o, uint64_t 
                 continue;
             for (size_t k = 0; k < ncols; k++)
                 vals[k] = NAN;
-            if (result == ASIM_OK)
+            if (result == ASIM_OK) /* per-step rows of this replicate stop at the failure */
                 result = asim_runner_explain(r, o->run, rep0 + i, lane_seeds[i], err);
-            if (o->timeseries)
-                break; /* the rows stop at the failure */
         }
         done += lanes;
-        if (o->timeseries && result != ASIM_OK)
-            return result;
     }
     return result;
 }
@@ -175,14 +171,15 @@ static asim_status run_chunks(asim_runner *r, asim_run_job *job, asim_csv *ts, a
     uint64_t *seeds = malloc(RUN_CHUNK * sizeof *seeds);
     int *failed = malloc(RUN_CHUNK * sizeof *failed);
     asim_status result = ASIM_OK;
+    asim_error first = {0};
     if (!vals || !seeds || !failed)
         result = asim_error_set(err, ASIM_ENOMEM, "out of memory");
-    for (size_t done = 0; result == ASIM_OK && done < job->replicates;) {
+    for (size_t done = 0; (result == ASIM_OK || result == ASIM_ENUMERIC) && done < job->replicates;) {
         size_t n = job->replicates - done < RUN_CHUNK ? job->replicates - done : RUN_CHUNK;
         asim_runner_opts o = {.run = 0, .first_replicate = done, .replicates = n,
                               .every = job->every, .timeseries = ts, .stop = job->stop};
         asim_status st = asim_runner_run(r, &o, seeds, vals, failed, err);
-        if (st == ASIM_EINTR)
+        if (st == ASIM_EINTR || st == ASIM_ENOMEM)
             result = st;
         for (size_t i = 0; st != ASIM_EINTR && i < n; i++) {
             asim_csv_int(sum, 0);
@@ -194,13 +191,17 @@ static asim_status run_chunks(asim_runner *r, asim_run_job *job, asim_csv *ts, a
             job->meta.runs_done++;
             job->meta.runs_failed += (uint64_t)failed[i];
         }
-        if (st == ASIM_ENUMERIC)
-            result = st; /* the first failure ends the run, its rows kept */
+        if (st == ASIM_ENUMERIC && result == ASIM_OK) {
+            result = st; /* reported at the end; the other replicates run all the same */
+            first = *err;
+        }
         done += n;
     }
     free(vals);
     free(seeds);
     free(failed);
+    if (result == ASIM_ENUMERIC && err)
+        *err = first;
     return result;
 }
 
