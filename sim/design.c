@@ -8,8 +8,6 @@
 #include <string.h>
 
 #include <gsl/gsl_qrng.h>
-#include <gsl/gsl_randist.h>
-#include <gsl/gsl_rng.h>
 
 static const char *const method_names[] = {"grid", "list", "random", "lhs", "sobol"};
 static const char *const mode_names[] = {"set", "offset", "scale"};
@@ -31,49 +29,65 @@ void asim_design_spec_free(asim_design_spec *s)
 
 void asim_design_free(asim_design *d)
 {
-    free(d->x);
+    if (d->sobol)
+        gsl_qrng_free(d->sobol);
     memset(d, 0, sizeof *d);
 }
 
-static gsl_rng *design_rng(uint64_t seed)
+/* SplitMix64's finaliser: a bijective 64-bit mix. */
+static uint64_t mix(uint64_t z)
 {
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    if (r)
-        gsl_rng_set(r, (unsigned long)seed);
-    return r;
+    z += 0x9E3779B97F4A7C15ull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
 }
 
-asim_status asim_design_unit_random(size_t n, size_t dim, uint64_t seed, double *u)
+/* A uniform in [0, 1) from (seed, point, dimension, purpose). */
+static double hash_uniform(uint64_t seed, uint64_t point, uint64_t dim, uint64_t purpose)
 {
-    gsl_rng *r = design_rng(seed);
-    if (!r)
-        return ASIM_ENOMEM;
-    for (size_t i = 0; i < n * dim; i++)
-        u[i] = gsl_rng_uniform(r);
-    gsl_rng_free(r);
-    return ASIM_OK;
+    uint64_t h = mix(mix(mix(mix(seed) ^ point) ^ dim) ^ purpose);
+    return (double)(h >> 11) * (1.0 / 9007199254740992.0);
 }
 
-asim_status asim_design_unit_lhs(size_t n, size_t dim, uint64_t seed, double *u)
+/* A keyed pseudo-random permutation of [0, n): a balanced Feistel network
+ * on the smallest even number of bits that holds n, walked until it lands
+ * inside the range (cycle walking keeps it a permutation). */
+static uint64_t permute(uint64_t x, uint64_t n, uint64_t key)
 {
-    gsl_rng *r = design_rng(seed);
-    size_t *perm = malloc((n ? n : 1) * sizeof *perm);
-    if (!r || !perm) {
-        gsl_rng_free(r);
-        free(perm);
-        return ASIM_ENOMEM;
-    }
-    for (size_t j = 0; j < dim; j++) {
-        for (size_t i = 0; i < n; i++)
-            perm[i] = i;
-        gsl_ran_shuffle(r, perm, n, sizeof *perm);
-        /* point i falls in stratum perm[i] of dimension j, at a random place in it */
-        for (size_t i = 0; i < n; i++)
-            u[i * dim + j] = ((double)perm[i] + gsl_rng_uniform(r)) / (double)n;
-    }
-    gsl_rng_free(r);
-    free(perm);
-    return ASIM_OK;
+    unsigned bits = 2;
+    while (bits < 64 && (1ull << bits) < n)
+        bits += 2;
+    unsigned half = bits / 2;
+    uint64_t mask = (1ull << half) - 1;
+    do {
+        uint64_t l = x >> half, r = x & mask;
+        for (uint64_t round = 0; round < 4; round++) {
+            uint64_t f = mix(key ^ (round << 56) ^ r) & mask;
+            uint64_t t = r;
+            r = l ^ f;
+            l = t;
+        }
+        x = (l << half) | r;
+    } while (x >= n);
+    return x;
+}
+
+void asim_design_unit_random(size_t first, size_t n, size_t dim, uint64_t seed, double *u)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < dim; j++)
+            u[i * dim + j] = hash_uniform(seed, first + i, j, 0);
+}
+
+void asim_design_unit_lhs(size_t first, size_t n, size_t total, size_t dim, uint64_t seed, double *u)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < dim; j++) {
+            /* point first+i falls in stratum perm_j(first+i), at a random place in it */
+            uint64_t stratum = permute(first + i, total, mix(seed ^ mix(j + 1)));
+            u[i * dim + j] = ((double)stratum + hash_uniform(seed, first + i, j, 1)) / (double)total;
+        }
 }
 
 asim_status asim_design_unit_sobol(size_t n, size_t dim, double *u)
@@ -96,54 +110,63 @@ double asim_design_map(const asim_sweep_param *sp, double u)
     return sp->lo + u * (sp->hi - sp->lo);
 }
 
-static size_t grid_points(const asim_design_spec *s)
-{
-    size_t n = 1;
-    for (size_t k = 0; k < s->n_params; k++)
-        n *= s->params[k].n_values;
-    return n;
-}
-
-static void fill_enumerated(const asim_design_spec *s, asim_design *d)
-{
-    for (size_t i = 0; i < d->n_points; i++) {
-        size_t rest = i;
-        for (size_t k = s->n_params; k-- > 0;) {
-            const asim_sweep_param *sp = &s->params[k];
-            size_t idx = s->method == ASIM_DESIGN_GRID ? rest % sp->n_values : i;
-            rest /= s->method == ASIM_DESIGN_GRID ? sp->n_values : 1;
-            d->x[i * s->n_params + k] = sp->values ? sp->values[idx] : (double)idx;
-        }
-    }
-}
-
 asim_status asim_design_build(const asim_design_spec *s, asim_design *d, asim_error *err)
 {
-    size_t dim = s->n_params;
-    d->n_params = dim;
-    switch (s->method) {
-    case ASIM_DESIGN_GRID: d->n_points = grid_points(s); break;
-    case ASIM_DESIGN_LIST: d->n_points = dim ? s->params[0].n_values : 1; break;
-    default: d->n_points = s->points;
-    }
-    d->x = malloc((d->n_points * dim > 0 ? d->n_points * dim : 1) * sizeof *d->x);
-    if (!d->x)
-        return asim_error_set(err, ASIM_ENOMEM, "out of memory for %zu design points", d->n_points);
-    asim_status st = ASIM_OK;
+    memset(d, 0, sizeof *d);
+    d->spec = s;
+    d->n_params = s->n_params;
     switch (s->method) {
     case ASIM_DESIGN_GRID:
-    case ASIM_DESIGN_LIST: fill_enumerated(s, d); return ASIM_OK;
-    case ASIM_DESIGN_RANDOM: st = asim_design_unit_random(d->n_points, dim, s->seed, d->x); break;
-    case ASIM_DESIGN_LHS: st = asim_design_unit_lhs(d->n_points, dim, s->seed, d->x); break;
-    case ASIM_DESIGN_SOBOL: st = asim_design_unit_sobol(d->n_points, dim, d->x); break;
+        d->n_points = 1;
+        for (size_t k = 0; k < s->n_params; k++)
+            d->n_points *= s->params[k].n_values;
+        break;
+    case ASIM_DESIGN_LIST: d->n_points = s->n_params ? s->params[0].n_values : 1; break;
+    default: d->n_points = s->points;
     }
-    if (st != ASIM_OK) {
-        asim_design_free(d);
-        return asim_error_set(err, st, "out of memory for the design");
+    if (s->method == ASIM_DESIGN_SOBOL && s->n_params > 0 &&
+        !(d->sobol = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)s->n_params)))
+        return asim_error_set(err, ASIM_ENOMEM, "out of memory for the design");
+    return ASIM_OK;
+}
+
+static void enumerated_row(const asim_design_spec *s, size_t i, double *x)
+{
+    size_t rest = i;
+    for (size_t k = s->n_params; k-- > 0;) {
+        const asim_sweep_param *sp = &s->params[k];
+        size_t idx = s->method == ASIM_DESIGN_GRID ? rest % sp->n_values : i;
+        rest /= s->method == ASIM_DESIGN_GRID ? sp->n_values : 1;
+        x[k] = sp->values ? sp->values[idx] : (double)idx;
     }
-    for (size_t i = 0; i < d->n_points; i++)
+}
+
+asim_status asim_design_rows(asim_design *d, size_t first, size_t n, double *x)
+{
+    const asim_design_spec *s = d->spec;
+    size_t dim = s->n_params;
+    switch (s->method) {
+    case ASIM_DESIGN_GRID:
+    case ASIM_DESIGN_LIST:
+        for (size_t i = 0; i < n; i++)
+            enumerated_row(s, first + i, x + i * dim);
+        return ASIM_OK;
+    case ASIM_DESIGN_RANDOM: asim_design_unit_random(first, n, dim, s->seed, x); break;
+    case ASIM_DESIGN_LHS: asim_design_unit_lhs(first, n, d->n_points, dim, s->seed, x); break;
+    case ASIM_DESIGN_SOBOL:
+        if (first < d->sobol_next) {
+            gsl_qrng_init(d->sobol);
+            d->sobol_next = 0;
+        }
+        for (double skip[ASIM_SOBOL_MAX_DIM]; d->sobol_next < first; d->sobol_next++)
+            gsl_qrng_get(d->sobol, skip);
+        for (size_t i = 0; i < n; i++, d->sobol_next++)
+            gsl_qrng_get(d->sobol, x + i * dim);
+        break;
+    }
+    for (size_t i = 0; i < n; i++)
         for (size_t k = 0; k < dim; k++)
-            d->x[i * dim + k] = asim_design_map(&s->params[k], d->x[i * dim + k]);
+            x[i * dim + k] = asim_design_map(&s->params[k], x[i * dim + k]);
     return ASIM_OK;
 }
 

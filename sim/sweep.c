@@ -57,6 +57,7 @@ typedef struct {
 struct asim_sweep {
     asim_sweep_opts o;
     asim_design design;
+    double *rows;            /* design rows of the current block: [point - next][param] */
     size_t first, end, next; /* this shard's points, and the next to run */
     size_t block;       /* capacity of out[]: the most points a block may hold */
     size_t block_now;   /* points in the next block: grows while blocks are quick */
@@ -109,7 +110,7 @@ static void param_fields(const asim_sweep *s, asim_csv *w, size_t point)
     const asim_design_spec *spec = s->o.spec;
     char text[64];
     for (size_t k = 0; k < spec->n_params; k++) {
-        asim_design_value_text(&spec->params[k], s->design.x[point * spec->n_params + k], text,
+        asim_design_value_text(&spec->params[k], s->rows[(point - s->next) * spec->n_params + k], text,
                                sizeof text);
         asim_csv_str(w, text);
     }
@@ -322,7 +323,7 @@ static void run_unit(const asim_sweep *s, size_t point, unit_out *out)
     asim_error e = {0};
     asim_status st = asim_params_copy(&w.p, s->o.base);
     if (st == ASIM_OK)
-        st = asim_design_apply(spec, s->design.x + point * spec->n_params, &w.p, &e);
+        st = asim_design_apply(spec, s->rows + (point - s->next) * spec->n_params, &w.p, &e);
     char path[ASIM_PATH_MAX];
     if (st == ASIM_OK)
         st = asim_params_validate(&w.p, &e, path, sizeof path);
@@ -606,7 +607,8 @@ static asim_status setup(asim_sweep *s, asim_error *err)
     if (s->block_now > s->block)
         s->block_now = s->block;
     s->out = calloc(s->block, sizeof *s->out);
-    return s->out ? ASIM_OK : asim_error_set(err, ASIM_ENOMEM, "out of memory");
+    s->rows = malloc((s->block * o->spec->n_params + 1) * sizeof *s->rows);
+    return s->out && s->rows ? ASIM_OK : asim_error_set(err, ASIM_ENOMEM, "out of memory");
 }
 
 static asim_status open_writer(asim_sweep *s, asim_error *err)
@@ -671,6 +673,7 @@ asim_status asim_sweep_open(asim_sweep **out, const asim_sweep_opts *o, asim_err
         asim_summary_free(s->names_source);
         free(s->metric);
         free(s->out);
+        free(s->rows);
         free(s);
         return st;
     }
@@ -811,6 +814,8 @@ asim_status asim_sweep_step(asim_sweep *s, asim_error *err)
     double t0 = now();
     for (size_t i = 0; i < n; i++)
         clear_out(&s->out[i]);
+    if (asim_design_rows(&s->design, s->next, n, s->rows) != ASIM_OK)
+        return asim_error_set(err, ASIM_ENOMEM, "out of memory for the design");
     long first = s->rank, count = (long)n, stride = s->size;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(s->threads)
     for (long i = first; i < count; i += stride)
@@ -884,6 +889,7 @@ static void free_sweep(asim_sweep *s)
         for (int f = 0; f < N_FILES; f++)
             asim_strbuf_free(&s->out[i].text[f]);
     free(s->out);
+    free(s->rows);
     asim_design_free(&s->design);
     asim_summary_free(s->names_source);
     free(s->metric);

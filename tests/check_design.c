@@ -28,7 +28,7 @@ START_TEST(lhs_one_point_per_stratum)
 {
     enum { N = 97, DIM = 5 };
     double *u = malloc(N * DIM * sizeof *u);
-    ck_assert_int_eq(asim_design_unit_lhs(N, DIM, 42, u), ASIM_OK);
+    asim_design_unit_lhs(0, N, N, DIM, 42, u);
     for (int j = 0; j < DIM; j++) {
         int seen[N] = {0};
         for (int i = 0; i < N; i++) {
@@ -45,15 +45,22 @@ END_TEST
 
 START_TEST(seeded_designs_reproduce)
 {
-    double a[40], b[40], c[40];
-    asim_design_unit_lhs(10, 4, 7, a);
-    asim_design_unit_lhs(10, 4, 7, b);
-    asim_design_unit_lhs(10, 4, 8, c);
+    double a[40], b[40], c[40], part[12];
+    asim_design_unit_lhs(0, 10, 10, 4, 7, a);
+    asim_design_unit_lhs(0, 10, 10, 4, 7, b);
+    asim_design_unit_lhs(0, 10, 10, 4, 8, c);
     ck_assert_mem_eq(a, b, sizeof a);
     ck_assert(memcmp(a, c, sizeof a) != 0);
-    asim_design_unit_random(10, 4, 7, a);
-    asim_design_unit_random(10, 4, 7, b);
+    /* any rows alone are the same as in the whole */
+    asim_design_unit_lhs(5, 3, 10, 4, 7, part);
+    ck_assert_mem_eq(part, a + 20, sizeof part);
+    asim_design_unit_random(0, 10, 4, 7, a);
+    asim_design_unit_random(0, 10, 4, 7, b);
     ck_assert_mem_eq(a, b, sizeof a);
+    asim_design_unit_random(7, 2, 4, 7, part);
+    ck_assert_mem_eq(part, a + 28, 8 * sizeof *part);
+    for (int i = 0; i < 40; i++)
+        ck_assert(a[i] >= 0 && a[i] < 1);
 }
 END_TEST
 
@@ -70,6 +77,27 @@ START_TEST(sobol_is_gsl)
             ck_assert_double_eq(u[i * DIM + j], v[j]);
     }
     gsl_qrng_free(q);
+}
+END_TEST
+
+/* Sobol rows asked for block by block, or again from the start, are the
+ * sequence's rows. */
+START_TEST(sobol_rows_in_blocks)
+{
+    asim_sweep_param ps[2] = {range_param("a", 0, 1, 0), range_param("b", 0, 1, 0)};
+    asim_design_spec spec = {.method = ASIM_DESIGN_SOBOL, .params = ps, .n_params = 2, .points = 20};
+    asim_design d;
+    double whole[40], part[40];
+    ck_assert_int_eq(asim_design_unit_sobol(20, 2, whole), ASIM_OK);
+    ck_assert_int_eq(asim_design_build(&spec, &d, NULL), ASIM_OK);
+    ck_assert_int_eq(asim_design_rows(&d, 0, 7, part), ASIM_OK);
+    ck_assert_int_eq(asim_design_rows(&d, 7, 13, part + 14), ASIM_OK);
+    ck_assert_mem_eq(part, whole, sizeof whole);
+    ck_assert_int_eq(asim_design_rows(&d, 12, 3, part), ASIM_OK); /* a skip ahead... */
+    ck_assert_mem_eq(part, whole + 24, 6 * sizeof *part);
+    ck_assert_int_eq(asim_design_rows(&d, 2, 2, part), ASIM_OK); /* ...and back */
+    ck_assert_mem_eq(part, whole + 4, 4 * sizeof *part);
+    asim_design_free(&d);
 }
 END_TEST
 
@@ -94,18 +122,21 @@ START_TEST(grid_order)
     ps[1].n_values = 3;
     asim_design_spec spec = {.method = ASIM_DESIGN_GRID, .params = ps, .n_params = 2, .replicates = 1};
     asim_design d;
+    double x[12];
     ck_assert_int_eq(asim_design_build(&spec, &d, NULL), ASIM_OK);
     ck_assert_uint_eq(d.n_points, 6);
+    ck_assert_int_eq(asim_design_rows(&d, 0, 6, x), ASIM_OK);
     const double want[] = {1, 10, 1, 20, 1, 30, 2, 10, 2, 20, 2, 30};
     for (int i = 0; i < 12; i++)
-        ck_assert_double_eq(d.x[i], want[i]);
+        ck_assert_double_eq(x[i], want[i]);
     asim_design_free(&d);
     spec.method = ASIM_DESIGN_LIST;
     ps[1].n_values = 2;
     ck_assert_int_eq(asim_design_build(&spec, &d, NULL), ASIM_OK);
     ck_assert_uint_eq(d.n_points, 2);
-    ck_assert_double_eq(d.x[2], 2);
-    ck_assert_double_eq(d.x[3], 20);
+    ck_assert_int_eq(asim_design_rows(&d, 1, 1, x), ASIM_OK);
+    ck_assert_double_eq(x[0], 2);
+    ck_assert_double_eq(x[1], 20);
     asim_design_free(&d);
 }
 END_TEST
@@ -170,6 +201,7 @@ static Suite *design_suite(void)
     tcase_add_test(tc, lhs_one_point_per_stratum);
     tcase_add_test(tc, seeded_designs_reproduce);
     tcase_add_test(tc, sobol_is_gsl);
+    tcase_add_test(tc, sobol_rows_in_blocks);
     tcase_add_test(tc, ranges_linear_and_log);
     tcase_add_test(tc, grid_order);
     tcase_add_test(tc, apply_modes);

@@ -55,21 +55,33 @@ void asim_design_spec_free(asim_design_spec *s);
 const char *asim_design_method_name(asim_design_method m);
 const char *asim_sweep_mode_name(asim_sweep_mode m);
 
-/* The design: n_points rows of n_params values each. For parameters with
- * labels the value is the label's index. */
+/* A design, generated row by row so that memory does not grow with the
+ * number of points: grid, list, random and Latin hypercube rows are
+ * computed from their index; Sobol rows follow GSL's sequence (rows must
+ * be asked for in increasing order for speed; asking again from an
+ * earlier point restarts the sequence). For parameters with labels the
+ * value is the label's index. */
 typedef struct asim_design {
+    const asim_design_spec *spec;
     size_t n_points, n_params;
-    double *x; /* [point * n_params + param] */
+    void *sobol;       /* GSL quasi-random generator state (sobol designs) */
+    size_t sobol_next; /* the row it gives next */
 } asim_design;
 
-/* Build the design of a specification (checked by the loader). */
 asim_status asim_design_build(const asim_design_spec *s, asim_design *d, asim_error *err);
 void asim_design_free(asim_design *d);
 
-/* Points of the unit hypercube [0,1)^dim (n rows of dim values). The
- * sampled designs map these onto their ranges. */
-asim_status asim_design_unit_random(size_t n, size_t dim, uint64_t seed, double *u);
-asim_status asim_design_unit_lhs(size_t n, size_t dim, uint64_t seed, double *u);
+/* Rows first .. first + n - 1, n_params values each, into x. */
+asim_status asim_design_rows(asim_design *d, size_t first, size_t n, double *x);
+
+/* Points of the unit hypercube [0,1)^dim (n rows of dim values) of the
+ * sampled designs, which map them onto their ranges. Random and Latin
+ * hypercube points come from counter-based hashes of (seed, point,
+ * dimension), and the hypercube's strata from a keyed pseudo-random
+ * permutation of the points per dimension, so any row can be computed
+ * alone. */
+void asim_design_unit_random(size_t first, size_t n, size_t dim, uint64_t seed, double *u);
+void asim_design_unit_lhs(size_t first, size_t n, size_t total, size_t dim, uint64_t seed, double *u);
 asim_status asim_design_unit_sobol(size_t n, size_t dim, double *u);
 
 /* A unit-interval value u mapped onto parameter sp's range (its scale). */
