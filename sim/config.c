@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <libconfig.h>
 
@@ -27,6 +28,23 @@ static const char *const model_sections[] = {"model", "patron", "allies", "adver
 
 #define MAX_AGENTS 64
 
+/* libconfig 1.5 leaks the text of a string literal when a syntax error
+ * follows it (a file holding just "" is enough). Nothing can free it, so
+ * builds with AddressSanitizer ignore leaks from inside libconfig. */
+#if defined(__SANITIZE_ADDRESS__)
+#define ASIM_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ASIM_ASAN 1
+#endif
+#endif
+#ifdef ASIM_ASAN
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void) { return "leak:libconfig.so\n"; }
+#endif
+
+static void printable(const char *s, char *buf, size_t n);
+
 /* Where a setting came from, for messages: "file:line" or "-s path=v". */
 typedef struct {
     const char *file; /* NULL for an override */
@@ -41,7 +59,9 @@ static void where(const origin *o, const config_setting_t *s, char *buf, size_t 
         return;
     }
     const char *f = config_setting_source_file(s);
-    snprintf(buf, n, "%s:%u", f ? f : o->file, config_setting_source_line(s));
+    char shown[1024];
+    printable(f ? f : o->file, shown, sizeof shown);
+    snprintf(buf, n, "%s:%u", shown, config_setting_source_line(s));
 }
 
 static int in_list(const char *const *list, const char *name)
@@ -75,10 +95,20 @@ static void value_text(const config_setting_t *s, char *buf, size_t n)
 {
     switch (config_setting_type(s)) {
     case CONFIG_TYPE_INT: snprintf(buf, n, " = %d", config_setting_get_int(s)); break;
-    case CONFIG_TYPE_INT64: snprintf(buf, n, " = %lld", config_setting_get_int64(s)); break;
+    case CONFIG_TYPE_INT64:
+        if (config_setting_get_format(s) == CONFIG_FORMAT_HEX)
+            snprintf(buf, n, " = 0x%llXL", (unsigned long long)config_setting_get_int64(s));
+        else
+            snprintf(buf, n, " = %lld", config_setting_get_int64(s));
+        break;
     case CONFIG_TYPE_FLOAT: snprintf(buf, n, " = %.17g", config_setting_get_float(s)); break;
     case CONFIG_TYPE_BOOL: snprintf(buf, n, " = %s", config_setting_get_bool(s) ? "true" : "false"); break;
-    case CONFIG_TYPE_STRING: snprintf(buf, n, " = \"%.60s\"", config_setting_get_string(s)); break;
+    case CONFIG_TYPE_STRING: {
+        char text[64];
+        printable(config_setting_get_string(s), text, sizeof text);
+        snprintf(buf, n, " = \"%s\"", text);
+        break;
+    }
     default: buf[0] = '\0';
     }
 }
@@ -108,7 +138,11 @@ static double number_of(const config_setting_t *s)
     /* integers are read as integers: libconfig's own conversion truncates */
     switch (config_setting_type(s)) {
     case CONFIG_TYPE_INT: return (double)config_setting_get_int(s);
-    case CONFIG_TYPE_INT64: return (double)config_setting_get_int64(s);
+    case CONFIG_TYPE_INT64:
+        /* a 64-bit hex literal is a bit pattern: 0xFFFFFFFFFFFFFFFFL is 2^64-1, not -1 */
+        if (config_setting_get_format(s) == CONFIG_FORMAT_HEX)
+            return (double)(uint64_t)config_setting_get_int64(s);
+        return (double)config_setting_get_int64(s);
     default: return config_setting_get_float(s);
     }
 }
@@ -303,10 +337,20 @@ static asim_status declare_agents(asim_params *p, const config_t *cfg, const ori
 static asim_status walk(asim_params *p, const config_setting_t *s, const origin *o, asim_error *err);
 
 /* An empty group is fine where it declares an agent or names a pair. */
-static int empty_group_ok(const char *path)
+static int empty_group_ok(const asim_params *p, const char *path)
 {
-    return strncmp(path, "allies.", 7) == 0 || strncmp(path, "adversaries.", 12) == 0 ||
-           (strncmp(path, "pairs.", 6) == 0 && !strchr(path + 6, '.'));
+    if (strncmp(path, "allies.", 7) == 0 || strncmp(path, "adversaries.", 12) == 0 ||
+        (strncmp(path, "pairs.", 6) == 0 && !strchr(path + 6, '.')))
+        return 1;
+    /* a section or group of settings with every setting left out */
+    size_t len = strlen(path), n = asim_params_slot_count(p);
+    for (size_t k = 0; k < n; k++) {
+        asim_slot s;
+        asim_params_slot(p, k, &s);
+        if (strncmp(s.path, path, len) == 0 && s.path[len] == '.')
+            return 1;
+    }
+    return 0;
 }
 
 static asim_status walk_leaf(asim_params *p, const config_setting_t *s, const char *path,
@@ -330,7 +374,7 @@ static asim_status walk(asim_params *p, const config_setting_t *s, const origin 
     if (!config_setting_is_group(s))
         return walk_leaf(p, s, path, o, err);
     int n = config_setting_length(s);
-    if (n == 0 && !empty_group_ok(path))
+    if (n == 0 && !empty_group_ok(p, path))
         return walk_leaf(p, s, path, o, err);
     for (int i = 0; i < n; i++) {
         asim_status st = walk(p, config_setting_get_elem(s, (unsigned)i), o, err);
@@ -399,13 +443,352 @@ static void default_name(asim_params *p, const char *file)
         asim_params_set_string(p, &slot, name, NULL); /* an odd file name keeps "baseline" */
 }
 
+/* ---- what libconfig would misread ----------------------------------------------- */
+
+/* libconfig 1.5 reads a decimal integer through atoi, or with the L suffix
+ * through atoll, and a hex one through strtoul: 3000000000 silently becomes
+ * -1294967296, 99999999999999999999L becomes 2^63-1 and 0x100000000 becomes
+ * 0. It also follows @include to whatever the path names (a device, a pipe)
+ * and reports a byte-order mark as a bare syntax error. pre_scan reads the
+ * text of a scenario, and of the files it includes, before libconfig parses
+ * it, and refuses such literals and includes with the file, line and
+ * setting. It does not judge the syntax: that is libconfig's job. */
+
+#define SCAN_INCLUDE_DEPTH 10 /* libconfig's own limit */
+#define SCAN_NEST 32          /* group nesting tracked for setting paths */
+#define SCAN_NAME 64
+#define SCAN_TOKEN 96         /* literal text kept for messages */
+
+typedef struct {
+    FILE *f;
+    const char *file;    /* as named in messages */
+    const char *incdir;  /* @include is relative to this directory */
+    const char *override; /* the -s assignment being read, or NULL for a file */
+    unsigned line;
+    int depth;           /* of @include */
+    char group[SCAN_NEST][SCAN_NAME]; /* names of the enclosing groups */
+    size_t nest;
+    char name[SCAN_NAME];  /* the setting being read */
+    char ident[SCAN_NAME]; /* the last name seen (a setting once '=' or ':' follows) */
+    unsigned nul_line;     /* line of the first NUL byte, or 0 */
+} scan_state;
+
+/* Copy s into buf with control characters escaped (\n, \x01, ...), so that
+ * a message stays on one line whatever a file or an argument holds. */
+static void printable(const char *s, char *buf, size_t n)
+{
+    size_t used = 0;
+    for (; *s && used + 5 < n; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x20 && c != 0x7f)
+            buf[used++] = (char)c;
+        else
+            used += (size_t)snprintf(buf + used, n - used, c == '\n' ? "\\n" : c == '\r' ? "\\r"
+                                                           : c == '\t' ? "\\t" : "\\x%02x", c);
+    }
+    if (*s && used + 4 <= n) /* cut short */
+        memcpy(buf + used, "...", 4), used += 3;
+    buf[used < n ? used : n - 1] = '\0';
+}
+
+/* Rewrite err's message so that it is a single line. */
+static void one_line(asim_error *err)
+{
+    if (!err || !strpbrk(err->msg, "\n\r\t\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10"
+                                    "\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f"))
+        return;
+    char copy[ASIM_ERROR_MAX];
+    memcpy(copy, err->msg, sizeof copy);
+    printable(copy, err->msg, sizeof err->msg);
+}
+
+static int scan_getc(scan_state *s)
+{
+    int c = getc(s->f);
+    if (c == '\n')
+        s->line++;
+    else if (c == '\0' && !s->nul_line)
+        s->nul_line = s->line;
+    return c;
+}
+
+/* The dotted path of the setting being read, for messages. */
+static void scan_path(const scan_state *s, char *buf, size_t n)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i <= s->nest && i < SCAN_NEST; i++) {
+        const char *part = i < s->nest ? s->group[i] : s->name;
+        if (!*part || used >= n)
+            continue;
+        int w = snprintf(buf + used, n - used, "%s%s", used ? "." : "", part);
+        used += w > 0 ? (size_t)w : 0;
+    }
+}
+
+/* "file:line", or "-s path=value" for an override. */
+static void scan_loc(const scan_state *s, unsigned line, char *buf, size_t n)
+{
+    char shown[512];
+    printable(s->override ? s->override : s->file, shown, sizeof shown);
+    if (s->override)
+        snprintf(buf, n, "-s %s", shown);
+    else
+        snprintf(buf, n, "%s:%u", shown, line);
+}
+
+static asim_status scan_error(const scan_state *s, asim_error *err, const char *token, const char *why)
+{
+    char path[SCAN_NEST * 8], loc[600];
+    scan_path(s, path, sizeof path);
+    scan_loc(s, s->line, loc, sizeof loc);
+    if (s->override)
+        return asim_error_set(err, ASIM_ECONFIG, "%s: %.*s: %s", loc, SCAN_TOKEN, token, why);
+    return asim_error_set(err, ASIM_ECONFIG, "%s: %s%s%.*s: %s", loc, path, *path ? " = " : "",
+                          SCAN_TOKEN, token, why);
+}
+
+/* Is the literal `t` (a number as libconfig would read it) within what
+ * libconfig stores exactly? Floats always are (1e999 is infinite and
+ * refused later as such). */
+static const char *literal_problem(const char *t, int overlong)
+{
+    const char *q = t + (*t == '+' || *t == '-');
+    size_t len = strlen(q);
+    int wide = len > 1 && (q[len - 1] == 'L' || q[len - 1] == 'l');
+    if (q[0] == '0' && (q[1] == 'x' || q[1] == 'X')) {
+        const char *h = q + 2;
+        while (*h == '0')
+            h++;
+        size_t digits = 0;
+        while (isxdigit((unsigned char)h[digits]))
+            digits++;
+        if (wide && (digits > 16 || overlong))
+            return "hex number out of range: at most 16 hex digits (0xFFFFFFFFFFFFFFFFL)";
+        if (!wide && (digits > 8 || overlong || (digits == 8 && strchr("89abcdefABCDEF", h[0]))))
+            return "hex number out of range: a hex number without L is at most 0x7FFFFFFF "
+                   "(write it with an L suffix, e.g. 0x100000000L)";
+        return NULL;
+    }
+    for (const char *c = q; *c && !(wide && (*c == 'L' || *c == 'l')); c++)
+        if (!isdigit((unsigned char)*c))
+            return NULL; /* a real number (or not a number: libconfig says so) */
+    if (!*q || !isdigit((unsigned char)*q))
+        return NULL;
+    errno = 0;
+    long long v = strtoll(t, NULL, 10);
+    if (overlong || errno == ERANGE)
+        return "whole number out of range: beyond 64 bits (write a real number such as 1e20)";
+    if (!wide && (v < INT32_MIN || v > INT32_MAX))
+        return "whole number out of range: without an L suffix a whole number is 32-bit "
+               "(-2147483648..2147483647); write it with L (e.g. 3000000000L) or as a real (3e9)";
+    return NULL;
+}
+
+static asim_status scan_stream(scan_state *s, asim_error *err);
+
+/* "@include" has been read: check the file it names, and scan it. */
+static asim_status scan_include(scan_state *s, asim_error *err)
+{
+    int c;
+    while ((c = scan_getc(s)) == ' ' || c == '\t')
+        ;
+    if (c != '"')
+        return ASIM_OK; /* libconfig reports the syntax error */
+    char name[1024];
+    size_t n = 0;
+    unsigned at = s->line;
+    while ((c = scan_getc(s)) != EOF && c != '"' && c != '\0')
+        if (n + 1 < sizeof name)
+            name[n++] = (char)c;
+    name[n] = '\0';
+    if (c != '"') { /* libconfig would go on to include its directory */
+        char loc[600];
+        scan_loc(s, at, loc, sizeof loc);
+        return asim_error_set(err, ASIM_ECONFIG, "%s: @include needs a file name in double quotes", loc);
+    }
+    if (n + 1 >= sizeof name)
+        return ASIM_OK;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", s->incdir, name);
+    struct stat sb;
+    int e = stat(path, &sb) != 0 ? errno : !S_ISREG(sb.st_mode) ? -1 : 0;
+    if (e) {
+        char shown[512], loc[600];
+        printable(name, shown, sizeof shown);
+        scan_loc(s, at, loc, sizeof loc);
+        return asim_error_set(err, ASIM_ECONFIG, "%s: @include \"%s\": %s", loc, shown,
+                              e < 0 ? "not a regular file" : strerror(e));
+    }
+    if (s->depth + 1 >= SCAN_INCLUDE_DEPTH)
+        return ASIM_OK; /* libconfig: "include file nesting too deep" */
+    scan_state in = *s;
+    in.f = fopen(path, "r");
+    if (!in.f)
+        return ASIM_OK;
+    in.file = path;
+    in.line = 1;
+    in.depth = s->depth + 1;
+    asim_status st = scan_stream(&in, err);
+    fclose(in.f);
+    return st;
+}
+
+static asim_status scan_stream(scan_state *s, asim_error *err)
+{
+    int c = scan_getc(s);
+    if (s->depth == 0 && c == 0xEF) {
+        int c2 = scan_getc(s), c3 = scan_getc(s);
+        if (c2 == 0xBB && c3 == 0xBF) {
+            char file[512];
+            printable(s->file, file, sizeof file);
+            return asim_error_set(err, ASIM_ECONFIG,
+                                  "%s:1: the file starts with a UTF-8 byte-order mark; save it without one",
+                                  file);
+        }
+    }
+    for (; c != EOF; c = scan_getc(s)) {
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+            continue; /* a name followed by '=' or ':' stays a name across blanks */
+        int last_was_name = 0;
+        if (c == '/') {
+            int d = getc(s->f);
+            if (d == '*') { /* block comment */
+                int prev = 0;
+                while ((c = scan_getc(s)) != EOF && !(prev == '*' && c == '/'))
+                    prev = c;
+            } else if (d == '/') {
+                c = '#';
+            } else if (d != EOF) {
+                ungetc(d, s->f);
+            }
+        }
+        if (c == '#') {
+            while ((c = scan_getc(s)) != EOF && c != '\n')
+                ;
+        } else if (c == '"') {
+            while ((c = scan_getc(s)) != EOF && c != '"')
+                if (c == '\\' && scan_getc(s) == EOF)
+                    break;
+        } else if (c == '@') {
+            char word[16];
+            size_t n = 0;
+            while ((c = getc(s->f)) != EOF && isalpha(c) && n + 1 < sizeof word)
+                word[n++] = (char)c;
+            word[n] = '\0';
+            if (c != EOF)
+                ungetc(c, s->f);
+            if (strcmp(word, "include") == 0) {
+                asim_status st = scan_include(s, err);
+                if (st != ASIM_OK)
+                    return st;
+            }
+        } else if (isalpha(c) || c == '*') {
+            size_t n = 0;
+            s->ident[n++] = (char)c;
+            while ((c = getc(s->f)) != EOF && (isalnum(c) || c == '-' || c == '_' || c == '*'))
+                if (n + 1 < SCAN_NAME)
+                    s->ident[n++] = (char)c;
+            s->ident[n] = '\0';
+            if (c != EOF)
+                ungetc(c, s->f);
+            last_was_name = 1;
+        } else if (c == '=' || c == ':') {
+            memcpy(s->name, s->ident, SCAN_NAME);
+        } else if (c == '{') {
+            if (s->nest < SCAN_NEST)
+                memcpy(s->group[s->nest], s->name, SCAN_NAME);
+            s->nest++;
+            s->name[0] = '\0';
+        } else if (c == '}') {
+            if (s->nest > 0)
+                s->nest--;
+            s->name[0] = '\0';
+            if (s->nest < SCAN_NEST)
+                memcpy(s->name, s->group[s->nest], SCAN_NAME);
+        } else if (isdigit(c) || c == '+' || c == '-' || c == '.') {
+            char tok[SCAN_TOKEN + 1];
+            size_t n = 0;
+            int overlong = 0, prev = 0;
+            for (;;) {
+                if (n < SCAN_TOKEN)
+                    tok[n++] = (char)c;
+                else
+                    overlong = 1;
+                prev = c;
+                c = getc(s->f);
+                int hex = n > 1 && (tok[1] == 'x' || tok[1] == 'X');
+                if (c == EOF || !(isalnum(c) || c == '.' ||
+                                  ((c == '+' || c == '-') && (prev == 'e' || prev == 'E') && !hex)))
+                    break;
+            }
+            tok[n] = '\0';
+            if (c != EOF)
+                ungetc(c, s->f);
+            const char *why = literal_problem(tok, overlong);
+            if (why)
+                return scan_error(s, err, tok, why);
+        }
+        if (!last_was_name)
+            s->ident[0] = '\0';
+        if (s->nul_line) {
+            char loc[600];
+            scan_loc(s, s->nul_line, loc, sizeof loc);
+            return asim_error_set(err, ASIM_ECONFIG, "%s: a NUL byte: a scenario file is text, not binary data",
+                                  loc);
+        }
+        if (c == EOF)
+            break;
+    }
+    return ASIM_OK;
+}
+
+/* The same checks on the value of an override "path=value". */
+static asim_status pre_scan_value(const char *value, const char *assignment, asim_error *err)
+{
+    scan_state s;
+    memset(&s, 0, sizeof s);
+    s.f = fmemopen((void *)value, strlen(value), "r");
+    if (!s.f)
+        return ASIM_OK; /* an empty value: libconfig says what is wrong */
+    s.file = "-s";
+    s.override = assignment;
+    s.incdir = ".";
+    s.line = 1;
+    asim_status st = scan_stream(&s, err);
+    fclose(s.f);
+    return st;
+}
+
+/* Check the text of `file` (and what it includes from incdir) for what
+ * libconfig would misread; the file is known to be readable. */
+static asim_status pre_scan(const char *file, const char *incdir, asim_error *err)
+{
+    scan_state s;
+    memset(&s, 0, sizeof s);
+    s.f = fopen(file, "r");
+    if (!s.f)
+        return ASIM_OK;
+    s.file = file;
+    s.incdir = incdir;
+    s.line = 1;
+    asim_status st = scan_stream(&s, err);
+    fclose(s.f);
+    return st;
+}
+
 /* Parse `file` into *cfg (initialised here; destroy it in any case). */
 static asim_status parse_file(config_t *cfg, const char *file, asim_error *err)
 {
     config_init(cfg);
+    char shown[1024];
+    printable(file, shown, sizeof shown);
+    struct stat sb;
+    if (stat(file, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return asim_error_set(err, ASIM_ECONFIG, "%s: cannot read: %s", shown, strerror(EISDIR));
     FILE *f = fopen(file, "r");
     if (!f)
-        return asim_error_set(err, ASIM_ECONFIG, "%s: cannot read: %s", file, strerror(errno));
+        return asim_error_set(err, ASIM_ECONFIG, "%s: cannot read: %s", shown, strerror(errno));
     fclose(f);
     char dir[4096];
     snprintf(dir, sizeof dir, "%s", file);
@@ -414,12 +797,19 @@ static asim_status parse_file(config_t *cfg, const char *file, asim_error *err)
         *slash = '\0';
     else
         snprintf(dir, sizeof dir, ".");
+    if (slash == dir)
+        snprintf(dir, sizeof dir, "/."); /* libconfig puts a '/' after the directory */
+    asim_status st = pre_scan(file, dir, err);
+    if (st != ASIM_OK)
+        return st;
     config_set_include_dir(cfg, dir); /* @include is relative to the including file */
     if (config_read_file(cfg, file) == CONFIG_TRUE)
         return ASIM_OK;
     const char *ef = config_error_file(cfg);
-    return asim_error_set(err, ASIM_ECONFIG, "%s:%d: %s", ef ? ef : file, config_error_line(cfg),
-                          config_error_text(cfg));
+    char efs[1024], text[256];
+    printable(ef ? ef : file, efs, sizeof efs);
+    printable(config_error_text(cfg) ? config_error_text(cfg) : "unreadable", text, sizeof text);
+    return asim_error_set(err, ASIM_ECONFIG, "%s:%d: %s", efs, config_error_line(cfg), text);
 }
 
 static asim_status read_file(asim_params *p, const char *file, asim_error *err)
@@ -443,7 +833,11 @@ static int parse_u64(const char *s, uint64_t *v)
         return -1;
     char *end;
     errno = 0;
-    unsigned long long x = strtoull(s, &end, 0);
+    /* decimal as in a file and for --seed (010 is ten), or hex with 0x */
+    int hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+    unsigned long long x = strtoull(hex ? s + 2 : s, &end, hex ? 16 : 10);
+    if (hex && (!isxdigit((unsigned char)s[2])))
+        return -1;
     if (errno || *end)
         return -1;
     *v = (uint64_t)x;
@@ -456,6 +850,13 @@ static asim_status override_value(asim_params *p, const asim_slot *slot, const c
     uint64_t seed;
     if (slot->def->type == ASIM_T_SEED && parse_u64(value, &seed) == 0)
         return asim_params_set_seed(p, slot, seed, err);
+    if (strpbrk(value, "\n\r")) { /* and so no @include line either */
+        asim_error_set(err, ASIM_ECONFIG, "the value must be on one line");
+        asim_error_prefix(err, "-s %s", o->override);
+        return ASIM_ECONFIG;
+    }
+    if (pre_scan_value(value, o->override, err) != ASIM_OK)
+        return ASIM_ECONFIG;
     config_t cfg;
     config_init(&cfg);
     asim_strbuf text;
@@ -484,7 +885,7 @@ static asim_status override_value(asim_params *p, const asim_slot *slot, const c
     return st;
 }
 
-asim_status asim_config_override(asim_params *p, const char *assignment, asim_error *err)
+static asim_status override_one(asim_params *p, const char *assignment, asim_error *err)
 {
     const char *eq = strchr(assignment, '=');
     if (!eq || eq == assignment)
@@ -509,6 +910,14 @@ asim_status asim_config_override(asim_params *p, const char *assignment, asim_er
     return override_value(p, &slot, value, &o, err);
 }
 
+asim_status asim_config_override(asim_params *p, const char *assignment, asim_error *err)
+{
+    asim_status st = override_one(p, assignment, err);
+    if (st != ASIM_OK)
+        one_line(err);
+    return st;
+}
+
 /* ---- the whole load ------------------------------------------------------------ */
 
 static asim_status validate(const asim_params *p, const char *file, const char *const *overrides,
@@ -523,12 +932,33 @@ static asim_status validate(const asim_params *p, const char *file, const char *
             asim_error_prefix(err, "-s %s", overrides[i]);
             return ASIM_ECONFIG;
         }
-    asim_error_prefix(err, "%s: %s", file ? file : "(built-in defaults)", path);
+    /* the line of that setting in the file (or in what it includes), if it is there */
+    if (file) {
+        config_t cfg;
+        char fitted[ASIM_PATH_MAX + 8], loc[1100];
+        snprintf(fitted, sizeof fitted, "fitted.%s", path);
+        if (parse_file(&cfg, file, NULL) == ASIM_OK) {
+            const config_setting_t *s = config_lookup(&cfg, fitted);
+            if (!s)
+                s = config_lookup(&cfg, path);
+            origin o = {file, NULL, p};
+            if (s) {
+                where(&o, s, loc, sizeof loc);
+                asim_error_prefix(err, "%s: %s", loc, path);
+                config_destroy(&cfg);
+                return ASIM_ECONFIG;
+            }
+        }
+        config_destroy(&cfg);
+    }
+    char shown[1024];
+    printable(file ? file : "(built-in defaults)", shown, sizeof shown);
+    asim_error_prefix(err, "%s: %s", shown, path);
     return ASIM_ECONFIG;
 }
 
-asim_status asim_config_load(asim_params *p, const char *file, const char *const *overrides,
-                             size_t n_overrides, asim_error *err)
+static asim_status load_all(asim_params *p, const char *file, const char *const *overrides,
+                            size_t n_overrides, asim_error *err)
 {
     asim_status st = asim_params_init(p);
     if (st != ASIM_OK)
@@ -539,6 +969,15 @@ asim_status asim_config_load(asim_params *p, const char *file, const char *const
         if ((st = asim_config_override(p, overrides[i], err)) != ASIM_OK)
             return st;
     return validate(p, file, overrides, n_overrides, err);
+}
+
+asim_status asim_config_load(asim_params *p, const char *file, const char *const *overrides,
+                             size_t n_overrides, asim_error *err)
+{
+    asim_status st = load_all(p, file, overrides, n_overrides, err);
+    if (st != ASIM_OK)
+        one_line(err);
+    return st;
 }
 
 /* ---- writing ---------------------------------------------------------------------- */
@@ -707,7 +1146,8 @@ static int lookup_count(const config_setting_t *g, const char *name, long long l
     if (!s)
         return 0;
     double v = is_number(s) ? number_of(s) : NAN;
-    if (!(v >= (double)lo && v <= (double)hi) || v != floor(v))
+    /* (double)INT64_MAX is 2^63, which does not convert back */
+    if (!(v >= (double)lo && v <= (double)hi && v < 9223372036854775808.0) || v != floor(v))
         return -1;
     *out = (long long)v;
     return 0;
@@ -879,10 +1319,12 @@ static asim_status sweep_header(const config_setting_t *sw, asim_design_spec *sp
                            asim_design_method_name(spec->method));
     spec->seed = o->params->model.seed;
     const config_setting_t *seed = config_setting_get_member(sw, "seed");
-    if (seed && (!is_number(seed) || number_of(seed) < 0 || number_of(seed) != floor(number_of(seed))))
-        return sweep_error(err, o, seed, "sweep.seed", "must be a whole number >= 0%s", "");
+    if (seed && (!is_number(seed) || !(number_of(seed) >= 0 && number_of(seed) < 18446744073709551616.0) ||
+                 number_of(seed) != floor(number_of(seed))))
+        return sweep_error(err, o, seed, "sweep.seed", "must be a whole number in 0..2^64-1%s", "");
     if (seed)
-        spec->seed = (uint64_t)config_setting_get_int64(seed);
+        spec->seed = config_setting_type(seed) == CONFIG_TYPE_FLOAT ? (uint64_t)number_of(seed)
+                                                                    : (uint64_t)config_setting_get_int64(seed);
     int crn = 0;
     config_setting_lookup_bool(sw, "common_random_numbers", &crn);
     spec->common_random_numbers = crn;
@@ -916,8 +1358,8 @@ static asim_status read_sweep(const config_setting_t *sw, asim_design_spec *spec
     return st;
 }
 
-asim_status asim_config_load_sweep(const char *file, const asim_params *p, asim_design_spec *spec,
-                                   asim_error *err)
+static asim_status load_sweep(const char *file, const asim_params *p, asim_design_spec *spec,
+                              asim_error *err)
 {
     memset(spec, 0, sizeof *spec);
     if (!file)
@@ -931,6 +1373,15 @@ asim_status asim_config_load_sweep(const char *file, const asim_params *p, asim_
                 : asim_error_set(err, ASIM_ECONFIG, "%s: no sweep section (see configs/sweep_commitment.cfg)", file);
     }
     config_destroy(&cfg);
+    return st;
+}
+
+asim_status asim_config_load_sweep(const char *file, const asim_params *p, asim_design_spec *spec,
+                                   asim_error *err)
+{
+    asim_status st = load_sweep(file, p, spec, err);
+    if (st != ASIM_OK)
+        one_line(err);
     return st;
 }
 
@@ -1021,7 +1472,7 @@ static asim_status read_test(const config_setting_t *t, asim_test_spec *spec, co
     return st;
 }
 
-asim_status asim_config_load_test(const char *file, asim_test_spec *t, asim_error *err)
+static asim_status load_test(const char *file, asim_test_spec *t, asim_error *err)
 {
     asim_test_spec_default(t);
     if (!file)
@@ -1034,6 +1485,14 @@ asim_status asim_config_load_test(const char *file, asim_test_spec *t, asim_erro
         st = read_test(s, t, &o, err);
     }
     config_destroy(&cfg);
+    return st;
+}
+
+asim_status asim_config_load_test(const char *file, asim_test_spec *t, asim_error *err)
+{
+    asim_status st = load_test(file, t, err);
+    if (st != ASIM_OK)
+        one_line(err);
     return st;
 }
 
@@ -1107,8 +1566,8 @@ static asim_status read_sensitivity(const config_setting_t *t, asim_sensitivity_
     return st;
 }
 
-asim_status asim_config_load_sensitivity(const char *file, const asim_params *p,
-                                         asim_sensitivity_spec *s, asim_error *err)
+static asim_status load_sensitivity(const char *file, const asim_params *p,
+                                    asim_sensitivity_spec *s, asim_error *err)
 {
     memset(s, 0, sizeof *s);
     if (!file)
@@ -1122,6 +1581,15 @@ asim_status asim_config_load_sensitivity(const char *file, const asim_params *p,
                : asim_error_set(err, ASIM_ECONFIG, "%s: no sensitivity section (see configs/sensitivity.cfg)", file);
     }
     config_destroy(&cfg);
+    return st;
+}
+
+asim_status asim_config_load_sensitivity(const char *file, const asim_params *p,
+                                         asim_sensitivity_spec *s, asim_error *err)
+{
+    asim_status st = load_sensitivity(file, p, s, err);
+    if (st != ASIM_OK)
+        one_line(err);
     return st;
 }
 

@@ -46,12 +46,13 @@ int asim_params_check_id(const char *id, char *why, size_t n)
 
 static void free_agents(asim_params *p)
 {
-    for (size_t a = 0; a < p->n_allies; a++) {
+    /* also after a failed alloc_agents: any of the arrays may be missing */
+    for (size_t a = 0; p->allies && a < p->n_allies; a++) {
         asim_schedule_free(&p->allies[a].commitment);
         asim_schedule_free(&p->allies[a].cyber_share);
         asim_schedule_free(&p->allies[a].cyber_capability);
     }
-    for (size_t x = 0; x < p->n_adversaries; x++) {
+    for (size_t x = 0; p->adversaries && x < p->n_adversaries; x++) {
         asim_schedule_free(&p->adversaries[x].assertiveness);
         free(p->adversaries[x].threat);
     }
@@ -387,6 +388,34 @@ static void explain_unknown(const asim_params *p, const char *path, char *why, s
             const char *role = strncmp(path, "adversaries.", 12) == 0 ? "adversary"
                                : strncmp(path, "pairs.", 6) == 0 ? "pair of allies"
                                                                  : "ally";
+            /* name the role of the id that is not declared: in
+             * adversaries.CHN.threat.TWN it is the ally TWN */
+            const char *t = asim_param_table[r].path, *q = path;
+            while (*t && *q) {
+                if (*t != '<') {
+                    t++, q++;
+                    continue;
+                }
+                int ally = t[1] != 'X';
+                t = strchr(t, '>') + 1;
+                char id[ASIM_ID_MAX] = "";
+                size_t len = 0;
+                while (isupper((unsigned char)*q) || isdigit((unsigned char)*q)) {
+                    if (len + 1 < sizeof id)
+                        id[len++] = *q;
+                    q++;
+                }
+                id[len] = '\0';
+                int known = 0;
+                for (size_t a = 0; ally && a < p->n_allies; a++)
+                    known |= strcmp(p->allies[a].id, id) == 0;
+                for (size_t x = 0; !ally && x < p->n_adversaries; x++)
+                    known |= strcmp(p->adversaries[x].id, id) == 0;
+                if (!known) {
+                    role = ally ? "ally" : "adversary";
+                    break;
+                }
+            }
             snprintf(why, n, "%.*s... refers to an undeclared %s", (int)(pre - asim_param_table[r].path),
                      asim_param_table[r].path, role);
             return;
@@ -760,8 +789,13 @@ void asim_params_format_value(const asim_params *p, const asim_slot *s, bool jso
     case ASIM_T_REAL: asim_strbuf_real(b, *(const double *)v); break;
     case ASIM_T_INT: asim_strbuf_printf(b, "%ld", *(const long *)v); break;
     case ASIM_T_SEED:
-        /* libconfig needs the L suffix for 64-bit integers */
-        asim_strbuf_printf(b, json ? "%llu" : "%lluL", (unsigned long long)*(const uint64_t *)v);
+        /* libconfig needs the L suffix for 64-bit integers, and reads decimal
+         * ones as signed: seeds from 2^63 - 1 up are written in hex (the
+         * loader takes a hex seed as unsigned) */
+        if (!json && *(const uint64_t *)v >= (uint64_t)INT64_MAX)
+            asim_strbuf_printf(b, "0x%llXL", (unsigned long long)*(const uint64_t *)v);
+        else
+            asim_strbuf_printf(b, json ? "%llu" : "%lluL", (unsigned long long)*(const uint64_t *)v);
         break;
     case ASIM_T_BOOL: asim_strbuf_puts(b, *(const bool *)v ? "true" : "false"); break;
     case ASIM_T_RULE: asim_strbuf_quoted(b, json, asim_rule_name(*(const asim_rule *)v)); break;
