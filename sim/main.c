@@ -1,8 +1,10 @@
 /* main.c: the allysim command line. Parses arguments, calls the library,
  * prints results and errors, and maps statuses to exit codes (0 ok, 1
  * run-time failure, 2 usage or configuration error). */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +46,9 @@ static const char usage_text[] =
     "      --seed N             base seed (same as -s model.seed=N)\n"
     "      --every K            write every K-th step to timeseries.csv (default 1)\n"
     "      --no-timeseries      write summary.csv only\n"
+    "      --max-output SIZE    refuse a run whose files would exceed SIZE (default 10G;\n"
+    "                           K, M, G, T are powers of 1000)\n"
+    "      --force              write them all the same\n"
     "      --deterministic      mean-field mode (same as -s model.stochastic=false)\n"
     "  sweep CONFIG [options]   run the design in CONFIG's sweep section\n"
     "      -s PATH=VALUE, -o DIR (default results/<name>-sweep), -r N (replicates),\n"
@@ -54,6 +59,7 @@ static const char usage_text[] =
     "      --series             write series.csv (per-step quantiles over replicates)\n"
     "      --timeseries         write timeseries.csv (raw per-step rows, every K-th step)\n"
     "      --quiet              no progress on stderr\n"
+    "      --max-output SIZE, --force as for run\n"
     "  merge DIR... -o OUT      put the shards of a sweep back together\n"
     "  test [CONFIG] [--rules cha,threat,history] [--alpha A] [-r N] [-j N] [-o DIR]\n"
     "                           Cha's hypothesis as a regression test under each rule\n"
@@ -89,6 +95,8 @@ typedef struct {
     int threads;
     size_t shard, shards;
     int resume, series, sweep_timeseries, quiet;
+    double max_output; /* bytes of output a run or sweep may write (--max-output) */
+    int force;         /* write whatever the size (--force) */
     int replicates_given;
     const char *rules; /* test, calibrate */
     const char *observations, *holdout; /* calibrate */
@@ -144,6 +152,121 @@ static int add_override(cli *c, const char *o)
     }
     c->overrides[c->n_overrides++] = o;
     return 0;
+}
+
+/* ---- size guards ---------------------------------------------------------------- */
+
+#define ASIM_DEFAULT_MAX_OUTPUT 10e9 /* bytes: 10 GB */
+#define BYTES_PER_NUMBER 20.0        /* a %.17g number and its comma, roughly */
+
+/* "500M", "10G", "1.5T", "4096" (bytes); K, M, G, T are powers of 1000, an
+ * optional B may follow. Returns 0, or -1 when s is not a size. */
+static int parse_size(const char *s, double *bytes)
+{
+    if (!s || !*s)
+        return -1;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || !(v > 0) || v > 1e18)
+        return -1;
+    const char *units = "KMGT";
+    const char *u = *end ? strchr(units, toupper((unsigned char)*end)) : NULL;
+    if (u) {
+        for (const char *q = units; q <= u; q++)
+            v *= 1000;
+        end++;
+    }
+    if (*end == 'B' || *end == 'b')
+        end++;
+    if (*end)
+        return -1;
+    *bytes = v;
+    return 0;
+}
+
+/* 12.3 GB, 450 MB, ... */
+static void format_size(double bytes, char *buf, size_t n)
+{
+    const char *unit[] = {"bytes", "kB", "MB", "GB", "TB", "PB"};
+    int k = 0;
+    while (bytes >= 1000 && k < 5)
+        bytes /= 1000, k++;
+    snprintf(buf, n, k ? "%.1f %s" : "%.0f %s", bytes, unit[k]);
+}
+
+/* Columns of timeseries.csv (output.c's layout). */
+static double timeseries_columns(const asim_params *p)
+{
+    return 7.0 + 6.0 * (double)p->n_allies + 2.0 * (double)p->n_adversaries + 2.0 * (double)p->n_pairs;
+}
+
+/* Summary metrics of a run (the columns after run, replicate, seed). */
+static double summary_columns(const asim_params *p)
+{
+    asim_runner *r = NULL;
+    if (asim_runner_alloc(&r, p) != ASIM_OK)
+        return 0;
+    double n = (double)asim_runner_ncols(r);
+    asim_runner_free(r);
+    return n;
+}
+
+/* Refuse up front (exit code 2) when `bytes` is over the limit, unless
+ * --force; `what` says where the size comes from. Returns 0 to go on. */
+static int size_guard(const cli *c, double bytes, const char *what, const char *fewer)
+{
+    if (c->force || bytes <= c->max_output)
+        return 0;
+    char est[32], lim[32];
+    format_size(bytes, est, sizeof est);
+    format_size(c->max_output, lim, sizeof lim);
+    fprintf(stderr, "allysim: %s would write about %s (%s), more than the %s limit: write fewer rows "
+                    "(%s), raise the limit with --max-output SIZE, or pass --force\n",
+            c->command, est, what, lim, fewer);
+    return 2;
+}
+
+/* The size check of `allysim run`. */
+static int run_size_guard(const cli *c, const asim_params *p)
+{
+    double steps = (double)p->model.steps, reps = (double)c->replicates;
+    double rows = ceil(steps / (double)c->every) * reps, cols = timeseries_columns(p);
+    double bytes = BYTES_PER_NUMBER * reps * (3.0 + summary_columns(p));
+    char what[200];
+    if (c->timeseries) {
+        bytes += BYTES_PER_NUMBER * rows * cols;
+        snprintf(what, sizeof what, "timeseries.csv: %.0f rows of %.0f numbers, %.0f steps x %.0f "
+                 "replicate%s, every %ld%s step", rows, cols, steps, reps, reps == 1 ? "" : "s", c->every,
+                 c->every == 1 ? "st" : "th");
+    } else {
+        snprintf(what, sizeof what, "summary.csv: %.0f replicates", reps);
+    }
+    return size_guard(c, bytes, what, "--every K, --no-timeseries");
+}
+
+/* The size check of a sweep (before it creates anything). */
+static int sweep_size_guard(const cli *c, const asim_params *p, const asim_design_spec *spec)
+{
+    double points = spec->method == ASIM_DESIGN_GRID ? 1.0 : (double)spec->points;
+    for (size_t k = 0; k < spec->n_params; k++)
+        if (spec->method == ASIM_DESIGN_GRID)
+            points *= (double)spec->params[k].n_values;
+        else if (spec->method == ASIM_DESIGN_LIST && k == 0)
+            points = (double)spec->params[k].n_values;
+    points /= c->shards ? (double)c->shards : 1.0;
+    double runs = points * (double)spec->replicates, metrics = summary_columns(p);
+    double steps = ceil((double)p->model.steps / (double)c->every), cols = timeseries_columns(p);
+    double params = (double)spec->n_params;
+    double bytes = BYTES_PER_NUMBER * (runs * (4.0 + params + metrics) + points * (1.0 + params + 4.0 * metrics));
+    if (c->series)
+        bytes += BYTES_PER_NUMBER * points * steps * (2.0 + 5.0 * cols);
+    if (c->sweep_timeseries)
+        bytes += BYTES_PER_NUMBER * runs * steps * cols;
+    char what[200];
+    snprintf(what, sizeof what, "%.0f design points x %zu replicates%s%s", points, spec->replicates,
+             c->series ? ", series.csv" : "", c->sweep_timeseries ? ", timeseries.csv" : "");
+    return size_guard(c, bytes, what, "--every K, fewer replicates, no --series or --timeseries");
 }
 
 /* Parse the options of run and check; returns 0 or an exit code. */
@@ -231,6 +354,13 @@ static int parse_options(cli *c, int argc, char **argv)
             c->sweep_timeseries = 1;
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             c->quiet = 1;
+        } else if (strcmp(a, "--max-output") == 0) {
+            if (parse_size(next, &c->max_output) != 0)
+                return usage_error("--max-output %s: must be a size such as 500M or 10G",
+                                   next ? next : "(missing)");
+            i++;
+        } else if (strcmp(a, "--force") == 0) {
+            c->force = 1;
         } else if (a[0] == '-' && a[1]) {
             return usage_error("unknown option %s", a);
         } else if (strcmp(c->command, "merge") == 0) {
@@ -306,6 +436,11 @@ static int cmd_run(const cli *c, int argc, char **argv)
     if (load(c, &p, &err) != 0) {
         asim_params_free(&p);
         return fail(&err);
+    }
+    int rc = run_size_guard(c, &p);
+    if (rc != 0) {
+        asim_params_free(&p);
+        return rc;
     }
     char dir[4096];
     snprintf(dir, sizeof dir, "%s", c->dir ? c->dir : "results/");
@@ -442,6 +577,8 @@ static int cmd_sweep(const cli *c, int argc, char **argv)
         rc = fail(&err);
     if (rc == 0 && c->replicates_given)
         spec.replicates = (size_t)c->replicates;
+    if (rc == 0)
+        rc = sweep_size_guard(c, &p, &spec);
     char dir[4096];
     out_dir(c, &p, "-sweep", dir, sizeof dir);
     if (rc == 0)
@@ -643,7 +780,8 @@ static int dispatch(int argc, char **argv)
     }
     if (strcmp(cmd, "params") == 0)
         return argc == 2 ? cmd_params() : usage_error("params takes no arguments (got %s)", argv[2]);
-    cli c = {.command = cmd, .replicates = 1, .every = 1, .timeseries = 1};
+    cli c = {.command = cmd, .replicates = 1, .every = 1, .timeseries = 1,
+             .max_output = ASIM_DEFAULT_MAX_OUTPUT};
     if (strcmp(cmd, "run") && strcmp(cmd, "check") && strcmp(cmd, "sweep") && strcmp(cmd, "merge") &&
         strcmp(cmd, "test") && strcmp(cmd, "sensitivity") && strcmp(cmd, "calibrate"))
         return usage_error("unknown command %s", cmd);
