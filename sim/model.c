@@ -267,7 +267,7 @@ static void decide(asim_model *m, const double *prob, double *out)
         return;
     }
     for (size_t i = 0; i < m->W; i++)
-        out[i] = asim_rng_uniform(&m->rng[i]) < prob[i] ? 1.0 : 0.0;
+        out[i] = (asim_rng_uniform(&m->rng[i]) < prob[i] ? 1.0 : 0.0) + (prob[i] - prob[i]);
 }
 
 /* Spec 3.2, toward the patron: support when abandonment fear dominates. */
