@@ -108,7 +108,19 @@ typedef struct {
 
 static volatile sig_atomic_t stop_signal = 0;
 
-static void on_signal(int sig) { stop_signal = sig; }
+/* Set while a run or sweep can stop cleanly at the signal; otherwise the
+ * signal has its default effect. */
+static volatile sig_atomic_t graceful = 0;
+
+static void on_signal(int sig)
+{
+    if (!graceful) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    stop_signal = sig;
+}
 
 static int fail(const asim_error *err)
 {
@@ -455,7 +467,7 @@ static int cmd_run(const cli *c, int argc, char **argv)
                         .timeseries = c->timeseries, .stop = &stop_signal,
                         .meta = {.argc = argc, .argv = argv, .config_file = c->config,
                                  .config_text = asim_strbuf_str(&text)}};
-    install_signals();
+    graceful = 1;
     asim_status st = asim_strbuf_status(&text) == ASIM_OK
                          ? asim_runner_run_dir(&job, &err)
                          : asim_error_set(&err, ASIM_ENOMEM, "out of memory");
@@ -526,7 +538,7 @@ static int run_design(const cli *c, const asim_params *p, const asim_design_spec
                          .timeseries = c->sweep_timeseries, .stop = &stop_signal,
                          .meta = {.argc = argc, .argv = argv, .config_file = c->config,
                                   .config_text = asim_strbuf_str(&text)}};
-    install_signals();
+    graceful = 1;
     int rc = 0;
     if (asim_sweep_open(&sw, &o, &err) != ASIM_OK)
         rc = fail(&err);
@@ -765,6 +777,9 @@ int main(int argc, char **argv)
 static int dispatch(int argc, char **argv)
 {
     gsl_set_error_handler_off(); /* return codes are checked; GSL must not abort */
+    /* first thing: a background job starts with SIGINT ignored, and a signal
+     * that comes before the handler would otherwise be lost */
+    install_signals();
     if (argc < 2) {
         fputs(usage_text, stderr);
         return 2;

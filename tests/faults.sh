@@ -154,7 +154,10 @@ rc=$(cat "$work/rc")
 check_full "ulimit -f" "$work/fsize" "File too large"
 
 # ---- signals ------------------------------------------------------------------------------
-# complete files or none; meta.json (when there is one) says interrupted
+# complete files or none; meta.json (when there is one) says interrupted.
+# With job control on, a background job keeps the default SIGINT action
+# (without it, the shell starts the job with SIGINT ignored).
+set -m
 i=0
 for delay in 0 0.01 0.05 0.2 0.4 0.8 1.2 2; do
     i=$((i + 1))
@@ -179,6 +182,7 @@ for delay in 0 0.01 0.05 0.2 0.4 0.8 1.2 2; do
         bad "SIG$sig after ${delay}s: an incomplete CSV under its final name"
     ls "$dir" 2>/dev/null | grep -q '\.tmp$' && bad "SIG$sig after ${delay}s: .tmp left: $(ls "$dir")" || ok
 done
+set +m
 
 # ---- non-finite values --------------------------------------------------------------------
 run run -s pairs.KOR_JPN.grievance=1e308 --deterministic -o "$work/nonfinite"
