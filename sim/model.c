@@ -266,6 +266,8 @@ static void decide(asim_model *m, const double *prob, double *out)
         memcpy(out, prob, m->W * sizeof *out);
         return;
     }
+    /* prob - prob is 0, or NaN when the probability is not finite: a draw
+     * must not hide a non-finite value (u < NaN is false) */
     for (size_t i = 0; i < m->W; i++)
         out[i] = (asim_rng_uniform(&m->rng[i]) < prob[i] ? 1.0 : 0.0) + (prob[i] - prob[i]);
 }
