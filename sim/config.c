@@ -41,6 +41,8 @@ static const char *const model_sections[] = {"model", "patron", "allies", "adver
 #ifdef ASIM_ASAN
 const char *__lsan_default_suppressions(void);
 const char *__lsan_default_suppressions(void) { return "leak:libconfig.so\n"; }
+const char *__lsan_default_options(void);
+const char *__lsan_default_options(void) { return "print_suppressions=0"; }
 #endif
 
 static void printable(const char *s, char *buf, size_t n);

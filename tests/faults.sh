@@ -169,7 +169,7 @@ for delay in 0 0.01 0.05 0.2 0.4 0.8 1.2 2; do
     for _ in $(seq 1 200); do [ -d "$dir" ] && break; sleep 0.02; done
     sleep "$delay"
     kill -s "$sig" "$pid"
-    wait "$pid"
+    wait "$pid" 2>/dev/null
     rc=$?
     [ "$rc" -eq "$want" ] && ok || bad "SIG$sig after ${delay}s: exit code $rc, want $want: $(cat "$work/err")"
     if [ -e "$dir/meta.json" ]; then
