@@ -223,38 +223,58 @@ void asim_params_free(asim_params *p)
     memset(p, 0, sizeof *p);
 }
 
+/* Give dst its own copies of everything src points to; dst starts as a
+ * shallow copy of src with every owned pointer cleared, so that a failure
+ * part way leaves something asim_params_free can free. */
+static asim_status deep_copy(asim_params *dst, const asim_params *src)
+{
+    size_t na = src->n_allies, nx = src->n_adversaries, np = src->n_pairs;
+    dst->allies = calloc(na ? na : 1, sizeof *dst->allies);
+    dst->adversaries = calloc(nx ? nx : 1, sizeof *dst->adversaries);
+    dst->pairs = malloc((np ? np : 1) * sizeof *dst->pairs);
+    if (!dst->allies || !dst->adversaries || !dst->pairs)
+        return ASIM_ENOMEM;
+    memcpy(dst->pairs, src->pairs, np * sizeof *dst->pairs);
+    asim_status st = ASIM_OK;
+    for (size_t a = 0; st == ASIM_OK && a < na; a++) {
+        asim_ally *d = &dst->allies[a];
+        const asim_ally *f = &src->allies[a];
+        *d = *f;
+        d->commitment.k = d->cyber_share.k = d->cyber_capability.k = NULL;
+        if (asim_schedule_copy(&d->commitment, &f->commitment) != ASIM_OK ||
+            asim_schedule_copy(&d->cyber_share, &f->cyber_share) != ASIM_OK ||
+            asim_schedule_copy(&d->cyber_capability, &f->cyber_capability) != ASIM_OK)
+            st = ASIM_ENOMEM;
+    }
+    for (size_t x = 0; st == ASIM_OK && x < nx; x++) {
+        asim_adversary *d = &dst->adversaries[x];
+        const asim_adversary *f = &src->adversaries[x];
+        *d = *f;
+        d->assertiveness.k = NULL;
+        d->threat = malloc((na ? na : 1) * sizeof *d->threat);
+        if (!d->threat || asim_schedule_copy(&d->assertiveness, &f->assertiveness) != ASIM_OK)
+            st = ASIM_ENOMEM;
+        else
+            memcpy(d->threat, f->threat, na * sizeof *d->threat);
+    }
+    if (st == ASIM_OK && (asim_schedule_copy(&dst->patron.firmness, &src->patron.firmness) != ASIM_OK ||
+                          asim_schedule_copy(&dst->patron.brokerage, &src->patron.brokerage) != ASIM_OK))
+        st = ASIM_ENOMEM;
+    if (st == ASIM_OK)
+        st = asim_params_set_events(dst, src->region.events, src->region.n_events, NULL);
+    return st;
+}
+
 asim_status asim_params_copy(asim_params *dst, const asim_params *src)
 {
-    memset(dst, 0, sizeof *dst);
-    const char **ids = malloc((src->n_allies + src->n_adversaries) * sizeof *ids);
-    if (!ids)
-        return ASIM_ENOMEM;
-    for (size_t a = 0; a < src->n_allies; a++)
-        ids[a] = src->allies[a].id;
-    for (size_t x = 0; x < src->n_adversaries; x++)
-        ids[src->n_allies + x] = src->adversaries[x].id;
-    asim_status st = asim_params_set_agents(dst, ids, src->n_allies, ids + src->n_allies,
-                                            src->n_adversaries, NULL);
-    free(ids);
-    if (st == ASIM_OK)
-        st = apply_defaults(dst, true); /* gives schedules their storage */
-    size_t n = asim_params_slot_count(src);
-    for (size_t k = 0; st == ASIM_OK && k < n; k++) {
-        asim_slot s;
-        asim_params_slot(src, k, &s);
-        const void *from = asim_params_cptr(src, &s);
-        void *to = asim_params_ptr(dst, &s);
-        switch (s.def->type) {
-        case ASIM_T_REAL: *(double *)to = *(const double *)from; break;
-        case ASIM_T_INT: *(long *)to = *(const long *)from; break;
-        case ASIM_T_SEED: *(uint64_t *)to = *(const uint64_t *)from; break;
-        case ASIM_T_BOOL: *(bool *)to = *(const bool *)from; break;
-        case ASIM_T_RULE: *(asim_rule *)to = *(const asim_rule *)from; break;
-        case ASIM_T_NAME: strcpy(to, from); break;
-        case ASIM_T_SCHEDULE: st = asim_schedule_copy(to, from); break;
-        case ASIM_T_EVENTS: st = asim_params_set_events(dst, src->region.events, src->region.n_events, NULL); break;
-        }
-    }
+    *dst = *src;
+    dst->allies = NULL;
+    dst->adversaries = NULL;
+    dst->pairs = NULL;
+    dst->patron.firmness.k = dst->patron.brokerage.k = NULL;
+    dst->region.events = NULL;
+    dst->region.n_events = 0;
+    asim_status st = deep_copy(dst, src);
     if (st != ASIM_OK)
         asim_params_free(dst);
     return st;
@@ -437,33 +457,82 @@ static void explain_unknown(const asim_params *p, const char *path, char *why, s
         snprintf(why, n, "unknown setting (allysim params lists them all)");
 }
 
-/* "pairs.A_B.x" -> "pairs.B_A.x" in out; 0 when path has that form. */
-static int swap_pair(const char *path, char *out, size_t n)
+static long ally_index(const asim_params *p, const char *id, size_t len)
 {
-    if (strncmp(path, "pairs.", 6) != 0)
+    for (size_t a = 0; a < p->n_allies; a++)
+        if (strlen(p->allies[a].id) == len && strncmp(p->allies[a].id, id, len) == 0)
+            return (long)a;
+    return -1;
+}
+
+static long adversary_index(const asim_params *p, const char *id, size_t len)
+{
+    for (size_t x = 0; x < p->n_adversaries; x++)
+        if (strlen(p->adversaries[x].id) == len && strncmp(p->adversaries[x].id, id, len) == 0)
+            return (long)x;
+    return -1;
+}
+
+/* The pair of allies named "A_B" (len bytes): its index, and dir 1 when
+ * the name has the pair's two allies the other way round. */
+static long pair_index(const asim_params *p, const char *name, size_t len, size_t *dir)
+{
+    const char *us = memchr(name, '_', len);
+    if (!us)
         return -1;
-    const char *ids = path + 6, *dot = strchr(ids, '.'), *us = strchr(ids, '_');
-    if (!dot || !us || us > dot)
-        return -1;
-    snprintf(out, n, "pairs.%.*s_%.*s%s", (int)(dot - us - 1), us + 1, (int)(us - ids), ids, dot);
-    return 0;
+    long a = ally_index(p, name, (size_t)(us - name));
+    long b = ally_index(p, us + 1, len - (size_t)(us - name) - 1);
+    for (size_t k = 0; a >= 0 && b >= 0 && k < p->n_pairs; k++) {
+        if (p->pairs[k].a == (size_t)a && p->pairs[k].b == (size_t)b)
+            return *dir = 0, (long)k;
+        if (p->pairs[k].a == (size_t)b && p->pairs[k].b == (size_t)a)
+            return *dir = 1, (long)k;
+    }
+    return -1;
+}
+
+/* Does path fit row d with declared agents? Fills the slot's indices. */
+static int match_row(const asim_params *p, const asim_param_def *d, const char *path, asim_slot *slot)
+{
+    const char *t = d->path, *q = path;
+    long first = -1, second = -1;
+    size_t dir = 0;
+    while (*t && *q) {
+        if (*t != '<') {
+            if (*t++ != *q++)
+                return 0;
+            continue;
+        }
+        const char *end = strchr(q, '.');
+        size_t len = end ? (size_t)(end - q) : strlen(q);
+        int pair = strncmp(t, "<A>_<B>", 7) == 0;
+        long idx = pair ? pair_index(p, q, len, &dir)
+                   : t[1] == 'X' ? adversary_index(p, q, len) : ally_index(p, q, len);
+        if (idx < 0)
+            return 0;
+        *(first < 0 ? &first : &second) = idx;
+        t += pair ? 7 : 3;
+        q += len;
+    }
+    if (*t || *q)
+        return 0;
+    memset(slot, 0, sizeof *slot);
+    slot->def = d;
+    slot->i = first < 0 ? 0 : (size_t)first;
+    if (d->scope == ASIM_SCOPE_THREAT)
+        slot->j = (size_t)second;
+    if (d->scope == ASIM_SCOPE_PAIR_DIR)
+        slot->j = dir;
+    /* a pair setting names the pair either way round; a directed one is not the same */
+    slot_path(p, slot);
+    return 1;
 }
 
 int asim_params_find(const asim_params *p, const char *path, asim_slot *slot, char *why, size_t n)
 {
-    size_t nslots = asim_params_slot_count(p);
-    char swapped[ASIM_PATH_MAX];
-    int have_swap = swap_pair(path, swapped, sizeof swapped) == 0;
-    for (size_t k = 0; k < nslots; k++) {
-        asim_params_slot(p, k, slot);
-        if (strcmp(slot->path, path) == 0)
+    for (size_t r = 0; r < asim_param_count; r++)
+        if (match_row(p, &asim_param_table[r], path, slot))
             return 0;
-    }
-    for (size_t k = 0; have_swap && k < nslots; k++) {
-        asim_params_slot(p, k, slot);
-        if (slot->def->scope == ASIM_SCOPE_PAIR && strcmp(slot->path, swapped) == 0)
-            return 0;
-    }
     explain_unknown(p, path, why, n);
     return -1;
 }
