@@ -130,9 +130,10 @@ static int fail(const asim_error *err)
 
 static int usage_error(const char *fmt, const char *arg)
 {
+    /* one line, like every other error */
     fprintf(stderr, "allysim: ");
     fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n(allysim --help lists the commands and options)\n");
+    fprintf(stderr, " (allysim --help lists the commands and options)\n");
     return 2;
 }
 

@@ -283,6 +283,7 @@ static long each_failure(const char *what, fault_call call)
                       what, n, live_count, (int)st, err.msg);
         if (calls < n) { /* no allocation failed: the call must have succeeded */
             ck_assert_msg(st == ASIM_OK, "%s with no failure: %s", what, err.msg);
+            if (getenv("ASIM_FAULTS_VERBOSE")) fprintf(stderr, "%s: %ld allocations\n", what, calls);
             return calls;
         }
         ck_assert_msg(st == ASIM_OK || st == ASIM_ENOMEM,

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # faults.sh BINARY SOURCE_DIR: allysim against hostile input and faults,
 # through the command line.
-#  - every scenario in tests/data/hostile/ and a list of hostile -s
-#    arguments: exit code 2, exactly one line on stderr naming the file
+#  - every scenario in tests/data/hostile/, hostile -s arguments and
+#    hostile command lines:
+#    exit code 2, exactly one line on stderr naming the file
 #    (or the argument), nothing on stdout, no output directory;
 #  - unreadable and missing files, an unwritable output directory;
 #  - a full disk (a 64 kB tmpfs when this runs as root and may mount,
@@ -104,6 +105,31 @@ one_line_error "-s with a newline" "-s model.name=x"
 run check -s "$(printf 'model.name=a\033[31mb')"
 one_line_error "-s with an escape character" "-s model.name=a"
 grep -q "$(printf '\033')" "$work/err" && bad "the escape character reached the terminal" || ok
+
+# ---- hostile command lines: one line naming the argument, exit code 2 ----------------------
+while IFS='|' read -r needle args; do
+    # shellcheck disable=SC2086
+    (cd "$src" && "$bin" $args >"$work/out" 2>"$work/err" </dev/null)
+    rc=$?
+    one_line_error "allysim $args" "$needle"
+done <<'EOF'
+-r 0|run -r 0
+-r -1|run -r -1
+-r 99999999999999999999|run -r 99999999999999999999
+--every 0|run --every 0
+--every 1e9|run --every 1e9
+--seed -1|run --seed -1
+--seed 18446744073709551616|run --seed 18446744073709551616
+-o needs a directory|run -o
+-s needs|run -s
+--frob|run --frob
+b.cfg|run a.cfg b.cfg
+--max-output (missing)|run --max-output
+--max-output -5G|run --max-output -5G
+--shard 0/0|sweep configs/sweep_commitment.cfg --shard 0/0
+-j 0|sweep configs/sweep_commitment.cfg -j 0
+unknown command frobnicate|frobnicate
+EOF
 
 # ---- unreadable and missing files, unwritable output -------------------------------------
 # root reads any file whatever its mode: a directory is unreadable to everyone
