@@ -1,8 +1,16 @@
 /* model.c: state and one step of the alliance model (spec section 3) for a
- * batch of replicates in structure-of-arrays form. Inner loops run over
- * lanes (replicates) so that the compiler can vectorise them; exogenous
- * inputs (schedules, scheduled events) are evaluated once per step for
- * the whole batch. No allocation after asim_model_alloc. */
+ * batch of replicates in structure-of-arrays form.
+ *
+ * Speed (docs/performance.md): a step runs tile by tile (TILE lanes at a
+ * time, so that a tile's arrays stay in the L1 cache) and every stage is a
+ * loop over the lanes of a tile with no calls, no branches that depend on
+ * the data and no allocation, which the compiler vectorises: the lanes'
+ * taus2 generators advance together (asim_rng_lanes_uniform), logistic
+ * functions use asim_rng_exp, and the Poisson and normal draws are the
+ * lane versions of rng.h. Exogenous inputs (schedules, scheduled events)
+ * are evaluated once per step for all lanes, and once per model for all
+ * steps when the table is small. Each lane computes exactly what it would
+ * compute alone: no result depends on the width or on a lane's tile. */
 #include "allysim/model.h"
 
 #include <math.h>
@@ -13,31 +21,64 @@
 #include "allysim/rng.h"
 #include "allysim/rules.h"
 
+/* Lanes of a batch stepped together through every stage of a step. */
+#define TILE 256
+/* Exogenous inputs of every step are kept when they take at most this
+ * many doubles (1 MiB); otherwise they are evaluated step by step. */
+#define EXO_TABLE_MAX (1u << 17)
+/* Alignment of the arrays (a cache line). */
+#define ALIGN 64
+
+/* Functions of the step: always inlined into the variants (end of file). */
+#if defined(__GNUC__)
+#define STEP static inline __attribute__((always_inline))
+#else
+#define STEP static inline
+#endif
+
+/* Variants for x86-64 vector units: built by GCC in ISO C mode, where it
+ * does not contract a * b + c into a fused multiply-add, so that the
+ * variants give the same bits (Clang contracts by default: it builds the
+ * generic variant only). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__STRICT_ANSI__)
+#define ASIM_MODEL_X86 1
+#else
+#define ASIM_MODEL_X86 0
+#endif
+
 /* A scheduled history event, by the step it happens at. */
 typedef struct {
     long step;
     double size;
 } timed_event;
 
+/* A row of exogenous inputs: these, then sched_c[na], credit[na],
+ * visible[na], base[nx]. */
+enum { X_YEAR, X_F, X_G, X_EVENT_SIZE, X_EVENT_COUNT, X_FIXED };
+
 struct asim_model {
     const asim_params *p;
+    asim_model_variant variant; /* the compiled step in use */
     size_t W, na, nx, np;
+    size_t nd; /* uniforms per lane and step */
     int stochastic;
     long t;
-    double year;
 
-    /* exogenous inputs at t, shared by all lanes */
-    double F, G;
-    double *sched_c, *alpha, *cap; /* [ally] */
-    double *base;                  /* [adversary] */
-    double event_size, event_count;
+    /* exogenous inputs */
+    size_t K;           /* doubles per row */
+    double *exo;        /* [step][K] for steps 0 .. exo_steps - 1, or NULL */
+    long exo_steps;
+    double *row_buf;    /* [K]: the row of a step outside the table */
+    const double *row;  /* the row of step t */
 
     /* constants */
-    double *w;      /* [x * na + a] threat weights */
-    double *wsum;   /* [x] */
-    double decay;   /* 0.5^(1 / shock_halflife) */
+    double *w;         /* [x * na + a] threat weights */
+    double *sw;        /* [x * na + a] provocation_size[x] * w */
+    double *wsum;      /* [x] */
+    double decay;      /* 0.5^(1 / shock_halflife) */
     timed_event *events; /* sorted by step */
     size_t n_events, next_event;
+    asim_rng_poisson_table hist; /* history events per step */
 
     /* state at t */
     double *p_, *A, *E, *b, *S, *delta; /* [ally][lane] */
@@ -52,9 +93,21 @@ struct asim_model {
     double *N;              /* [adv][lane] */
     unsigned char *regime;  /* [pair][lane] */
 
-    asim_rng *rng; /* [lane] */
-    double *block; /* one allocation behind every double array */
+    /* random streams: lane i's taus2 state */
+    uint32_t *s1, *s2, *s3; /* [lane] */
+
+    /* scratch of one tile */
+    double *u;     /* [nd][TILE] uniforms */
+    double *strat; /* [ally][TILE] strategic terms */
+    double *lg;    /* [na + 2 np][TILE] logistic arguments of the decisions */
+    double *acc;   /* [TILE] sums */
+    double *work;  /* [3 * TILE] for the draws */
+    size_t *idx;   /* [TILE] for the draws */
+
+    void *block; /* one allocation behind every array */
 };
+
+static int variant_available(asim_model_variant v);
 
 static const char *const regime_names[ASIM_REGIME_COUNT] = {"MA", "AS", "ME", "SE"};
 
@@ -63,9 +116,8 @@ const char *asim_regime_name(asim_regime r)
     return (unsigned)r < ASIM_REGIME_COUNT ? regime_names[r] : "?";
 }
 
-static inline double logistic(double x) { return 1.0 / (1.0 + exp(-x)); }
-static inline double clamp01(double x) { return x < 0.0 ? 0.0 : (x > 1.0 ? 1.0 : x); }
-static inline double clamp11(double x) { return x < -1.0 ? -1.0 : (x > 1.0 ? 1.0 : x); }
+STEP double clamp01(double x) { return x < 0.0 ? 0.0 : (x > 1.0 ? 1.0 : x); }
+STEP double clamp11(double x) { return x < -1.0 ? -1.0 : (x > 1.0 ? 1.0 : x); }
 
 static int by_step(const void *a, const void *b)
 {
@@ -92,43 +144,90 @@ static asim_status load_events(asim_model *m)
     return ASIM_OK;
 }
 
-/* Hand out consecutive pieces of one block of doubles. */
-static double *take(double **cursor, size_t n)
+static double year_of(const asim_params *p, long t)
 {
-    double *q = *cursor;
-    *cursor += n;
+    return p->model.start_year + (double)t / (double)p->model.steps_per_year;
+}
+
+/* Schedules of step t, and the scheduled events from *next on (sorted by
+ * step; *next moves past the events before t). */
+static void exo_row(const asim_model *m, long t, size_t *next, double *row)
+{
+    const asim_params *p = m->p;
+    size_t na = m->na;
+    double y = year_of(p, t);
+    double anon = p->cyber.anonymity, dil = p->cyber.credit_dilution;
+    row[X_YEAR] = y;
+    row[X_F] = asim_schedule_at(&p->patron.firmness, y);
+    row[X_G] = asim_schedule_at(&p->patron.brokerage, y);
+    for (size_t a = 0; a < na; a++) {
+        double alpha = asim_schedule_at(&p->allies[a].cyber_share, y);
+        double cap = asim_schedule_at(&p->allies[a].cyber_capability, y);
+        row[X_FIXED + a] = asim_schedule_at(&p->allies[a].commitment, y);
+        row[X_FIXED + na + a] = (1 - alpha) + alpha * cap * (1 - dil * anon); /* credit */
+        row[X_FIXED + 2 * na + a] = (1 - alpha) + alpha * (1 - anon);         /* visibility */
+    }
+    for (size_t x = 0; x < m->nx; x++)
+        row[X_FIXED + 3 * na + x] = asim_schedule_at(&p->adversaries[x].assertiveness, y);
+    while (*next < m->n_events && m->events[*next].step < t)
+        (*next)++;
+    row[X_EVENT_SIZE] = 0;
+    row[X_EVENT_COUNT] = 0;
+    for (size_t i = *next; i < m->n_events && m->events[i].step == t; i++) {
+        row[X_EVENT_SIZE] += m->events[i].size;
+        row[X_EVENT_COUNT] += 1;
+    }
+}
+
+static size_t round_up(size_t n) { return (n + ALIGN / sizeof(double) - 1) & ~(ALIGN / sizeof(double) - 1); }
+
+/* Hand out consecutive, aligned pieces of one block (with base NULL, only
+ * count the bytes). */
+static void *take(char *base, size_t *used, size_t bytes)
+{
+    void *q = base ? base + *used : NULL;
+    *used += (bytes + ALIGN - 1) & ~(size_t)(ALIGN - 1);
     return q;
 }
 
-static void layout(asim_model *m, double *q)
+/* Lay out the arrays of m in base (or, with base NULL, measure them);
+ * returns the bytes. */
+static size_t layout(asim_model *m, char *base)
 {
-    size_t W = m->W, na = m->na, nx = m->nx, np = m->np;
-    m->sched_c = take(&q, na);
-    m->alpha = take(&q, na);
-    m->cap = take(&q, na);
-    m->base = take(&q, nx);
-    m->w = take(&q, nx * na);
-    m->wsum = take(&q, nx);
+    size_t W = m->W, na = m->na, nx = m->nx, np = m->np, D = sizeof(double);
+    size_t tile = W < TILE ? W : TILE, used = 0;
     double **ally[] = {&m->p_, &m->A, &m->E, &m->b, &m->S, &m->delta, &m->c, &m->T,
                        &m->Beff, &m->V, &m->Astar, &m->Estar, &m->act, &m->z};
     for (size_t i = 0; i < sizeof ally / sizeof ally[0]; i++)
-        *ally[i] = take(&q, na * W);
-    m->X = take(&q, nx * W);
-    m->N = take(&q, nx * W);
-    m->O = take(&q, W);
-    m->H = take(&q, W);
-    m->n_hist = take(&q, W);
-    m->R = take(&q, np * W);
-    m->coop = take(&q, 2 * np * W);
-}
-
-static size_t block_size(size_t W, size_t na, size_t nx, size_t np)
-{
-    return 3 * na + nx + nx * na + nx + 14 * na * W + 2 * nx * W + 3 * W + 3 * np * W;
+        *ally[i] = take(base, &used, na * W * D);
+    m->X = take(base, &used, nx * W * D);
+    m->N = take(base, &used, nx * W * D);
+    m->O = take(base, &used, W * D);
+    m->H = take(base, &used, W * D);
+    m->n_hist = take(base, &used, W * D);
+    m->R = take(base, &used, np * W * D);
+    m->coop = take(base, &used, 2 * np * W * D);
+    m->w = take(base, &used, nx * na * D);
+    m->sw = take(base, &used, nx * na * D);
+    m->wsum = take(base, &used, nx * D);
+    m->row_buf = take(base, &used, m->K * D);
+    m->u = take(base, &used, m->nd * round_up(tile) * D);
+    m->strat = take(base, &used, na * round_up(tile) * D);
+    m->lg = take(base, &used, (na + 2 * np) * round_up(tile) * D);
+    m->acc = take(base, &used, tile * D);
+    m->work = take(base, &used, 3 * tile * D);
+    m->idx = take(base, &used, tile * sizeof *m->idx);
+    m->s1 = take(base, &used, W * sizeof *m->s1);
+    m->s2 = take(base, &used, W * sizeof *m->s2);
+    m->s3 = take(base, &used, W * sizeof *m->s3);
+    m->regime = take(base, &used, np * W + 1);
+    return used;
 }
 
 asim_status asim_model_alloc(asim_model **out, const asim_params *p, size_t width)
 {
+    if (width == 0)
+        return ASIM_EINTERNAL;
     asim_model *m = calloc(1, sizeof *m);
     if (!m)
         return ASIM_ENOMEM;
@@ -137,23 +236,44 @@ asim_status asim_model_alloc(asim_model **out, const asim_params *p, size_t widt
     m->na = p->n_allies;
     m->nx = p->n_adversaries;
     m->np = p->n_pairs;
+    m->nd = 2 * m->na + 2 * m->np + 1 + m->nx;
     m->stochastic = p->model.stochastic;
-    m->block = malloc(block_size(width, m->na, m->nx, m->np) * sizeof(double));
-    m->regime = malloc(m->np * width + 1);
-    m->rng = calloc(width, sizeof *m->rng);
-    if (!m->block || !m->regime || !m->rng || load_events(m) != ASIM_OK) {
+    for (int v = ASIM_MODEL_VARIANT_COUNT - 1; v >= 0; v--)
+        if (variant_available((asim_model_variant)v)) {
+            m->variant = (asim_model_variant)v; /* the widest this machine runs */
+            break;
+        }
+    m->K = X_FIXED + 3 * m->na + m->nx;
+    size_t bytes = layout(m, NULL);
+    m->block = aligned_alloc(ALIGN, bytes);
+    if (!m->block || load_events(m) != ASIM_OK) {
         asim_model_free(m);
         return ASIM_ENOMEM;
     }
+    memset(m->block, 0, bytes);
     layout(m, m->block);
     for (size_t x = 0; x < m->nx; x++) {
         m->wsum[x] = 0;
         for (size_t a = 0; a < m->na; a++) {
             m->w[x * m->na + a] = p->adversaries[x].threat[a];
+            m->sw[x * m->na + a] = p->adversaries[x].provocation_size * p->adversaries[x].threat[a];
             m->wsum[x] += p->adversaries[x].threat[a];
         }
     }
     m->decay = pow(0.5, 1.0 / p->threat.shock_halflife);
+    asim_rng_poisson_table_init(&m->hist, p->region.history_rate / (double)p->model.steps_per_year);
+    long steps = p->model.steps;
+    if (steps > 0 && (size_t)steps <= EXO_TABLE_MAX / m->K) {
+        m->exo = malloc((size_t)steps * m->K * sizeof *m->exo);
+        if (!m->exo) {
+            asim_model_free(m);
+            return ASIM_ENOMEM;
+        }
+        size_t next = 0;
+        for (long t = 0; t < steps; t++)
+            exo_row(m, t, &next, m->exo + (size_t)t * m->K);
+        m->exo_steps = steps;
+    }
     *out = m;
     return ASIM_OK;
 }
@@ -163,18 +283,12 @@ void asim_model_free(asim_model *m)
     if (!m)
         return;
     free(m->block);
-    free(m->regime);
-    free(m->rng);
+    free(m->exo);
     free(m->events);
     free(m);
 }
 
-static double year_of(const asim_params *p, long t)
-{
-    return p->model.start_year + (double)t / (double)p->model.steps_per_year;
-}
-
-static void fill(double *v, size_t n, double x)
+STEP void fill(double *v, size_t n, double x)
 {
     for (size_t i = 0; i < n; i++)
         v[i] = x;
@@ -198,276 +312,534 @@ void asim_model_reset(asim_model *m, const uint64_t *seeds)
     fill(m->O, W, p->region.outcry0);
     for (size_t k = 0; k < m->np; k++)
         fill(m->R + k * W, W, p->pairs[k].relation0);
-    for (size_t i = 0; i < W; i++)
-        asim_rng_seed(&m->rng[i], seeds ? seeds[i] : 0);
+    for (size_t i = 0; i < W; i++) {
+        asim_rng g;
+        asim_rng_seed(&g, seeds ? seeds[i] : 0);
+        m->s1[i] = g.s1;
+        m->s2[i] = g.s2;
+        m->s3[i] = g.s3;
+    }
     m->t = 0;
     m->next_event = 0;
 }
 
-/* Schedules and scheduled events at step t. */
-static void exogenous(asim_model *m, long t)
+/* ---- observing step t ------------------------------------------------------ */
+
+/* Rows of the tile's uniforms, in the order a lane draws them
+ * (docs/model.md): support of each ally (rows 0 .. na - 1), cooperation
+ * of each pair in both directions (na .. na + 2 np - 1), history events,
+ * provocations of each adversary, noise of each ally. */
+STEP double *u_history(asim_model *m, size_t n) { return m->u + (m->na + 2 * m->np) * n; }
+STEP double *u_provocation(asim_model *m, size_t n, size_t x)
 {
-    const asim_params *p = m->p;
-    double y = year_of(p, t);
-    m->t = t;
-    m->year = y;
-    m->F = asim_schedule_at(&p->patron.firmness, y);
-    m->G = asim_schedule_at(&p->patron.brokerage, y);
-    for (size_t a = 0; a < m->na; a++) {
-        m->sched_c[a] = asim_schedule_at(&p->allies[a].commitment, y);
-        m->alpha[a] = asim_schedule_at(&p->allies[a].cyber_share, y);
-        m->cap[a] = asim_schedule_at(&p->allies[a].cyber_capability, y);
-    }
-    for (size_t x = 0; x < m->nx; x++)
-        m->base[x] = asim_schedule_at(&p->adversaries[x].assertiveness, y);
-    while (m->next_event < m->n_events && m->events[m->next_event].step < t)
-        m->next_event++;
-    m->event_size = 0;
-    m->event_count = 0;
-    for (size_t i = m->next_event; i < m->n_events && m->events[i].step == t; i++) {
-        m->event_size += m->events[i].size;
-        m->event_count += 1;
+    return m->u + (m->na + 2 * m->np + 1 + x) * n;
+}
+STEP double *u_noise(asim_model *m, size_t n, size_t a)
+{
+    return m->u + (m->na + 2 * m->np + 1 + m->nx + a) * n;
+}
+
+/* Logistic arguments of the decisions of a tile, one row of n each, in
+ * the order of the decisions' uniforms: support of each ally, then
+ * cooperation of each pair in both directions. */
+STEP double *lg_support(asim_model *m, size_t n, size_t a) { return m->lg + a * n; }
+STEP double *lg_coop(asim_model *m, size_t n, size_t k, size_t dir)
+{
+    return m->lg + (m->na + 2 * k + dir) * n;
+}
+
+/* The argument y = -x of e^y in logistic(x) = 1 / (1 + e^y), clamped to
+ * [-708, 709] (so that e^y is normal): logistic is then 1 exactly at the
+ * low end, as it is beyond, and at most 1e-307 instead of 0 at the high
+ * end. Kept apart from logistic_of_arg (see rng.h). */
+STEP double lg_arg(double x)
+{
+    double y = -x;
+    return y < -708.0 ? -708.0 : (y > 709.0 ? 709.0 : y);
+}
+
+/* The loops with many arrays are kernels with restrict parameters, which
+ * GCC trusts (it does not trust restrict on local pointers, and gives up
+ * on the run-time overlap checks). A clamped value is stored and read
+ * back by the next loop: see rng.c. */
+
+/* Threat clamped, commitment, burden credit and visibility. */
+STEP void derive_kernel(size_t n, double *restrict T, double *restrict c, double *restrict Be,
+                          double *restrict V, const double *restrict delta,
+                          const double *restrict b, double sched_c, double credit, double visible)
+{
+    for (size_t i = 0; i < n; i++) {
+        T[i] = clamp01(T[i]);
+        c[i] = clamp01(sched_c + delta[i]);
+        Be[i] = b[i] * credit;
+        V[i] = b[i] * visible;
     }
 }
 
-/* Spec 3.1: commitment, threat, burden credit and visibility, fear targets. */
-static void derive_allies(asim_model *m)
+/* Logistic arguments of Astar, Estar and the support probability. */
+STEP void fear_args_kernel(size_t n, double *restrict la, double *restrict le,
+                             double *restrict ls, const double *restrict T,
+                             const double *restrict p, const double *restrict A,
+                             const double *restrict E, double dependence, double gab, double bab,
+                             double gen, double ben, double F, double bg, double bb)
+{
+    for (size_t i = 0; i < n; i++) {
+        la[i] = lg_arg(gab * (T[i] * dependence - p[i]) + bab);
+        le[i] = lg_arg(gen * (p[i] * F - T[i]) + ben);
+        ls[i] = lg_arg(bg * (A[i] - E[i]) + bb);
+    }
+}
+
+/* Spec 3.4 for one ally's lanes. */
+STEP void ally_update_kernel(size_t n, double *restrict p, double *restrict A,
+                               double *restrict E, double *restrict b, double *restrict d,
+                               double *restrict S, const double *restrict c,
+                               const double *restrict z, const double *restrict As,
+                               const double *restrict Es, const double *restrict act,
+                               const double *restrict Be, const double *restrict shock,
+                               const double k[8])
+{
+    double pr = k[0], noise = k[1], fr = k[2], br = k[3], ar = k[4], ag = k[5], ref = k[6];
+    double decay = k[7];
+    for (size_t i = 0; i < n; i++) {
+        p[i] = clamp01(p[i] + pr * (c[i] + noise * z[i] - p[i]));
+        A[i] = A[i] + fr * (As[i] - A[i]);
+        E[i] = E[i] + fr * (Es[i] - E[i]);
+        b[i] = b[i] + br * (act[i] - b[i]);
+        d[i] = d[i] + ar * (ag * (Be[i] - ref) - d[i]);
+        S[i] = S[i] * decay + shock[i];
+    }
+}
+
+/* Spec 3.1 for ally a: commitment, threat, burden credit and visibility;
+ * the arguments of the fear targets and of the support decision (3.2:
+ * support when abandonment fear dominates). */
+STEP void derive_ally(asim_model *m, size_t a, size_t i0, size_t n)
 {
     const asim_params *p = m->p;
-    size_t W = m->W;
-    double anon = p->cyber.anonymity, dil = p->cyber.credit_dilution;
+    size_t W = m->W, o = a * W + i0, na = m->na;
+    const double *row = m->row;
+    double sched_c = row[X_FIXED + a], credit = row[X_FIXED + na + a];
+    double visible = row[X_FIXED + 2 * na + a], F = row[X_F];
+    double dependence = 1 - p->allies[a].self_reliance;
+    double gab = p->fears.gain_abandon, bab = p->fears.bias_abandon;
+    double gen = p->fears.gain_entrap, ben = p->fears.bias_entrap;
+    double bg = p->burden.gain, bb = p->allies[a].burden_bias;
+    const double *restrict Sa = m->S + o;
+    double *restrict Ta = m->T + o;
+    /* T = S + sum_x w[x][a] X[x], in that order */
+    if (m->nx == 0)
+        memcpy(Ta, Sa, n * sizeof *Ta);
+    for (size_t x = 0; x < m->nx; x++) {
+        double wxa = m->w[x * na + a];
+        const double *restrict Xx = m->X + x * W + i0, *restrict from = x == 0 ? Sa : Ta;
+        for (size_t i = 0; i < n; i++)
+            Ta[i] = from[i] + wxa * Xx[i];
+    }
+    derive_kernel(n, Ta, m->c + o, m->Beff + o, m->V + o, m->delta + o, m->b + o, sched_c, credit,
+                  visible);
+    /* the arguments of Astar and Estar in place, of the support in lg */
+    fear_args_kernel(n, m->Astar + o, m->Estar + o, lg_support(m, n, a), Ta, m->p_ + o,
+                     m->A + o, m->E + o, dependence, gab, bab, gen, ben, F, bg, bb);
+}
+
+/* The quasi-alliance rule's strategic term of every ally (rules.h). */
+STEP void strategies(asim_model *m, size_t i0, size_t n)
+{
+    const asim_params *p = m->p;
+    double gain = p->quasi.coop_gain, cthr = p->quasi.coop_threshold;
+    double tthr = p->quasi.threat_threshold;
     for (size_t a = 0; a < m->na; a++) {
-        const double *pa = m->p_ + a * W, *ba = m->b + a * W, *Sa = m->S + a * W;
-        const double *da = m->delta + a * W;
-        double *ca = m->c + a * W, *Ta = m->T + a * W, *Beff = m->Beff + a * W, *V = m->V + a * W;
-        double *As = m->Astar + a * W, *Es = m->Estar + a * W;
-        double credit = (1 - m->alpha[a]) + m->alpha[a] * m->cap[a] * (1 - dil * anon);
-        double visible = (1 - m->alpha[a]) + m->alpha[a] * (1 - anon);
-        double dependence = 1 - p->allies[a].self_reliance;
-        for (size_t i = 0; i < W; i++) {
-            double threat = Sa[i];
-            for (size_t x = 0; x < m->nx; x++)
-                threat += m->w[x * m->na + a] * m->X[x * W + i];
-            ca[i] = clamp01(m->sched_c[a] + da[i]);
-            Ta[i] = clamp01(threat);
-            Beff[i] = ba[i] * credit;
-            V[i] = ba[i] * visible;
-            As[i] = logistic(p->fears.gain_abandon * (Ta[i] * dependence - pa[i]) +
-                             p->fears.bias_abandon);
-            Es[i] = logistic(p->fears.gain_entrap * (pa[i] * m->F - Ta[i]) + p->fears.bias_entrap);
+        const double *restrict A = m->A + a * m->W + i0, *restrict T = m->T + a * m->W + i0;
+        double *restrict st = m->strat + a * n;
+        switch (p->model.rule) {
+        case ASIM_RULE_CHA:
+            for (size_t i = 0; i < n; i++)
+                st[i] = asim_rule_strategy(ASIM_RULE_CHA, gain, cthr, tthr, A[i], T[i]);
+            break;
+        case ASIM_RULE_THREAT:
+            for (size_t i = 0; i < n; i++)
+                st[i] = asim_rule_strategy(ASIM_RULE_THREAT, gain, cthr, tthr, A[i], T[i]);
+            break;
+        default:
+            for (size_t i = 0; i < n; i++)
+                st[i] = asim_rule_strategy(ASIM_RULE_HISTORY, gain, cthr, tthr, A[i], T[i]);
+            break;
         }
     }
 }
 
-/* Draw a Bernoulli decision for every lane, or take its probability. */
-static void decide(asim_model *m, const double *prob, double *out)
-{
-    if (!m->stochastic) {
-        memcpy(out, prob, m->W * sizeof *out);
-        return;
-    }
-    /* prob - prob is 0, or NaN when the probability is not finite: a draw
-     * must not hide a non-finite value (u < NaN is false) */
-    for (size_t i = 0; i < m->W; i++)
-        out[i] = (asim_rng_uniform(&m->rng[i]) < prob[i] ? 1.0 : 0.0) + (prob[i] - prob[i]);
-}
-
-/* Spec 3.2, toward the patron: support when abandonment fear dominates. */
-static void decide_support(asim_model *m)
+/* Spec 3.2 toward the quasi-ally: the argument of the cooperation of ally
+ * `from` toward `to`, direction dir of pair k. */
+STEP void cooperation_arg(asim_model *m, size_t k, size_t dir, size_t from, size_t to,
+                            double grievance, size_t i0, size_t n)
 {
     const asim_params *p = m->p;
+    double fixed = p->quasi.coop_bias + p->quasi.brokerage_weight * m->row[X_G];
+    double outcry = p->quasi.outcry_weight * grievance * p->allies[to].history_burden;
+    const double *restrict st = m->strat + from * n, *restrict O = m->O + i0;
+    double *restrict l = lg_coop(m, n, k, dir);
+    for (size_t i = 0; i < n; i++)
+        l[i] = lg_arg(st[i] + fixed - outcry * O[i]);
+}
+
+/* logistic(x) = 1 / (1 + e^-x) = D / (D + N 2^k) for e^-x = (N / D) 2^k
+ * (the pieces of asim_rng_exp, with 2^k in one factor: lg_arg keeps k in
+ * [-1021, 1023]), from y = lg_arg(x): one division. */
+STEP double logistic_of_arg(double y)
+{
+    const double shift = 6755399441055744.0, inv_ln2 = 1.4426950408889634074;
+    const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
+    double ks = y * inv_ln2 + shift; /* low bits: 2^51 + k */
+    double k = ks - shift;
+    double r = (y - k * ln2_hi) - k * ln2_lo;
+    double t = r * r;
+    double even = ((t + 840.0) * t + 75600.0) * t + 665280.0;
+    double odd = r * ((42.0 * t + 10080.0) * t + 332640.0);
+    uint64_t b;
+    memcpy(&b, &ks, sizeof b);
+    b = (b + 1023u) << 52;
+    double s;
+    memcpy(&s, &b, sizeof s);
+    double den = even - odd;
+    return den / (den + (even + odd) * s);
+}
+
+/* Logistic values in place of their arguments. */
+STEP void logistics(double *restrict l, size_t n)
+{
+    for (size_t j = 0; j < n; j++)
+        l[j] = logistic_of_arg(l[j]);
+}
+
+/* Spec 3.2: fear targets; decisions drawn (Bernoulli: 1 when the uniform
+ * is below the probability, NaN when it is NaN) or, deterministic, the
+ * probabilities. */
+STEP void decide(asim_model *m, size_t i0, size_t n)
+{
     size_t W = m->W;
     for (size_t a = 0; a < m->na; a++) {
-        double *pi = m->act + a * W; /* holds pi, then the decision */
-        const double *A = m->A + a * W, *E = m->E + a * W;
-        for (size_t i = 0; i < W; i++)
-            pi[i] = logistic(p->burden.gain * (A[i] - E[i]) + p->allies[a].burden_bias);
-        decide(m, pi, pi);
+        logistics(m->Astar + a * W + i0, n);
+        logistics(m->Estar + a * W + i0, n);
+    }
+    for (size_t j = 0; j < m->na + 2 * m->np; j++) {
+        /* support of ally j, then cooperation, pair by pair, direction by
+         * direction: the rows of lg and of the uniforms */
+        const double *restrict arg = m->lg + j * n, *restrict u = m->u + j * n;
+        double *restrict out = j < m->na ? m->act + j * W + i0 : m->coop + (j - m->na) * W + i0;
+        if (m->stochastic)
+            for (size_t i = 0; i < n; i++) {
+                /* a NaN probability gives a NaN decision, so that the run
+                 * fails as a non-finite run should, not "u < NaN" = 0 */
+                double pr = logistic_of_arg(arg[i]);
+                out[i] = u[i] < pr ? 1.0 : (pr == pr ? 0.0 : pr);
+            }
+        else
+            for (size_t i = 0; i < n; i++)
+                out[i] = logistic_of_arg(arg[i]);
     }
 }
 
-/* Probability that ally `from` cooperates with quasi-ally `to`. */
-static void coop_probability(asim_model *m, size_t from, size_t to, double grievance, double *q)
+/* Spec 3.3: history events and provocations; the commitment signal's noise. */
+STEP void draw_events(asim_model *m, size_t i0, size_t n)
 {
     const asim_params *p = m->p;
     size_t W = m->W;
-    const double *A = m->A + from * W, *T = m->T + from * W;
-    double fixed = p->quasi.coop_bias + p->quasi.brokerage_weight * m->G;
-    double outcry = p->quasi.outcry_weight * grievance * p->allies[to].history_burden;
-    for (size_t i = 0; i < W; i++) {
-        double strat = asim_rule_strategy(p->model.rule, p->quasi.coop_gain,
-                                          p->quasi.coop_threshold, p->quasi.threat_threshold,
-                                          A[i], T[i]);
-        q[i] = logistic(strat + fixed - outcry * m->O[i]);
-    }
-}
-
-/* Spec 3.2, toward the quasi-ally, in pair order then direction. */
-static void decide_cooperation(asim_model *m)
-{
-    size_t W = m->W;
-    for (size_t k = 0; k < m->np; k++) {
-        const asim_pair *pr = &m->p->pairs[k];
-        double *ab = m->coop + (2 * k) * W, *ba = m->coop + (2 * k + 1) * W;
-        coop_probability(m, pr->a, pr->b, pr->grievance[0], ab);
-        coop_probability(m, pr->b, pr->a, pr->grievance[1], ba);
-        decide(m, ab, ab);
-        decide(m, ba, ba);
-    }
-}
-
-/* Spec 3.3: history events and provocations. */
-static void draw_events(asim_model *m)
-{
-    const asim_params *p = m->p;
-    size_t W = m->W;
-    double mu = p->region.history_rate / (double)p->model.steps_per_year;
-    for (size_t i = 0; i < W; i++) {
-        double n = m->stochastic ? asim_rng_poisson_inv(asim_rng_uniform(&m->rng[i]), mu) : mu;
-        m->n_hist[i] = n + m->event_count;
-        m->H[i] = n * p->region.history_size + m->event_size;
+    double size = p->region.history_size, ev_size = m->row[X_EVENT_SIZE];
+    double ev_count = m->row[X_EVENT_COUNT];
+    double *restrict cnt = m->acc, *restrict nh = m->n_hist + i0, *restrict H = m->H + i0;
+    if (m->stochastic)
+        asim_rng_lanes_poisson_table_inline(&m->hist, u_history(m, n), cnt, n);
+    else
+        fill(cnt, n, m->hist.mu);
+    for (size_t i = 0; i < n; i++) {
+        nh[i] = cnt[i] + ev_count;
+        H[i] = cnt[i] * size + ev_size;
     }
     for (size_t x = 0; x < m->nx; x++) {
         double rate = p->adversaries[x].provocation_rate;
-        const double *X = m->X + x * W;
-        double *N = m->N + x * W;
-        for (size_t i = 0; i < W; i++) {
-            double mean = rate * X[i];
-            N[i] = m->stochastic ? asim_rng_poisson_inv(asim_rng_uniform(&m->rng[i]), mean) : mean;
+        const double *restrict X = m->X + x * W + i0;
+        double *restrict N = m->N + x * W + i0, *restrict mean = m->acc;
+        if (m->stochastic && rate == 0) {
+            fill(N, n, 0.0); /* no mean is positive: every count is 0 */
+            continue;
         }
+        for (size_t i = 0; i < n; i++)
+            mean[i] = rate * X[i];
+        if (m->stochastic)
+            asim_rng_lanes_poisson_inline(u_provocation(m, n, x), mean, N, n, m->work);
+        else
+            memcpy(N, mean, n * sizeof *N);
     }
     for (size_t a = 0; a < m->na; a++) {
-        double *z = m->z + a * W;
-        for (size_t i = 0; i < W; i++)
-            z[i] = m->stochastic ? asim_rng_normal_inv(asim_rng_uniform(&m->rng[i])) : 0.0;
+        double *z = m->z + a * W + i0;
+        if (m->stochastic)
+            asim_rng_lanes_normal_inline(u_noise(m, n, a), z, n, m->work, m->idx);
+        else
+            fill(z, n, 0.0);
+    }
+}
+
+/* Cha's regime of one pair's lanes: MA (0) when both allies fear
+ * abandonment, AS (1) when one does, ME (2) when both fear entrapment,
+ * SE (3) otherwise; in doubles 0/1 and without branches, so that it
+ * vectorises. */
+STEP void regime_kernel(size_t n, unsigned char *restrict reg, const double *restrict Aa,
+                        const double *restrict Ea, const double *restrict Ab,
+                        const double *restrict Eb, double thr)
+{
+    for (size_t i = 0; i < n; i++) {
+        double aa = Aa[i] >= thr ? (Aa[i] >= Ea[i] ? 1.0 : 0.0) : 0.0;
+        double ab = Ab[i] >= thr ? (Ab[i] >= Eb[i] ? 1.0 : 0.0) : 0.0;
+        double ea = Ea[i] >= thr ? (Ea[i] > Aa[i] ? 1.0 : 0.0) : 0.0;
+        double eb = Eb[i] >= thr ? (Eb[i] > Ab[i] ? 1.0 : 0.0) : 0.0;
+        /* 3 - 3 [both] - 2 [exactly one] - [neither, both entrapped] */
+        double r = 3.0 - 3.0 * (aa * ab) - 2.0 * (aa + ab - 2.0 * (aa * ab)) -
+                   (1.0 - aa) * (1.0 - ab) * (ea * eb);
+        reg[i] = (unsigned char)(int)r;
     }
 }
 
 /* Spec 3.5: Cha's regime of every pair. */
-static void classify(asim_model *m)
+STEP void classify(asim_model *m, size_t i0, size_t n)
 {
     size_t W = m->W;
     double thr = m->p->fears.regime_threshold;
     for (size_t k = 0; k < m->np; k++) {
         const asim_pair *pr = &m->p->pairs[k];
-        const double *Aa = m->A + pr->a * W, *Ea = m->E + pr->a * W;
-        const double *Ab = m->A + pr->b * W, *Eb = m->E + pr->b * W;
-        unsigned char *reg = m->regime + k * W;
-        for (size_t i = 0; i < W; i++) {
-            int aband_a = Aa[i] >= thr && Aa[i] >= Ea[i], aband_b = Ab[i] >= thr && Ab[i] >= Eb[i];
-            int entr_a = Ea[i] >= thr && Ea[i] > Aa[i], entr_b = Eb[i] >= thr && Eb[i] > Ab[i];
-            reg[i] = (unsigned char)(aband_a && aband_b   ? ASIM_REGIME_MA
-                                     : aband_a || aband_b ? ASIM_REGIME_AS
-                                     : entr_a && entr_b   ? ASIM_REGIME_ME
-                                                          : ASIM_REGIME_SE);
-        }
+        regime_kernel(n, m->regime + k * W + i0, m->A + pr->a * W + i0, m->E + pr->a * W + i0,
+                      m->A + pr->b * W + i0, m->E + pr->b * W + i0, thr);
     }
 }
 
-void asim_model_observe(asim_model *m, long t)
+STEP void observe_tile(asim_model *m, size_t i0, size_t n)
 {
-    exogenous(m, t);
-    derive_allies(m);
-    decide_support(m);
-    decide_cooperation(m);
-    draw_events(m);
-    classify(m);
+    if (m->stochastic)
+        asim_rng_lanes_uniform_inline(m->s1 + i0, m->s2 + i0, m->s3 + i0, n, m->nd, m->u, n);
+    for (size_t a = 0; a < m->na; a++)
+        derive_ally(m, a, i0, n);
+    strategies(m, i0, n);
+    for (size_t k = 0; k < m->np; k++) {
+        const asim_pair *pr = &m->p->pairs[k];
+        cooperation_arg(m, k, 0, pr->a, pr->b, pr->grievance[0], i0, n);
+        cooperation_arg(m, k, 1, pr->b, pr->a, pr->grievance[1], i0, n);
+    }
+    decide(m, i0, n);
+    draw_events(m, i0, n);
+    classify(m, i0, n);
+}
+
+STEP void observe_all(asim_model *m)
+{
+    for (size_t i0 = 0; i0 < m->W; i0 += TILE)
+        observe_tile(m, i0, m->W - i0 < TILE ? m->W - i0 : TILE);
+}
+
+/* ---- advancing to step t + 1 ---------------------------------------------- */
+
+/* Spec 3.4 for the adversaries: deterrence and assertiveness. Uses the
+ * step-t outcry, so it runs before advance_outcry. */
+STEP void advance_adversaries(asim_model *m, size_t i0, size_t n)
+{
+    const asim_params *p = m->p;
+    size_t W = m->W, na = m->na;
+    double *restrict det = m->acc;
+    const double *restrict O = m->O + i0;
+    for (size_t x = 0; x < m->nx; x++) {
+        const asim_adversary *adv = &p->adversaries[x];
+        double base = m->row[X_FIXED + 3 * na + x], react = adv->outcry_reaction;
+        double dw = adv->deterrence_weight, rate = p->threat.assert_rate;
+        double *restrict X = m->X + x * W + i0;
+        if (m->wsum[x] > 0) {
+            /* 0 + the terms in ally order, then / wsum: the spec's sum */
+            for (size_t a = 0; a < na; a++) {
+                double wxa = m->w[x * na + a];
+                const double *restrict c = m->c + a * W + i0, *restrict Be = m->Beff + a * W + i0;
+                if (a == 0)
+                    for (size_t i = 0; i < n; i++)
+                        det[i] = 0.0 + wxa * (c[i] + Be[i]) / 2;
+                else
+                    for (size_t i = 0; i < n; i++)
+                        det[i] += wxa * (c[i] + Be[i]) / 2;
+            }
+            double ws = m->wsum[x];
+            for (size_t i = 0; i < n; i++) /* det, then the target */
+                det[i] = clamp01(base + react * O[i] - dw * (det[i] / ws - 0.5));
+        } else {
+            for (size_t i = 0; i < n; i++)
+                det[i] = clamp01(base + react * O[i] - dw * (0.5 - 0.5));
+        }
+        for (size_t i = 0; i < n; i++)
+            X[i] = clamp01(X[i] + rate * (det[i] - X[i]));
+    }
 }
 
 /* Spec 3.4 for the allies: perception, fears, burden-sharing, the
  * patron's adaptive offset, threat shocks. */
-static void advance_allies(asim_model *m)
+STEP void advance_allies(asim_model *m, size_t i0, size_t n)
 {
     const asim_params *p = m->p;
     size_t W = m->W;
-    double pr = p->patron.perception_rate, noise = p->patron.signal_noise;
-    double fr = p->fears.rate, br = p->burden.rate;
-    double ar = p->patron.adapt_rate, ag = p->patron.adapt_gain, ref = p->patron.burden_ref;
+    const double k[8] = {p->patron.perception_rate, p->patron.signal_noise, p->fears.rate,
+                         p->burden.rate, p->patron.adapt_rate, p->patron.adapt_gain,
+                         p->patron.burden_ref, m->decay};
+    double *restrict shock = m->acc;
     for (size_t a = 0; a < m->na; a++) {
-        size_t o = a * W;
-        for (size_t i = 0; i < W; i++) {
-            double shock = 0;
-            for (size_t x = 0; x < m->nx; x++)
-                shock += p->adversaries[x].provocation_size * m->w[x * m->na + a] * m->N[x * W + i];
-            m->p_[o + i] = clamp01(m->p_[o + i] + pr * (m->c[o + i] + noise * m->z[o + i] - m->p_[o + i]));
-            m->A[o + i] += fr * (m->Astar[o + i] - m->A[o + i]);
-            m->E[o + i] += fr * (m->Estar[o + i] - m->E[o + i]);
-            m->b[o + i] += br * (m->act[o + i] - m->b[o + i]);
-            m->delta[o + i] += ar * (ag * (m->Beff[o + i] - ref) - m->delta[o + i]);
-            m->S[o + i] = m->S[o + i] * m->decay + shock;
+        size_t o = a * W + i0;
+        if (m->nx == 0)
+            fill(shock, n, 0.0);
+        for (size_t x = 0; x < m->nx; x++) { /* 0 + the terms in adversary order */
+            double s = m->sw[x * m->na + a];
+            const double *restrict N = m->N + x * W + i0;
+            if (x == 0)
+                for (size_t i = 0; i < n; i++)
+                    shock[i] = 0.0 + s * N[i];
+            else
+                for (size_t i = 0; i < n; i++)
+                    shock[i] += s * N[i];
         }
+        ally_update_kernel(n, m->p_ + o, m->A + o, m->E + o, m->b + o, m->delta + o, m->S + o,
+                           m->c + o, m->z + o, m->Astar + o, m->Estar + o, m->act + o,
+                           m->Beff + o, shock, k);
     }
 }
 
 /* Spec 3.4 for the pairs: relations move to the outcome's target. */
-static void advance_pairs(asim_model *m)
+STEP void advance_pairs(asim_model *m, size_t i0, size_t n)
 {
     const asim_params *p = m->p;
     size_t W = m->W;
     double rate = p->quasi.relation_rate, damage = p->quasi.relation_damage;
     double unrec = p->quasi.unreciprocated;
+    const double *restrict H = m->H + i0;
     for (size_t k = 0; k < m->np; k++) {
-        const double *u = m->coop + 2 * k * W, *v = m->coop + (2 * k + 1) * W;
+        const double *restrict u = m->coop + 2 * k * W + i0, *restrict v = m->coop + (2 * k + 1) * W + i0;
         double floor_ = p->pairs[k].history_floor;
-        double *R = m->R + k * W;
-        for (size_t i = 0; i < W; i++) {
+        double *restrict R = m->R + k * W + i0;
+        for (size_t i = 0; i < n; i++) {
             double target = u[i] * v[i] + (u[i] * (1 - v[i]) + v[i] * (1 - u[i])) * unrec +
                             (1 - u[i]) * (1 - v[i]) * floor_;
-            R[i] = clamp11(R[i] + rate * (target - R[i]) - damage * m->H[i]);
+            R[i] = clamp11(R[i] + rate * (target - R[i]) - damage * H[i]);
         }
     }
 }
 
-/* Spec 3.4 for the region and the adversaries: outcry, deterrence and
- * assertiveness. Uses the step-t outcry, so it runs before O is updated. */
-static void advance_adversaries(asim_model *m)
-{
-    const asim_params *p = m->p;
-    size_t W = m->W;
-    for (size_t x = 0; x < m->nx; x++) {
-        const asim_adversary *adv = &p->adversaries[x];
-        double *X = m->X + x * W;
-        for (size_t i = 0; i < W; i++) {
-            double det = 0.5;
-            if (m->wsum[x] > 0) {
-                double sum = 0;
-                for (size_t a = 0; a < m->na; a++)
-                    sum += m->w[x * m->na + a] * (m->c[a * W + i] + m->Beff[a * W + i]) / 2;
-                det = sum / m->wsum[x];
-            }
-            double target = clamp01(m->base[x] + adv->outcry_reaction * m->O[i] -
-                                    adv->deterrence_weight * (det - 0.5));
-            X[i] = clamp01(X[i] + p->threat.assert_rate * (target - X[i]));
-        }
-    }
-}
-
-static void advance_outcry(asim_model *m)
+/* Spec 3.4 for the region: outcry. */
+STEP void advance_outcry(asim_model *m, size_t i0, size_t n)
 {
     const asim_params *p = m->p;
     size_t W = m->W;
     double rate = p->region.outcry_rate, vis = p->region.visibility_weight;
-    for (size_t i = 0; i < W; i++) {
-        double seen = 0;
-        for (size_t a = 0; a < m->na; a++)
-            seen += p->allies[a].history_burden * m->V[a * W + i];
-        m->O[i] = clamp01(m->O[i] + rate * (vis * seen - m->O[i]) + m->H[i]);
+    double *restrict seen = m->acc, *restrict O = m->O + i0;
+    const double *restrict H = m->H + i0;
+    for (size_t a = 0; a < m->na; a++) { /* 0 + the terms in ally order */
+        double hb = p->allies[a].history_burden;
+        const double *restrict V = m->V + a * W + i0;
+        if (a == 0)
+            for (size_t i = 0; i < n; i++)
+                seen[i] = 0.0 + hb * V[i];
+        else
+            for (size_t i = 0; i < n; i++)
+                seen[i] += hb * V[i];
+    }
+    for (size_t i = 0; i < n; i++)
+        O[i] = clamp01(O[i] + rate * (vis * seen[i] - O[i]) + H[i]);
+}
+
+STEP void advance_all(asim_model *m)
+{
+    for (size_t i0 = 0; i0 < m->W; i0 += TILE) {
+        size_t n = m->W - i0 < TILE ? m->W - i0 : TILE;
+        advance_adversaries(m, i0, n); /* reads the step-t outcry: before advance_outcry */
+        advance_allies(m, i0, n);
+        advance_pairs(m, i0, n);
+        advance_outcry(m, i0, n);
     }
 }
 
-void asim_model_advance(asim_model *m)
+/* ---- variants -------------------------------------------------------------- */
+
+/* The step compiled for each instruction set: every helper above is
+ * inlined into these, so each variant is vectorised as wide as its
+ * instruction set allows. With no contraction into fused multiply-adds
+ * (ISO C mode, see rng.h) every variant performs the same IEEE operations
+ * on every lane and gives the same bits; a test checks that. */
+#define STEP_VARIANT(name, attr)                                                         \
+    attr static void observe_##name(asim_model *m) { observe_all(m); }                   \
+    attr static void advance_##name(asim_model *m) { advance_all(m); }
+
+STEP_VARIANT(generic, )
+#if ASIM_MODEL_X86
+STEP_VARIANT(avx2, __attribute__((target("avx2"))))
+STEP_VARIANT(avx512, __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw"))))
+#endif
+
+static const struct {
+    const char *name;
+    void (*observe)(asim_model *);
+    void (*advance)(asim_model *);
+} variants[ASIM_MODEL_VARIANT_COUNT] = {
+    {"generic", observe_generic, advance_generic},
+#if ASIM_MODEL_X86
+    {"avx2", observe_avx2, advance_avx2},
+    {"avx512", observe_avx512, advance_avx512},
+#else
+    {"avx2", NULL, NULL},
+    {"avx512", NULL, NULL},
+#endif
+};
+
+const char *asim_model_variant_name(asim_model_variant v)
 {
-    advance_adversaries(m); /* reads the step-t outcry: before advance_outcry */
-    advance_allies(m);
-    advance_pairs(m);
-    advance_outcry(m);
+    return (unsigned)v < ASIM_MODEL_VARIANT_COUNT ? variants[v].name : "?";
 }
+
+/* 1 when this build has variant v and this machine can run it. */
+static int variant_available(asim_model_variant v)
+{
+    if ((unsigned)v >= ASIM_MODEL_VARIANT_COUNT || !variants[v].observe)
+        return 0;
+#if ASIM_MODEL_X86
+    __builtin_cpu_init();
+    if (v == ASIM_MODEL_AVX2)
+        return __builtin_cpu_supports("avx2");
+    if (v == ASIM_MODEL_AVX512)
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+               __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw");
+#endif
+    return 1;
+}
+
+int asim_model_set_variant(asim_model *m, asim_model_variant v)
+{
+    if (!variant_available(v))
+        return -1;
+    m->variant = v;
+    return 0;
+}
+
+asim_model_variant asim_model_get_variant(const asim_model *m) { return m->variant; }
+
+void asim_model_observe(asim_model *m, long t)
+{
+    m->t = t;
+    if (m->exo && t >= 0 && t < m->exo_steps) {
+        m->row = m->exo + (size_t)t * m->K;
+    } else {
+        exo_row(m, t, &m->next_event, m->row_buf);
+        m->row = m->row_buf;
+    }
+    variants[m->variant].observe(m);
+}
+
+void asim_model_advance(asim_model *m) { variants[m->variant].advance(m); }
 
 asim_view asim_model_view(const asim_model *m)
 {
     asim_view v = {
         .width = m->W, .n_allies = m->na, .n_adversaries = m->nx, .n_pairs = m->np,
-        .step = m->t, .year = m->year, .firmness = m->F,
+        .step = m->t, .year = m->row ? m->row[X_YEAR] : year_of(m->p, m->t),
+        .firmness = m->row ? m->row[X_F] : 0.0,
         .outcry = m->O, .history_events = m->n_hist,
         .commitment = m->c, .perceived = m->p_, .threat = m->T, .abandonment = m->A,
         .entrapment = m->E, .burden = m->b, .assertiveness = m->X, .provocations = m->N,

@@ -1,4 +1,5 @@
-/* rng.c: stream seeding and the one-uniform Poisson and normal draws. */
+/* rng.c: stream seeding, the one-uniform Poisson and normal draws, and
+ * their lane versions for the step loop (see rng.h). */
 #include "allysim/rng.h"
 
 #include <math.h>
@@ -42,7 +43,7 @@ void asim_rng_seed(asim_rng *r, uint64_t stream_seed)
 }
 
 /* Above this mean the walk starts at the mode, from GSL's exact CDF. */
-#define POISSON_SMALL_MEAN 30.0
+#define POISSON_SMALL_MEAN ASIM_RNG_POISSON_LANE_MAX
 /* Above this mean the count is the rounded normal approximation: an exact
  * inversion would walk too far, and such means are far outside any
  * meaningful parametrisation. */
@@ -50,9 +51,9 @@ void asim_rng_seed(asim_rng *r, uint64_t stream_seed)
 
 static double poisson_from_zero(double u, double mu)
 {
-    double pk = exp(-mu), cdf = pk;
+    double pk = asim_rng_exp(-mu), cdf = pk;
     double k = 0;
-    while (u > cdf && k < 10 * POISSON_SMALL_MEAN + 100) {
+    while (u > cdf && k < ASIM_RNG_POISSON_MAX_K) {
         k += 1;
         pk *= mu / k;
         cdf += pk;
@@ -94,3 +95,50 @@ double asim_rng_poisson_inv(double u, double mu)
 }
 
 double asim_rng_normal_inv(double u) { return gsl_cdf_ugaussian_Pinv(u); }
+
+/* ---- lanes ------------------------------------------------------------------ */
+
+void asim_rng_poisson_table_init(asim_rng_poisson_table *t, double mu)
+{
+    t->mu = mu;
+    t->n = 0;
+    t->direct = !(mu > 0) || mu > ASIM_RNG_POISSON_LANE_MAX;
+    if (t->direct)
+        return;
+    /* the walk of poisson_from_zero, recorded: entries up to the first
+     * that no uniform (at most 1 - 2^-33) can exceed */
+    const double u_max = (4294967295.0 + 0.5) / 4294967296.0;
+    double pk = asim_rng_exp(-mu), cdf = pk, k = 0;
+    while (t->n < ASIM_RNG_POISSON_MAX_K) {
+        t->cdf[t->n++] = cdf;
+        if (cdf >= u_max)
+            break;
+        k += 1;
+        pk *= mu / k;
+        cdf += pk;
+    }
+}
+
+void asim_rng_lanes_uniform(uint32_t *s1, uint32_t *s2, uint32_t *s3, size_t n, size_t rows,
+                            double *u, size_t stride)
+{
+    asim_rng_lanes_uniform_inline(s1, s2, s3, n, rows, u, stride);
+}
+
+void asim_rng_lanes_exp(const double *x, double *y, size_t n) { asim_rng_lanes_exp_inline(x, y, n); }
+
+void asim_rng_lanes_normal(const double *u, double *z, size_t n, double *work, size_t *idx)
+{
+    asim_rng_lanes_normal_inline(u, z, n, work, idx);
+}
+
+void asim_rng_lanes_poisson(const double *u, const double *mu, double *k, size_t n, double *work)
+{
+    asim_rng_lanes_poisson_inline(u, mu, k, n, work);
+}
+
+void asim_rng_lanes_poisson_table(const asim_rng_poisson_table *t, const double *u, double *k,
+                                  size_t n)
+{
+    asim_rng_lanes_poisson_table_inline(t, u, k, n);
+}

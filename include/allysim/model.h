@@ -8,7 +8,8 @@
  *
  * A step is two calls: asim_model_observe(m, t) computes everything of
  * step t (derived quantities, decisions, events, regimes), which is what
- * is recorded for t; asim_model_advance(m) then produces step t + 1. */
+ * is recorded for t; asim_model_advance(m) then produces step t + 1.
+ * Neither allocates; docs/performance.md says how they are made fast. */
 #ifndef ALLYSIM_MODEL_H
 #define ALLYSIM_MODEL_H
 
@@ -47,7 +48,8 @@ typedef struct asim_view {
 } asim_view;
 
 /* A model for `width` replicates of the configuration p (which must
- * outlive the model). */
+ * outlive the model, unchanged: parameters, schedules and events are
+ * read here, once). */
 asim_status asim_model_alloc(asim_model **m, const asim_params *p, size_t width);
 void asim_model_free(asim_model *m);
 
@@ -61,6 +63,21 @@ void asim_model_observe(asim_model *m, long t);
 void asim_model_advance(asim_model *m);
 
 asim_view asim_model_view(const asim_model *m);
+
+/* The step is compiled once per vector instruction set; a model uses the
+ * widest one the machine has. All variants give the same bits (a test
+ * checks it), so the choice only changes the speed. */
+typedef enum {
+    ASIM_MODEL_GENERIC, /* the build's baseline (x86-64: SSE2) */
+    ASIM_MODEL_AVX2,    /* x86-64 with AVX2 */
+    ASIM_MODEL_AVX512,  /* x86-64 with AVX-512 F, DQ, VL, BW */
+    ASIM_MODEL_VARIANT_COUNT
+} asim_model_variant;
+
+const char *asim_model_variant_name(asim_model_variant v);
+asim_model_variant asim_model_get_variant(const asim_model *m);
+/* Use variant v; -1 (and no change) when this build or machine lacks it. */
+int asim_model_set_variant(asim_model *m, asim_model_variant v);
 
 /* 0 when every state and recorded value of the current step is finite;
  * otherwise -1, *lane and the variable's name (e.g. "relation_JPN_KOR"). */
