@@ -20,6 +20,7 @@ done
 # its usual code (never 99, valgrind's) and print no valgrind error.
 valgrind_cli() {
   local bin=$1 work rc fails=0 runs=0
+  shopt -s nullglob
   work=$(mktemp -d "${TMPDIR:-/tmp}/asim_valgrind.XXXXXX")
   # libconfig 1.5 leaks the text of a string literal when a syntax error
   # follows it; nothing in allysim can free it

@@ -319,7 +319,7 @@ static asim_status call_load(int n, asim_error *err)
     (void)n;
     asim_params p;
     const char *ov[] = {"patron.commitment.KOR=((1965, 0.8), (1970, 0.5))", "model.seed=12"};
-    asim_status st = asim_config_load(&p, ASIM_TEST_DATA "/good/rich.cfg", ov, 2, err);
+    asim_status st = asim_config_load(&p, ASIM_TEST_DATA "/fuzz/fuzz_config/rich.cfg", ov, 2, err);
     if (st == ASIM_OK) {
         asim_strbuf b;
         asim_strbuf_init(&b);
@@ -478,7 +478,7 @@ START_TEST(unwritable_output)
     asim_params p;
     small_params(&p, 12);
     asim_error err = {0};
-    ck_assert_int_eq(run_dir(&p, ASIM_TEST_DATA "/good/rich.cfg/out", 1, &err), ASIM_EIO);
+    ck_assert_int_eq(run_dir(&p, ASIM_TEST_DATA "/spec-checkpoints.csv/out", 1, &err), ASIM_EIO);
     ck_assert_msg(strstr(err.msg, "cannot create directory") == err.msg, "%s", err.msg);
     asim_params_free(&p);
 }
