@@ -432,23 +432,41 @@ static asim_status holdout_params(const asim_params *fitted, const asim_calibrat
     return st;
 }
 
-static asim_status write_cfgs(const char *dir, const asim_params *fitted, const asim_calibrate_spec *s,
-                              const char *rule, asim_error *err)
+/* fitted-<rule>.cfg holds the rule and the fitted values that are plain
+ * settings. A value fitted as an offset or scale of a schedule is not one:
+ * written out, it would replace the including scenario's whole schedule,
+ * so it is given as a comment to apply by hand or by a sweep. */
+static void fitted_text(const asim_params *fitted, const asim_calibrate_spec *s, const asim_fit *fit,
+                        asim_strbuf *out)
 {
-    const char *paths[ASIM_CALIBRATE_MAX_FREE * ASIM_SWEEP_MAX_TIE];
-    size_t n = 0;
-    for (size_t j = 0; j < s->free.n_params; j++)
-        for (size_t k = 0; k < s->free.params[j].n_paths; k++)
-            paths[n++] = s->free.params[j].paths[k];
+    const char *paths[ASIM_CALIBRATE_MAX_FREE * ASIM_SWEEP_MAX_TIE + 1] = {"model.rule"};
+    size_t n = 1;
+    asim_strbuf_printf(out, "# Parameters fitted under rule %s by allysim %s: @include this file in\n"
+                            "# a scenario to run it with them (they override its own values).\n",
+                       asim_rule_name(fit->rule), asim_version());
+    for (size_t j = 0; j < s->free.n_params; j++) {
+        const asim_sweep_param *sp = &s->free.params[j];
+        for (size_t k = 0; sp->mode != ASIM_SWEEP_SET && k < sp->n_paths; k++)
+            asim_strbuf_printf(out, "# %s: %s %.17g (a change of its schedule: apply it as a sweep with "
+                                    "mode = \"%s\")\n",
+                               sp->paths[k], asim_sweep_mode_name(sp->mode), fit->x[j],
+                               asim_sweep_mode_name(sp->mode));
+        for (size_t k = 0; sp->mode == ASIM_SWEEP_SET && k < sp->n_paths; k++)
+            paths[n++] = sp->paths[k];
+    }
+    asim_config_write_paths(fitted, paths, n, out);
+}
+
+static asim_status write_cfgs(const char *dir, const asim_params *fitted, const asim_calibrate_spec *s,
+                              const asim_fit *fit, asim_error *err)
+{
+    const char *rule = asim_rule_name(fit->rule);
     asim_strbuf all, some;
     asim_strbuf_init(&all);
     asim_strbuf_init(&some);
     asim_strbuf_printf(&all, "# The scenario calibrated under rule %s by allysim %s.\n", rule, asim_version());
     asim_config_write(fitted, &all);
-    asim_strbuf_printf(&some, "# Parameters fitted under rule %s by allysim %s: @include this file in\n"
-                              "# a scenario to run it with them (they override its own values).\n",
-                       rule, asim_version());
-    asim_config_write_paths(fitted, paths, n, &some);
+    fitted_text(fitted, s, fit, &some);
     char name[64];
     asim_status st = asim_strbuf_status(&all) == ASIM_OK && asim_strbuf_status(&some) == ASIM_OK
                          ? ASIM_OK : asim_error_set(err, ASIM_ENOMEM, "out of memory");
@@ -488,7 +506,7 @@ static asim_status one_rule(const char *dir, const asim_params *base, const asim
         (st = asim_calibrate_simulate(&hp, s, hold, hrel, err)) == ASIM_OK)
         fit.agree_holdout = asim_calibrate_agreement(&s->link, hold, hrel);
     if (st == ASIM_OK)
-        st = write_cfgs(dir, &fitted, s, name, err);
+        st = write_cfgs(dir, &fitted, s, &fit, err);
     if (st == ASIM_OK) {
         asim_strbuf_printf(report, "\nrule %s: log-likelihood %.4f, AIC %.3f, %zu evaluations\n", name,
                            fit.loglik, fit.aic, fit.evaluations);
