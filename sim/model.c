@@ -323,29 +323,48 @@ void asim_model_reset(asim_model *m, const uint64_t *seeds)
     m->next_event = 0;
 }
 
-/* ---- observing step t ------------------------------------------------------ */
+/* ---- kernels ------------------------------------------------------------ */
 
-/* Rows of the tile's uniforms, in the order a lane draws them
- * (docs/model.md): support of each ally (rows 0 .. na - 1), cooperation
- * of each pair in both directions (na .. na + 2 np - 1), history events,
- * provocations of each adversary, noise of each ally. */
-STEP double *u_history(asim_model *m, size_t n) { return m->u + (m->na + 2 * m->np) * n; }
-STEP double *u_provocation(asim_model *m, size_t n, size_t x)
+/* Every loop of the step is one of these kernels: restrict parameters,
+ * which GCC trusts after inlining (it does not trust restrict on local
+ * pointers, and checks overlaps at run time instead, which costs on short
+ * tiles), no branches, and a clamp or select only as the last operation on
+ * a value (see rng.h). -fopt-info-vec reports them all vectorised, the
+ * regime kernel's conversion to bytes apart. */
+
+STEP void k_fill(size_t n, double *restrict y, double v)
 {
-    return m->u + (m->na + 2 * m->np + 1 + x) * n;
-}
-STEP double *u_noise(asim_model *m, size_t n, size_t a)
-{
-    return m->u + (m->na + 2 * m->np + 1 + m->nx + a) * n;
+    for (size_t i = 0; i < n; i++)
+        y[i] = v;
 }
 
-/* Logistic arguments of the decisions of a tile, one row of n each, in
- * the order of the decisions' uniforms: support of each ally, then
- * cooperation of each pair in both directions. */
-STEP double *lg_support(asim_model *m, size_t n, size_t a) { return m->lg + a * n; }
-STEP double *lg_coop(asim_model *m, size_t n, size_t k, size_t dir)
+/* y = s + a x (the first term of a sum that starts from s) */
+STEP void k_first(size_t n, double *restrict y, const double *restrict s, double a,
+                  const double *restrict x)
 {
-    return m->lg + (m->na + 2 * k + dir) * n;
+    for (size_t i = 0; i < n; i++)
+        y[i] = s[i] + a * x[i];
+}
+
+/* y = 0 + a x (the first term of a sum that starts from 0) */
+STEP void k_first0(size_t n, double *restrict y, double a, const double *restrict x)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = 0.0 + a * x[i];
+}
+
+/* y = y + a x */
+STEP void k_add(size_t n, double *restrict y, double a, const double *restrict x)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] += a * x[i];
+}
+
+/* y = a x */
+STEP void k_scale(size_t n, double *restrict y, double a, const double *restrict x)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = a * x[i];
 }
 
 /* The argument y = -x of e^y in logistic(x) = 1 / (1 + e^y), clamped to
@@ -356,131 +375,6 @@ STEP double lg_arg(double x)
 {
     double y = -x;
     return y < -708.0 ? -708.0 : (y > 709.0 ? 709.0 : y);
-}
-
-/* The loops with many arrays are kernels with restrict parameters, which
- * GCC trusts (it does not trust restrict on local pointers, and gives up
- * on the run-time overlap checks). A clamped value is stored and read
- * back by the next loop: see rng.c. */
-
-/* Threat clamped, commitment, burden credit and visibility. */
-STEP void derive_kernel(size_t n, double *restrict T, double *restrict c, double *restrict Be,
-                          double *restrict V, const double *restrict delta,
-                          const double *restrict b, double sched_c, double credit, double visible)
-{
-    for (size_t i = 0; i < n; i++) {
-        T[i] = clamp01(T[i]);
-        c[i] = clamp01(sched_c + delta[i]);
-        Be[i] = b[i] * credit;
-        V[i] = b[i] * visible;
-    }
-}
-
-/* Logistic arguments of Astar, Estar and the support probability. */
-STEP void fear_args_kernel(size_t n, double *restrict la, double *restrict le,
-                             double *restrict ls, const double *restrict T,
-                             const double *restrict p, const double *restrict A,
-                             const double *restrict E, double dependence, double gab, double bab,
-                             double gen, double ben, double F, double bg, double bb)
-{
-    for (size_t i = 0; i < n; i++) {
-        la[i] = lg_arg(gab * (T[i] * dependence - p[i]) + bab);
-        le[i] = lg_arg(gen * (p[i] * F - T[i]) + ben);
-        ls[i] = lg_arg(bg * (A[i] - E[i]) + bb);
-    }
-}
-
-/* Spec 3.4 for one ally's lanes. */
-STEP void ally_update_kernel(size_t n, double *restrict p, double *restrict A,
-                               double *restrict E, double *restrict b, double *restrict d,
-                               double *restrict S, const double *restrict c,
-                               const double *restrict z, const double *restrict As,
-                               const double *restrict Es, const double *restrict act,
-                               const double *restrict Be, const double *restrict shock,
-                               const double k[8])
-{
-    double pr = k[0], noise = k[1], fr = k[2], br = k[3], ar = k[4], ag = k[5], ref = k[6];
-    double decay = k[7];
-    for (size_t i = 0; i < n; i++) {
-        p[i] = clamp01(p[i] + pr * (c[i] + noise * z[i] - p[i]));
-        A[i] = A[i] + fr * (As[i] - A[i]);
-        E[i] = E[i] + fr * (Es[i] - E[i]);
-        b[i] = b[i] + br * (act[i] - b[i]);
-        d[i] = d[i] + ar * (ag * (Be[i] - ref) - d[i]);
-        S[i] = S[i] * decay + shock[i];
-    }
-}
-
-/* Spec 3.1 for ally a: commitment, threat, burden credit and visibility;
- * the arguments of the fear targets and of the support decision (3.2:
- * support when abandonment fear dominates). */
-STEP void derive_ally(asim_model *m, size_t a, size_t i0, size_t n)
-{
-    const asim_params *p = m->p;
-    size_t W = m->W, o = a * W + i0, na = m->na;
-    const double *row = m->row;
-    double sched_c = row[X_FIXED + a], credit = row[X_FIXED + na + a];
-    double visible = row[X_FIXED + 2 * na + a], F = row[X_F];
-    double dependence = 1 - p->allies[a].self_reliance;
-    double gab = p->fears.gain_abandon, bab = p->fears.bias_abandon;
-    double gen = p->fears.gain_entrap, ben = p->fears.bias_entrap;
-    double bg = p->burden.gain, bb = p->allies[a].burden_bias;
-    const double *restrict Sa = m->S + o;
-    double *restrict Ta = m->T + o;
-    /* T = S + sum_x w[x][a] X[x], in that order */
-    if (m->nx == 0)
-        memcpy(Ta, Sa, n * sizeof *Ta);
-    for (size_t x = 0; x < m->nx; x++) {
-        double wxa = m->w[x * na + a];
-        const double *restrict Xx = m->X + x * W + i0, *restrict from = x == 0 ? Sa : Ta;
-        for (size_t i = 0; i < n; i++)
-            Ta[i] = from[i] + wxa * Xx[i];
-    }
-    derive_kernel(n, Ta, m->c + o, m->Beff + o, m->V + o, m->delta + o, m->b + o, sched_c, credit,
-                  visible);
-    /* the arguments of Astar and Estar in place, of the support in lg */
-    fear_args_kernel(n, m->Astar + o, m->Estar + o, lg_support(m, n, a), Ta, m->p_ + o,
-                     m->A + o, m->E + o, dependence, gab, bab, gen, ben, F, bg, bb);
-}
-
-/* The quasi-alliance rule's strategic term of every ally (rules.h). */
-STEP void strategies(asim_model *m, size_t i0, size_t n)
-{
-    const asim_params *p = m->p;
-    double gain = p->quasi.coop_gain, cthr = p->quasi.coop_threshold;
-    double tthr = p->quasi.threat_threshold;
-    for (size_t a = 0; a < m->na; a++) {
-        const double *restrict A = m->A + a * m->W + i0, *restrict T = m->T + a * m->W + i0;
-        double *restrict st = m->strat + a * n;
-        switch (p->model.rule) {
-        case ASIM_RULE_CHA:
-            for (size_t i = 0; i < n; i++)
-                st[i] = asim_rule_strategy(ASIM_RULE_CHA, gain, cthr, tthr, A[i], T[i]);
-            break;
-        case ASIM_RULE_THREAT:
-            for (size_t i = 0; i < n; i++)
-                st[i] = asim_rule_strategy(ASIM_RULE_THREAT, gain, cthr, tthr, A[i], T[i]);
-            break;
-        default:
-            for (size_t i = 0; i < n; i++)
-                st[i] = asim_rule_strategy(ASIM_RULE_HISTORY, gain, cthr, tthr, A[i], T[i]);
-            break;
-        }
-    }
-}
-
-/* Spec 3.2 toward the quasi-ally: the argument of the cooperation of ally
- * `from` toward `to`, direction dir of pair k. */
-STEP void cooperation_arg(asim_model *m, size_t k, size_t dir, size_t from, size_t to,
-                            double grievance, size_t i0, size_t n)
-{
-    const asim_params *p = m->p;
-    double fixed = p->quasi.coop_bias + p->quasi.brokerage_weight * m->row[X_G];
-    double outcry = p->quasi.outcry_weight * grievance * p->allies[to].history_burden;
-    const double *restrict st = m->strat + from * n, *restrict O = m->O + i0;
-    double *restrict l = lg_coop(m, n, k, dir);
-    for (size_t i = 0; i < n; i++)
-        l[i] = lg_arg(st[i] + fixed - outcry * O[i]);
 }
 
 /* logistic(x) = 1 / (1 + e^-x) = D / (D + N 2^k) for e^-x = (N / D) 2^k
@@ -496,97 +390,101 @@ STEP double logistic_of_arg(double y)
     double t = r * r;
     double even = ((t + 840.0) * t + 75600.0) * t + 665280.0;
     double odd = r * ((42.0 * t + 10080.0) * t + 332640.0);
-    uint64_t b;
-    memcpy(&b, &ks, sizeof b);
-    b = (b + 1023u) << 52;
+    uint64_t bits;
+    memcpy(&bits, &ks, sizeof bits);
+    bits = (bits + 1023u) << 52;
     double s;
-    memcpy(&s, &b, sizeof s);
+    memcpy(&s, &bits, sizeof s);
     double den = even - odd;
     return den / (den + (even + odd) * s);
 }
 
+/* Threat clamped, commitment, burden credit and visibility. */
+STEP void k_derive(size_t n, double *restrict T, double *restrict c, double *restrict Be,
+                   double *restrict V, const double *restrict delta, const double *restrict b,
+                   double sched_c, double credit, double visible)
+{
+    for (size_t i = 0; i < n; i++) {
+        T[i] = clamp01(T[i]);
+        c[i] = clamp01(sched_c + delta[i]);
+        Be[i] = b[i] * credit;
+        V[i] = b[i] * visible;
+    }
+}
+
+/* Logistic arguments of Astar, Estar and the support probability. */
+STEP void k_fear_args(size_t n, double *restrict la, double *restrict le, double *restrict ls,
+                      const double *restrict T, const double *restrict p,
+                      const double *restrict A, const double *restrict E, const double c[8])
+{
+    double dependence = c[0], gab = c[1], bab = c[2], gen = c[3], ben = c[4], F = c[5];
+    double bg = c[6], bb = c[7];
+    for (size_t i = 0; i < n; i++) {
+        la[i] = lg_arg(gab * (T[i] * dependence - p[i]) + bab);
+        le[i] = lg_arg(gen * (p[i] * F - T[i]) + ben);
+        ls[i] = lg_arg(bg * (A[i] - E[i]) + bb);
+    }
+}
+
+/* The quasi-alliance rule's strategic term, gain (v - threshold) with v
+ * the abandonment fear (Cha) or the threat (threat), as rules.h has it. */
+STEP void k_strategy(size_t n, double *restrict st, const double *restrict v, double gain,
+                     double threshold)
+{
+    for (size_t i = 0; i < n; i++)
+        st[i] = gain * (v[i] - threshold);
+}
+
+/* Logistic argument of a cooperation decision. */
+STEP void k_coop_arg(size_t n, double *restrict l, const double *restrict st,
+                     const double *restrict O, double fixed, double outcry)
+{
+    for (size_t i = 0; i < n; i++)
+        l[i] = lg_arg(st[i] + fixed - outcry * O[i]);
+}
+
 /* Logistic values in place of their arguments. */
-STEP void logistics(double *restrict l, size_t n)
+STEP void k_logistic(size_t n, double *restrict l)
 {
-    for (size_t j = 0; j < n; j++)
-        l[j] = logistic_of_arg(l[j]);
+    for (size_t i = 0; i < n; i++)
+        l[i] = logistic_of_arg(l[i]);
 }
 
-/* Spec 3.2: fear targets; decisions drawn (Bernoulli: 1 when the uniform
- * is below the probability, NaN when it is NaN) or, deterministic, the
- * probabilities. */
-STEP void decide(asim_model *m, size_t i0, size_t n)
+/* Bernoulli decisions: 1 when the uniform is below the probability; a NaN
+ * probability gives a NaN decision, so that the run fails as a non-finite
+ * run should (not "u < NaN" = 0). */
+STEP void k_decide(size_t n, double *restrict out, const double *restrict u,
+                   const double *restrict arg)
 {
-    size_t W = m->W;
-    for (size_t a = 0; a < m->na; a++) {
-        logistics(m->Astar + a * W + i0, n);
-        logistics(m->Estar + a * W + i0, n);
-    }
-    for (size_t j = 0; j < m->na + 2 * m->np; j++) {
-        /* support of ally j, then cooperation, pair by pair, direction by
-         * direction: the rows of lg and of the uniforms */
-        const double *restrict arg = m->lg + j * n, *restrict u = m->u + j * n;
-        double *restrict out = j < m->na ? m->act + j * W + i0 : m->coop + (j - m->na) * W + i0;
-        if (m->stochastic)
-            for (size_t i = 0; i < n; i++) {
-                /* a NaN probability gives a NaN decision, so that the run
-                 * fails as a non-finite run should, not "u < NaN" = 0 */
-                double pr = logistic_of_arg(arg[i]);
-                out[i] = u[i] < pr ? 1.0 : (pr == pr ? 0.0 : pr);
-            }
-        else
-            for (size_t i = 0; i < n; i++)
-                out[i] = logistic_of_arg(arg[i]);
+    for (size_t i = 0; i < n; i++) {
+        double pr = logistic_of_arg(arg[i]);
+        out[i] = u[i] < pr ? 1.0 : (pr == pr ? 0.0 : pr);
     }
 }
 
-/* Spec 3.3: history events and provocations; the commitment signal's noise. */
-STEP void draw_events(asim_model *m, size_t i0, size_t n)
+/* Deterministic decisions: the probabilities. */
+STEP void k_probability(size_t n, double *restrict out, const double *restrict arg)
 {
-    const asim_params *p = m->p;
-    size_t W = m->W;
-    double size = p->region.history_size, ev_size = m->row[X_EVENT_SIZE];
-    double ev_count = m->row[X_EVENT_COUNT];
-    double *restrict cnt = m->acc, *restrict nh = m->n_hist + i0, *restrict H = m->H + i0;
-    if (m->stochastic)
-        asim_rng_lanes_poisson_table_inline(&m->hist, u_history(m, n), cnt, n);
-    else
-        fill(cnt, n, m->hist.mu);
+    for (size_t i = 0; i < n; i++)
+        out[i] = logistic_of_arg(arg[i]);
+}
+
+/* History events of the step: count and size. */
+STEP void k_history(size_t n, double *restrict nh, double *restrict H, const double *restrict cnt,
+                    double ev_count, double size, double ev_size)
+{
     for (size_t i = 0; i < n; i++) {
         nh[i] = cnt[i] + ev_count;
         H[i] = cnt[i] * size + ev_size;
-    }
-    for (size_t x = 0; x < m->nx; x++) {
-        double rate = p->adversaries[x].provocation_rate;
-        const double *restrict X = m->X + x * W + i0;
-        double *restrict N = m->N + x * W + i0, *restrict mean = m->acc;
-        if (m->stochastic && rate == 0) {
-            fill(N, n, 0.0); /* no mean is positive: every count is 0 */
-            continue;
-        }
-        for (size_t i = 0; i < n; i++)
-            mean[i] = rate * X[i];
-        if (m->stochastic)
-            asim_rng_lanes_poisson_inline(u_provocation(m, n, x), mean, N, n, m->work);
-        else
-            memcpy(N, mean, n * sizeof *N);
-    }
-    for (size_t a = 0; a < m->na; a++) {
-        double *z = m->z + a * W + i0;
-        if (m->stochastic)
-            asim_rng_lanes_normal_inline(u_noise(m, n, a), z, n, m->work, m->idx);
-        else
-            fill(z, n, 0.0);
     }
 }
 
 /* Cha's regime of one pair's lanes: MA (0) when both allies fear
  * abandonment, AS (1) when one does, ME (2) when both fear entrapment,
- * SE (3) otherwise; in doubles 0/1 and without branches, so that it
- * vectorises. */
-STEP void regime_kernel(size_t n, unsigned char *restrict reg, const double *restrict Aa,
-                        const double *restrict Ea, const double *restrict Ab,
-                        const double *restrict Eb, double thr)
+ * SE (3) otherwise; in doubles 0/1 and without branches. */
+STEP void k_regime(size_t n, unsigned char *restrict reg, const double *restrict Aa,
+                   const double *restrict Ea, const double *restrict Ab,
+                   const double *restrict Eb, double thr)
 {
     for (size_t i = 0; i < n; i++) {
         double aa = Aa[i] >= thr ? (Aa[i] >= Ea[i] ? 1.0 : 0.0) : 0.0;
@@ -600,15 +498,206 @@ STEP void regime_kernel(size_t n, unsigned char *restrict reg, const double *res
     }
 }
 
+/* d = 0 + w (c + Beff) / 2, then d = d + w (c + Beff) / 2 for the next allies */
+STEP void k_det_first(size_t n, double *restrict d, double w, const double *restrict c,
+                      const double *restrict Be)
+{
+    for (size_t i = 0; i < n; i++)
+        d[i] = 0.0 + w * (c[i] + Be[i]) / 2;
+}
+
+STEP void k_det_add(size_t n, double *restrict d, double w, const double *restrict c,
+                    const double *restrict Be)
+{
+    for (size_t i = 0; i < n; i++)
+        d[i] += w * (c[i] + Be[i]) / 2;
+}
+
+/* Xstar from the weighted sum d (Det = d / wsum) */
+STEP void k_target(size_t n, double *restrict d, const double *restrict O, double base,
+                   double react, double dw, double wsum)
+{
+    for (size_t i = 0; i < n; i++)
+        d[i] = clamp01(base + react * O[i] - dw * (d[i] / wsum - 0.5));
+}
+
+/* Xstar when the adversary has no threat weight (Det = 0.5) */
+STEP void k_target_half(size_t n, double *restrict d, const double *restrict O, double base,
+                        double react, double dw)
+{
+    for (size_t i = 0; i < n; i++)
+        d[i] = clamp01(base + react * O[i] - dw * (0.5 - 0.5));
+}
+
+/* X = clamp(X + rate (Xstar - X)) */
+STEP void k_relax01(size_t n, double *restrict X, const double *restrict target, double rate)
+{
+    for (size_t i = 0; i < n; i++)
+        X[i] = clamp01(X[i] + rate * (target[i] - X[i]));
+}
+
+/* Spec 3.4 for one ally's lanes. */
+STEP void k_ally_update(size_t n, double *restrict p, double *restrict A, double *restrict E,
+                        double *restrict b, double *restrict d, double *restrict S,
+                        const double *restrict c, const double *restrict z,
+                        const double *restrict As, const double *restrict Es,
+                        const double *restrict act, const double *restrict Be,
+                        const double *restrict shock, const double k[8])
+{
+    double pr = k[0], noise = k[1], fr = k[2], br = k[3], ar = k[4], ag = k[5], ref = k[6];
+    double decay = k[7];
+    for (size_t i = 0; i < n; i++) {
+        p[i] = clamp01(p[i] + pr * (c[i] + noise * z[i] - p[i]));
+        A[i] = A[i] + fr * (As[i] - A[i]);
+        E[i] = E[i] + fr * (Es[i] - E[i]);
+        b[i] = b[i] + br * (act[i] - b[i]);
+        d[i] = d[i] + ar * (ag * (Be[i] - ref) - d[i]);
+        S[i] = S[i] * decay + shock[i];
+    }
+}
+
+/* Spec 3.4 for one pair's lanes: the relation moves to the outcome's target. */
+STEP void k_relation(size_t n, double *restrict R, const double *restrict u,
+                     const double *restrict v, const double *restrict H, double rate,
+                     double damage, double unrec, double floor_)
+{
+    for (size_t i = 0; i < n; i++) {
+        double target = u[i] * v[i] + (u[i] * (1 - v[i]) + v[i] * (1 - u[i])) * unrec +
+                        (1 - u[i]) * (1 - v[i]) * floor_;
+        R[i] = clamp11(R[i] + rate * (target - R[i]) - damage * H[i]);
+    }
+}
+
+/* Spec 3.4 for the region: outcry from the visible burden-sharing seen. */
+STEP void k_outcry(size_t n, double *restrict O, const double *restrict seen,
+                   const double *restrict H, double rate, double vis)
+{
+    for (size_t i = 0; i < n; i++)
+        O[i] = clamp01(O[i] + rate * (vis * seen[i] - O[i]) + H[i]);
+}
+
+/* ---- observing step t ------------------------------------------------------ */
+
+/* Rows of the tile's uniforms, in the order a lane draws them
+ * (docs/model.md): support of each ally (rows 0 .. na - 1), cooperation
+ * of each pair in both directions (na .. na + 2 np - 1), history events,
+ * provocations of each adversary, noise of each ally. The logistic
+ * arguments of the decisions (lg) have the rows of the first two kinds. */
+STEP double *u_row(asim_model *m, size_t n, size_t r) { return m->u + r * n; }
+STEP size_t row_history(const asim_model *m) { return m->na + 2 * m->np; }
+
+/* Spec 3.1 for ally a: commitment, threat, burden credit and visibility;
+ * the arguments of the fear targets (in place) and of the support
+ * decision (3.2: support when abandonment fear dominates). */
+STEP void derive_ally(asim_model *m, size_t a, size_t i0, size_t n)
+{
+    const asim_params *p = m->p;
+    size_t W = m->W, o = a * W + i0, na = m->na;
+    const double *row = m->row;
+    const double c[8] = {1 - p->allies[a].self_reliance, p->fears.gain_abandon,
+                         p->fears.bias_abandon, p->fears.gain_entrap, p->fears.bias_entrap,
+                         row[X_F], p->burden.gain, p->allies[a].burden_bias};
+    double *T = m->T + o;
+    /* T = S + sum_x w[x][a] X[x], in that order */
+    if (m->nx == 0)
+        memcpy(T, m->S + o, n * sizeof *T);
+    for (size_t x = 0; x < m->nx; x++) {
+        if (x == 0)
+            k_first(n, T, m->S + o, m->w[x * na + a], m->X + x * W + i0);
+        else
+            k_add(n, T, m->w[x * na + a], m->X + x * W + i0);
+    }
+    k_derive(n, T, m->c + o, m->Beff + o, m->V + o, m->delta + o, m->b + o, row[X_FIXED + a],
+             row[X_FIXED + na + a], row[X_FIXED + 2 * na + a]);
+    k_fear_args(n, m->Astar + o, m->Estar + o, m->lg + a * n, T, m->p_ + o, m->A + o, m->E + o, c);
+}
+
+/* Spec 3.2 toward the quasi-allies: strategic terms, then the arguments
+ * of the cooperation of a toward b and of b toward a for every pair. */
+STEP void cooperation_args(asim_model *m, size_t i0, size_t n)
+{
+    const asim_params *p = m->p;
+    for (size_t a = 0; a < m->na; a++) {
+        double *st = m->strat + a * n;
+        if (p->model.rule == ASIM_RULE_CHA)
+            k_strategy(n, st, m->A + a * m->W + i0, p->quasi.coop_gain, p->quasi.coop_threshold);
+        else if (p->model.rule == ASIM_RULE_THREAT)
+            k_strategy(n, st, m->T + a * m->W + i0, p->quasi.coop_gain, p->quasi.threat_threshold);
+        else
+            k_fill(n, st, 0.0);
+    }
+    double fixed = p->quasi.coop_bias + p->quasi.brokerage_weight * m->row[X_G];
+    for (size_t k = 0; k < m->np; k++) {
+        const asim_pair *pr = &p->pairs[k];
+        for (size_t dir = 0; dir < 2; dir++) {
+            size_t from = dir ? pr->b : pr->a, to = dir ? pr->a : pr->b;
+            double outcry = p->quasi.outcry_weight * pr->grievance[dir] * p->allies[to].history_burden;
+            k_coop_arg(n, m->lg + (m->na + 2 * k + dir) * n, m->strat + from * n, m->O + i0, fixed,
+                       outcry);
+        }
+    }
+}
+
+/* Spec 3.2: fear targets; decisions drawn or, deterministic, the
+ * probabilities. */
+STEP void decide(asim_model *m, size_t i0, size_t n)
+{
+    size_t W = m->W;
+    for (size_t a = 0; a < m->na; a++) {
+        k_logistic(n, m->Astar + a * W + i0);
+        k_logistic(n, m->Estar + a * W + i0);
+    }
+    for (size_t j = 0; j < m->na + 2 * m->np; j++) {
+        /* support of ally j, then cooperation, pair by pair, direction by
+         * direction: the rows of lg and of the uniforms */
+        double *out = j < m->na ? m->act + j * W + i0 : m->coop + (j - m->na) * W + i0;
+        if (m->stochastic)
+            k_decide(n, out, u_row(m, n, j), m->lg + j * n);
+        else
+            k_probability(n, out, m->lg + j * n);
+    }
+}
+
+/* Spec 3.3: history events and provocations; the commitment signal's noise. */
+STEP void draw_events(asim_model *m, size_t i0, size_t n)
+{
+    const asim_params *p = m->p;
+    size_t W = m->W, r = row_history(m);
+    if (m->stochastic)
+        asim_rng_lanes_poisson_table_inline(&m->hist, u_row(m, n, r), m->acc, n);
+    else
+        k_fill(n, m->acc, m->hist.mu);
+    k_history(n, m->n_hist + i0, m->H + i0, m->acc, m->row[X_EVENT_COUNT], p->region.history_size,
+              m->row[X_EVENT_SIZE]);
+    for (size_t x = 0; x < m->nx; x++) {
+        double rate = p->adversaries[x].provocation_rate;
+        double *N = m->N + x * W + i0;
+        if (!m->stochastic)
+            k_scale(n, N, rate, m->X + x * W + i0);
+        else if (rate == 0)
+            k_fill(n, N, 0.0); /* no mean is positive: every count is 0 */
+        else {
+            k_scale(n, m->acc, rate, m->X + x * W + i0);
+            asim_rng_lanes_poisson_inline(u_row(m, n, r + 1 + x), m->acc, N, n, m->work);
+        }
+    }
+    for (size_t a = 0; a < m->na; a++) {
+        double *z = m->z + a * W + i0;
+        if (m->stochastic)
+            asim_rng_lanes_normal_inline(u_row(m, n, r + 1 + m->nx + a), z, n, m->work, m->idx);
+        else
+            k_fill(n, z, 0.0);
+    }
+}
+
 /* Spec 3.5: Cha's regime of every pair. */
 STEP void classify(asim_model *m, size_t i0, size_t n)
 {
     size_t W = m->W;
-    double thr = m->p->fears.regime_threshold;
     for (size_t k = 0; k < m->np; k++) {
         const asim_pair *pr = &m->p->pairs[k];
-        regime_kernel(n, m->regime + k * W + i0, m->A + pr->a * W + i0, m->E + pr->a * W + i0,
-                      m->A + pr->b * W + i0, m->E + pr->b * W + i0, thr);
+        k_regime(n, m->regime + k * W + i0, m->A + pr->a * W + i0, m->E + pr->a * W + i0,
+                 m->A + pr->b * W + i0, m->E + pr->b * W + i0, m->p->fears.regime_threshold);
     }
 }
 
@@ -618,21 +707,24 @@ STEP void observe_tile(asim_model *m, size_t i0, size_t n)
         asim_rng_lanes_uniform_inline(m->s1 + i0, m->s2 + i0, m->s3 + i0, n, m->nd, m->u, n);
     for (size_t a = 0; a < m->na; a++)
         derive_ally(m, a, i0, n);
-    strategies(m, i0, n);
-    for (size_t k = 0; k < m->np; k++) {
-        const asim_pair *pr = &m->p->pairs[k];
-        cooperation_arg(m, k, 0, pr->a, pr->b, pr->grievance[0], i0, n);
-        cooperation_arg(m, k, 1, pr->b, pr->a, pr->grievance[1], i0, n);
-    }
+    cooperation_args(m, i0, n);
     decide(m, i0, n);
     draw_events(m, i0, n);
     classify(m, i0, n);
 }
 
+/* The tile functions are inlined with a constant lane count for full
+ * tiles, so that the compiler drops loop remainders there. A lane's
+ * arithmetic is the same in every copy. */
 STEP void observe_all(asim_model *m)
 {
-    for (size_t i0 = 0; i0 < m->W; i0 += TILE)
-        observe_tile(m, i0, m->W - i0 < TILE ? m->W - i0 : TILE);
+    for (size_t i0 = 0; i0 < m->W; i0 += TILE) {
+        size_t n = m->W - i0 < TILE ? m->W - i0 : TILE;
+        if (n == TILE)
+            observe_tile(m, i0, TILE);
+        else
+            observe_tile(m, i0, n);
+    }
 }
 
 /* ---- advancing to step t + 1 ---------------------------------------------- */
@@ -643,34 +735,23 @@ STEP void advance_adversaries(asim_model *m, size_t i0, size_t n)
 {
     const asim_params *p = m->p;
     size_t W = m->W, na = m->na;
-    double *restrict det = m->acc;
-    const double *restrict O = m->O + i0;
     for (size_t x = 0; x < m->nx; x++) {
         const asim_adversary *adv = &p->adversaries[x];
-        double base = m->row[X_FIXED + 3 * na + x], react = adv->outcry_reaction;
-        double dw = adv->deterrence_weight, rate = p->threat.assert_rate;
-        double *restrict X = m->X + x * W + i0;
+        double base = m->row[X_FIXED + 3 * na + x];
         if (m->wsum[x] > 0) {
-            /* 0 + the terms in ally order, then / wsum: the spec's sum */
+            /* 0 + the terms in ally order, / wsum: the spec's Det */
             for (size_t a = 0; a < na; a++) {
-                double wxa = m->w[x * na + a];
-                const double *restrict c = m->c + a * W + i0, *restrict Be = m->Beff + a * W + i0;
                 if (a == 0)
-                    for (size_t i = 0; i < n; i++)
-                        det[i] = 0.0 + wxa * (c[i] + Be[i]) / 2;
+                    k_det_first(n, m->acc, m->w[x * na + a], m->c + a * W + i0, m->Beff + a * W + i0);
                 else
-                    for (size_t i = 0; i < n; i++)
-                        det[i] += wxa * (c[i] + Be[i]) / 2;
+                    k_det_add(n, m->acc, m->w[x * na + a], m->c + a * W + i0, m->Beff + a * W + i0);
             }
-            double ws = m->wsum[x];
-            for (size_t i = 0; i < n; i++) /* det, then the target */
-                det[i] = clamp01(base + react * O[i] - dw * (det[i] / ws - 0.5));
+            k_target(n, m->acc, m->O + i0, base, adv->outcry_reaction, adv->deterrence_weight,
+                     m->wsum[x]);
         } else {
-            for (size_t i = 0; i < n; i++)
-                det[i] = clamp01(base + react * O[i] - dw * (0.5 - 0.5));
+            k_target_half(n, m->acc, m->O + i0, base, adv->outcry_reaction, adv->deterrence_weight);
         }
-        for (size_t i = 0; i < n; i++)
-            X[i] = clamp01(X[i] + rate * (det[i] - X[i]));
+        k_relax01(n, m->X + x * W + i0, m->acc, p->threat.assert_rate);
     }
 }
 
@@ -683,77 +764,54 @@ STEP void advance_allies(asim_model *m, size_t i0, size_t n)
     const double k[8] = {p->patron.perception_rate, p->patron.signal_noise, p->fears.rate,
                          p->burden.rate, p->patron.adapt_rate, p->patron.adapt_gain,
                          p->patron.burden_ref, m->decay};
-    double *restrict shock = m->acc;
     for (size_t a = 0; a < m->na; a++) {
         size_t o = a * W + i0;
         if (m->nx == 0)
-            fill(shock, n, 0.0);
+            k_fill(n, m->acc, 0.0);
         for (size_t x = 0; x < m->nx; x++) { /* 0 + the terms in adversary order */
-            double s = m->sw[x * m->na + a];
-            const double *restrict N = m->N + x * W + i0;
             if (x == 0)
-                for (size_t i = 0; i < n; i++)
-                    shock[i] = 0.0 + s * N[i];
+                k_first0(n, m->acc, m->sw[x * m->na + a], m->N + x * W + i0);
             else
-                for (size_t i = 0; i < n; i++)
-                    shock[i] += s * N[i];
+                k_add(n, m->acc, m->sw[x * m->na + a], m->N + x * W + i0);
         }
-        ally_update_kernel(n, m->p_ + o, m->A + o, m->E + o, m->b + o, m->delta + o, m->S + o,
-                           m->c + o, m->z + o, m->Astar + o, m->Estar + o, m->act + o,
-                           m->Beff + o, shock, k);
+        k_ally_update(n, m->p_ + o, m->A + o, m->E + o, m->b + o, m->delta + o, m->S + o, m->c + o,
+                      m->z + o, m->Astar + o, m->Estar + o, m->act + o, m->Beff + o, m->acc, k);
     }
 }
 
-/* Spec 3.4 for the pairs: relations move to the outcome's target. */
-STEP void advance_pairs(asim_model *m, size_t i0, size_t n)
+/* Spec 3.4 for the pairs and the region. */
+STEP void advance_pairs_outcry(asim_model *m, size_t i0, size_t n)
 {
     const asim_params *p = m->p;
     size_t W = m->W;
-    double rate = p->quasi.relation_rate, damage = p->quasi.relation_damage;
-    double unrec = p->quasi.unreciprocated;
-    const double *restrict H = m->H + i0;
-    for (size_t k = 0; k < m->np; k++) {
-        const double *restrict u = m->coop + 2 * k * W + i0, *restrict v = m->coop + (2 * k + 1) * W + i0;
-        double floor_ = p->pairs[k].history_floor;
-        double *restrict R = m->R + k * W + i0;
-        for (size_t i = 0; i < n; i++) {
-            double target = u[i] * v[i] + (u[i] * (1 - v[i]) + v[i] * (1 - u[i])) * unrec +
-                            (1 - u[i]) * (1 - v[i]) * floor_;
-            R[i] = clamp11(R[i] + rate * (target - R[i]) - damage * H[i]);
-        }
-    }
-}
-
-/* Spec 3.4 for the region: outcry. */
-STEP void advance_outcry(asim_model *m, size_t i0, size_t n)
-{
-    const asim_params *p = m->p;
-    size_t W = m->W;
-    double rate = p->region.outcry_rate, vis = p->region.visibility_weight;
-    double *restrict seen = m->acc, *restrict O = m->O + i0;
-    const double *restrict H = m->H + i0;
-    for (size_t a = 0; a < m->na; a++) { /* 0 + the terms in ally order */
-        double hb = p->allies[a].history_burden;
-        const double *restrict V = m->V + a * W + i0;
+    for (size_t k = 0; k < m->np; k++)
+        k_relation(n, m->R + k * W + i0, m->coop + 2 * k * W + i0, m->coop + (2 * k + 1) * W + i0,
+                   m->H + i0, p->quasi.relation_rate, p->quasi.relation_damage,
+                   p->quasi.unreciprocated, p->pairs[k].history_floor);
+    for (size_t a = 0; a < m->na; a++) { /* seen: 0 + the terms in ally order */
         if (a == 0)
-            for (size_t i = 0; i < n; i++)
-                seen[i] = 0.0 + hb * V[i];
+            k_first0(n, m->acc, p->allies[a].history_burden, m->V + a * W + i0);
         else
-            for (size_t i = 0; i < n; i++)
-                seen[i] += hb * V[i];
+            k_add(n, m->acc, p->allies[a].history_burden, m->V + a * W + i0);
     }
-    for (size_t i = 0; i < n; i++)
-        O[i] = clamp01(O[i] + rate * (vis * seen[i] - O[i]) + H[i]);
+    k_outcry(n, m->O + i0, m->acc, m->H + i0, p->region.outcry_rate, p->region.visibility_weight);
+}
+
+STEP void advance_tile(asim_model *m, size_t i0, size_t n)
+{
+    advance_adversaries(m, i0, n); /* reads the step-t outcry: before the outcry */
+    advance_allies(m, i0, n);
+    advance_pairs_outcry(m, i0, n);
 }
 
 STEP void advance_all(asim_model *m)
 {
     for (size_t i0 = 0; i0 < m->W; i0 += TILE) {
         size_t n = m->W - i0 < TILE ? m->W - i0 : TILE;
-        advance_adversaries(m, i0, n); /* reads the step-t outcry: before advance_outcry */
-        advance_allies(m, i0, n);
-        advance_pairs(m, i0, n);
-        advance_outcry(m, i0, n);
+        if (n == TILE)
+            advance_tile(m, i0, TILE);
+        else
+            advance_tile(m, i0, n);
     }
 }
 

@@ -155,33 +155,45 @@ static inline double asim_rng_lane_step(uint32_t *a, uint32_t *b, uint32_t *c)
     return ((double)x + 2147483648.5) * (1.0 / 4294967296.0);
 }
 
-ASIM_RNG_LANES void asim_rng_lanes_uniform_inline(uint32_t *restrict s1, uint32_t *restrict s2,
-                                                  uint32_t *restrict s3, size_t n, size_t rows,
-                                                  double *restrict u, size_t stride)
+/* Three draws (one when u1 and u2 are NULL) from each of n lanes. The
+ * kernels below take restrict parameters: GCC trusts those after inlining
+ * and needs no run-time overlap checks, which cost on short loops. */
+ASIM_RNG_LANES void asim_rng_lanes_uniform3(size_t n, uint32_t *restrict s1, uint32_t *restrict s2,
+                                            uint32_t *restrict s3, double *restrict u0,
+                                            double *restrict u1, double *restrict u2)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint32_t a = s1[i], b = s2[i], c = s3[i];
+        u0[i] = asim_rng_lane_step(&a, &b, &c);
+        u1[i] = asim_rng_lane_step(&a, &b, &c);
+        u2[i] = asim_rng_lane_step(&a, &b, &c);
+        s1[i] = a;
+        s2[i] = b;
+        s3[i] = c;
+    }
+}
+
+ASIM_RNG_LANES void asim_rng_lanes_uniform1(size_t n, uint32_t *restrict s1, uint32_t *restrict s2,
+                                            uint32_t *restrict s3, double *restrict u0)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint32_t a = s1[i], b = s2[i], c = s3[i];
+        u0[i] = asim_rng_lane_step(&a, &b, &c);
+        s1[i] = a;
+        s2[i] = b;
+        s3[i] = c;
+    }
+}
+
+ASIM_RNG_LANES void asim_rng_lanes_uniform_inline(uint32_t *s1, uint32_t *s2, uint32_t *s3,
+                                                  size_t n, size_t rows, double *u, size_t stride)
 {
     size_t r = 0;
-    for (; r + 3 <= rows; r += 3) { /* three draws a pass: fewer loads and stores of the state */
-        double *restrict u0 = u + r * stride, *restrict u1 = u0 + stride, *restrict u2 = u1 + stride;
-        for (size_t i = 0; i < n; i++) {
-            uint32_t a = s1[i], b = s2[i], c = s3[i];
-            u0[i] = asim_rng_lane_step(&a, &b, &c);
-            u1[i] = asim_rng_lane_step(&a, &b, &c);
-            u2[i] = asim_rng_lane_step(&a, &b, &c);
-            s1[i] = a;
-            s2[i] = b;
-            s3[i] = c;
-        }
-    }
-    for (; r < rows; r++) {
-        double *restrict u0 = u + r * stride;
-        for (size_t i = 0; i < n; i++) {
-            uint32_t a = s1[i], b = s2[i], c = s3[i];
-            u0[i] = asim_rng_lane_step(&a, &b, &c);
-            s1[i] = a;
-            s2[i] = b;
-            s3[i] = c;
-        }
-    }
+    for (; r + 3 <= rows; r += 3) /* three draws a pass: fewer loads and stores of the state */
+        asim_rng_lanes_uniform3(n, s1, s2, s3, u + r * stride, u + (r + 1) * stride,
+                                u + (r + 2) * stride);
+    for (; r < rows; r++)
+        asim_rng_lanes_uniform1(n, s1, s2, s3, u + r * stride);
 }
 
 /* y[i] = asim_rng_exp(x[i]) for n values (y may be x). */
@@ -274,51 +286,106 @@ static inline double asim_rng_sqrt_normal(double x)
     return r + (0.5 * y) * (x - r * r);
 }
 
+/* Below this many lanes the normal draws take both branches in every
+ * lane; from it on, the lanes beyond the central region are gathered. */
+#define ASIM_RNG_NORMAL_GATHER 64
+
 /* Normal quantiles of n uniforms: z[i] for u[i]. Algorithm AS 241
  * (Wichura 1988), as GSL's gsl_cdf_ugaussian_Pinv: the same bits for
  * |u - 1/2| <= 0.425; beyond (15% of uniforms), within 8 ulp, the
  * logarithm and the square root being this module's own instead of the C
  * library's. The central value is computed for every lane; the other
- * lanes are gathered, computed together and put back. A uniform beyond
+ * branch too when n is small, or else for the lanes beyond it, gathered,
+ * computed together and put back. A uniform beyond
  * Wichura's intermediate region (below 1.4e-11 or above 1 - 1.4e-11:
  * never from a 32-bit generator), 0, 1 or NaN goes to
  * asim_rng_normal_inv. work holds 3n doubles, idx n. */
-ASIM_RNG_LANES void asim_rng_lanes_normal_inline(const double *restrict u, double *restrict z,
-                                                 size_t n, double *restrict work,
-                                                 size_t *restrict idx)
+/* The central value of every lane; bad[i] = 1 beyond the central region. */
+ASIM_RNG_LANES void asim_rng_normal_central(size_t n, double *restrict z, double *restrict bad,
+                                            const double *restrict u)
 {
-    const double tiny = 2.2250738585072014e-308; /* smallest normal double */
     for (size_t i = 0; i < n; i++) {
         double q = u[i] - 0.5;
         z[i] = q * asim_rng_as241(0, 0.180625 - q * q);
+        bad[i] = fabs(q) <= 0.425 ? 0.0 : 1.0;
     }
-    size_t nt = 0;
-    for (size_t i = 0; i < n; i++) {
-        idx[nt] = i;
-        nt += !(fabs(u[i] - 0.5) <= 0.425);
-    }
-    double *restrict v = work, *restrict x = work + n, *restrict bad = work + 2 * n;
-    for (size_t j = 0; j < nt; j++)
-        v[j] = u[idx[j]];
-    for (size_t j = 0; j < nt; j++) {
+}
+
+/* The intermediate-region value x[j] of uniform v[j]; v[j] becomes 1
+ * beyond Wichura's intermediate region, or when v[j] is not a uniform,
+ * and 0 otherwise. */
+ASIM_RNG_LANES void asim_rng_normal_middle(size_t n, double *restrict x, double *restrict v)
+{
+    const double tiny = 2.2250738585072014e-308; /* smallest normal double */
+    for (size_t j = 0; j < n; j++) {
         double a = v[j], b = 1.0 - v[j];
         double pp = a < b ? a : b; /* GSL's (u < 1/2 ? u : 1 - u) */
         double r = asim_rng_sqrt_normal(-asim_rng_log_normal(pp));
         x[j] = copysign(asim_rng_as241(1, r - 1.6), a - 0.5);
-        bad[j] = pp > tiny ? (r <= 5.0 ? 0.0 : 1.0) : 1.0;
+        v[j] = pp > tiny ? (r <= 5.0 ? 0.0 : 1.0) : 1.0;
     }
+}
+
+/* z[i] = x[i] beyond the central region; returns nonzero when a lane
+ * beyond it is flagged in v. */
+ASIM_RNG_LANES uint64_t asim_rng_normal_merge(size_t n, double *restrict z,
+                                              const double *restrict x,
+                                              const double *restrict v,
+                                              const double *restrict bad)
+{
     uint64_t any = 0;
-    for (size_t j = 0; j < nt; j++) {
+    for (size_t i = 0; i < n; i++) {
+        double w = bad[i] != 0.0 ? v[i] : 0.0;
         uint64_t bits;
-        memcpy(&bits, &bad[j], sizeof bits);
+        memcpy(&bits, &w, sizeof bits);
+        any |= bits;
+        z[i] = bad[i] != 0.0 ? x[i] : z[i];
+    }
+    return any;
+}
+
+ASIM_RNG_LANES uint64_t asim_rng_bits_or(size_t n, const double *restrict v)
+{
+    uint64_t any = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t bits;
+        memcpy(&bits, &v[i], sizeof bits);
         any |= bits;
     }
+    return any;
+}
+
+ASIM_RNG_LANES void asim_rng_lanes_normal_inline(const double *u, double *z, size_t n, double *work,
+                                                 size_t *idx)
+{
+    double *v = work, *x = work + n, *bad = work + 2 * n;
+    asim_rng_normal_central(n, z, bad, u);
+    /* few lanes: all of them through the other branch too (a lane's value
+     * is the same either way); many: only those beyond, gathered */
+    uint64_t any;
+    size_t nt = 0;
+    if (n < ASIM_RNG_NORMAL_GATHER) {
+        memcpy(v, u, n * sizeof *v);
+        asim_rng_normal_middle(n, x, v);
+        any = asim_rng_normal_merge(n, z, x, v, bad);
+        for (size_t i = 0; any && i < n; i++)
+            if (v[i] != 0.0 && bad[i] != 0.0) /* far tail, 0, 1, NaN: GSL */
+                z[i] = asim_rng_normal_inv(u[i]);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        idx[nt] = i;
+        nt += bad[i] != 0.0;
+    }
+    for (size_t j = 0; j < nt; j++)
+        v[j] = u[idx[j]];
+    asim_rng_normal_middle(nt, x, v);
+    any = asim_rng_bits_or(nt, v);
     for (size_t j = 0; j < nt; j++)
         z[idx[j]] = x[j];
-    if (any)
-        for (size_t j = 0; j < nt; j++)
-            if (bad[j] != 0.0)
-                z[idx[j]] = asim_rng_normal_inv(v[j]);
+    for (size_t j = 0; any && j < nt; j++)
+        if (v[j] != 0.0) /* far tail, 0, 1, NaN: GSL */
+            z[idx[j]] = asim_rng_normal_inv(u[idx[j]]);
 }
 
 /* Longest walk of the inversion (and of a table below): 10 * 30 + 100. */
@@ -326,41 +393,62 @@ ASIM_RNG_LANES void asim_rng_lanes_normal_inline(const double *restrict u, doubl
 /* Means above this are drawn one by one (asim_rng_poisson_inv). */
 #define ASIM_RNG_POISSON_LANE_MAX 30.0
 
-/* Poisson counts k[i] for uniforms u[i] and means mu[i]: the values of
- * asim_rng_poisson_inv(u[i], mu[i]). work holds 2n doubles. */
-ASIM_RNG_LANES void asim_rng_lanes_poisson_inline(const double *restrict u,
-                                                  const double *restrict mu, double *restrict k,
-                                                  size_t n, double *restrict work)
+/* The walk's start: pk = e^-mu (cdf = pk), k = 0; lanes of means above
+ * ASIM_RNG_POISSON_LANE_MAX get cdf = 2, which no uniform exceeds.
+ * Returns nonzero when there are such lanes. */
+ASIM_RNG_LANES uint64_t asim_rng_poisson_start(size_t n, double *restrict pk,
+                                               double *restrict cdf, double *restrict k,
+                                               const double *restrict mu)
 {
-    double *restrict pk = work, *restrict cdf = work + n;
     for (size_t i = 0; i < n; i++) {
         pk[i] = asim_rng_exp_arg(-mu[i]);
         k[i] = 0.0;
     }
+    uint64_t big = 0;
     for (size_t i = 0; i < n; i++) {
         pk[i] = asim_rng_exp_core(pk[i]);
-        /* lanes of large means take no step of the walk: drawn one by one below */
+        double b = mu[i] > ASIM_RNG_POISSON_LANE_MAX ? 1.0 : 0.0;
         cdf[i] = mu[i] > ASIM_RNG_POISSON_LANE_MAX ? 2.0 : pk[i];
+        uint64_t bits;
+        memcpy(&bits, &b, sizeof bits);
+        big |= bits;
     }
-    /* the walk of asim_rng_poisson_inv on every lane at once: step j moves
-     * the lanes still below their uniform (they have taken j - 1 steps);
-     * the others are left as they are (pk moves on, unused) */
-    for (int j = 1; j <= ASIM_RNG_POISSON_MAX_K; j++) {
-        double dj = (double)j;
-        uint64_t walking = 0;
-        for (size_t i = 0; i < n; i++) {
-            double go = u[i] > cdf[i] ? 1.0 : 0.0;
-            pk[i] = pk[i] * (mu[i] / dj);
-            k[i] += go;
-            cdf[i] = cdf[i] + go * pk[i]; /* cdf + pk, or cdf + 0 */
-            uint64_t bits;
-            memcpy(&bits, &go, sizeof bits);
-            walking |= bits;
-        }
-        if (!walking)
+    return big;
+}
+
+/* Step j of the walk for the lanes still below their uniform (they have
+ * taken j - 1 steps); the others stay (pk moves on, unused). Returns
+ * nonzero when a lane moved. */
+ASIM_RNG_LANES uint64_t asim_rng_poisson_walk(size_t n, double *restrict pk,
+                                              double *restrict cdf, double *restrict k,
+                                              const double *restrict u,
+                                              const double *restrict mu, double dj)
+{
+    uint64_t walking = 0;
+    for (size_t i = 0; i < n; i++) {
+        double go = u[i] > cdf[i] ? 1.0 : 0.0;
+        pk[i] = pk[i] * (mu[i] / dj);
+        k[i] += go;
+        cdf[i] = cdf[i] + go * pk[i]; /* cdf + pk, or cdf + 0 */
+        uint64_t bits;
+        memcpy(&bits, &go, sizeof bits);
+        walking |= bits;
+    }
+    return walking;
+}
+
+/* Poisson counts k[i] for uniforms u[i] and means mu[i]: the values of
+ * asim_rng_poisson_inv(u[i], mu[i]), by its walk on every lane at once.
+ * work holds 2n doubles. */
+ASIM_RNG_LANES void asim_rng_lanes_poisson_inline(const double *u, const double *mu, double *k,
+                                                  size_t n, double *work)
+{
+    double *pk = work, *cdf = work + n;
+    uint64_t big = asim_rng_poisson_start(n, pk, cdf, k, mu);
+    for (int j = 1; j <= ASIM_RNG_POISSON_MAX_K; j++)
+        if (!asim_rng_poisson_walk(n, pk, cdf, k, u, mu, (double)j))
             break;
-    }
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; big && i < n; i++)
         if (mu[i] > ASIM_RNG_POISSON_LANE_MAX)
             k[i] = asim_rng_poisson_inv(u[i], mu[i]);
 }
@@ -376,23 +464,36 @@ typedef struct asim_rng_poisson_table {
 void asim_rng_poisson_table_init(asim_rng_poisson_table *t, double mu);
 
 /* k[i] = asim_rng_poisson_inv(u[i], t->mu) for n uniforms. */
+/* k = k + [u > c] for n lanes; returns nonzero when some u > c. */
+ASIM_RNG_LANES uint64_t asim_rng_count_above(size_t n, double *restrict k,
+                                             const double *restrict u, double c)
+{
+    uint64_t any = 0;
+    for (size_t i = 0; i < n; i++) {
+        double above = u[i] > c ? 1.0 : 0.0;
+        k[i] += above;
+        uint64_t bits;
+        memcpy(&bits, &above, sizeof bits);
+        any |= bits;
+    }
+    return any;
+}
+
 ASIM_RNG_LANES void asim_rng_lanes_poisson_table_inline(const asim_rng_poisson_table *t,
-                                                        const double *restrict u,
-                                                        double *restrict k, size_t n)
+                                                        const double *u, double *k, size_t n)
 {
     if (t->direct) {
         for (size_t i = 0; i < n; i++)
             k[i] = asim_rng_poisson_inv(u[i], t->mu);
         return;
     }
-    /* the count of CDF values below u is where the walk stops */
+    /* the number of CDF values below u is where the walk stops; the CDF
+     * grows, so once no uniform exceeds a value none exceeds the next */
     for (size_t i = 0; i < n; i++)
         k[i] = 0.0;
-    for (size_t j = 0; j < t->n; j++) {
-        double c = t->cdf[j];
-        for (size_t i = 0; i < n; i++)
-            k[i] += u[i] > c ? 1.0 : 0.0;
-    }
+    for (size_t j = 0; j < t->n; j++)
+        if (!asim_rng_count_above(n, k, u, t->cdf[j]))
+            break;
 }
 
 /* The same, out of line. */
