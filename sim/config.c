@@ -473,7 +473,12 @@ typedef struct {
     char name[SCAN_NAME];  /* the setting being read */
     char ident[SCAN_NAME]; /* the last name seen (a setting once '=' or ':' follows) */
     unsigned nul_line;     /* line of the first NUL byte, or 0 */
+    unsigned want_line;    /* when non-zero: note the setting being read at the end of this line */
+    char found[SCAN_NEST * 8]; /* ... here */
+    int found_set;
 } scan_state;
+
+static void scan_path(const scan_state *s, char *buf, size_t n);
 
 /* Copy s into buf with control characters escaped (\n, \x01, ...), so that
  * a message stays on one line whatever a file or an argument holds. */
@@ -507,6 +512,10 @@ static void one_line(asim_error *err)
 static int scan_getc(scan_state *s)
 {
     int c = getc(s->f);
+    if ((c == '\n' || c == EOF) && s->want_line == s->line && !s->found_set) {
+        scan_path(s, s->found, sizeof s->found);
+        s->found_set = 1;
+    }
     if (c == '\n')
         s->line++;
     else if (c == '\0' && !s->nul_line)
@@ -739,10 +748,32 @@ static asim_status scan_stream(scan_state *s, asim_error *err)
             return asim_error_set(err, ASIM_ECONFIG, "%s: a NUL byte: a scenario file is text, not binary data",
                                   loc);
         }
-        if (c == EOF)
+        if (c == EOF || s->found_set)
             break;
     }
     return ASIM_OK;
+}
+
+/* The setting being read at the end of line `line` of `file` (for a syntax
+ * error that libconfig reports with the line alone), or "". */
+static void setting_at_line(const char *file, unsigned line, char *buf, size_t n)
+{
+    scan_state s;
+    memset(&s, 0, sizeof s);
+    buf[0] = '\0';
+    s.f = fopen(file, "r");
+    if (!s.f)
+        return;
+    s.file = file;
+    s.incdir = ".";
+    s.depth = SCAN_INCLUDE_DEPTH; /* the line is in this file: do not follow @include */
+    s.line = 1;
+    s.want_line = line;
+    asim_error ignored;
+    scan_stream(&s, &ignored);
+    fclose(s.f);
+    if (s.found_set)
+        snprintf(buf, n, "%s", s.found);
 }
 
 /* The same checks on the value of an override "path=value". */
@@ -808,10 +839,13 @@ static asim_status parse_file(config_t *cfg, const char *file, asim_error *err)
     if (config_read_file(cfg, file) == CONFIG_TRUE)
         return ASIM_OK;
     const char *ef = config_error_file(cfg);
-    char efs[1024], text[256];
+    char efs[1024], text[256], setting[SCAN_NEST * 8];
     printable(ef ? ef : file, efs, sizeof efs);
     printable(config_error_text(cfg) ? config_error_text(cfg) : "unreadable", text, sizeof text);
-    return asim_error_set(err, ASIM_ECONFIG, "%s:%d: %s", efs, config_error_line(cfg), text);
+    int line = config_error_line(cfg);
+    setting_at_line(ef ? ef : file, line > 0 ? (unsigned)line : 0, setting, sizeof setting);
+    return asim_error_set(err, ASIM_ECONFIG, "%s:%d: %s%s%s%s", efs, line, text, *setting ? " (in " : "",
+                          setting, *setting ? ")" : "");
 }
 
 static asim_status read_file(asim_params *p, const char *file, asim_error *err)

@@ -62,6 +62,8 @@ done
 # the line is the line of the offending setting, also with CRLF line ends
 run check "$src/tests/data/hostile/crlf.cfg"
 grep -qF "crlf.cfg:3: model.steps = 0:" "$work/err" && ok || bad "crlf.cfg: wrong line: $(cat "$work/err")"
+run check "$src/tests/data/hostile/nan.cfg"
+grep -qF "nan.cfg:3: syntax error (in quasi.coop_gain)" "$work/err" && ok || bad "nan.cfg: $(cat "$work/err")"
 run check "$src/tests/data/hostile/huge_int.cfg"
 grep -qF "huge_int.cfg:3: model.steps = 4294967297:" "$work/err" && ok || bad "huge_int.cfg: $(cat "$work/err")"
 
