@@ -412,6 +412,22 @@ STEP void k_derive(size_t n, double *restrict T, double *restrict c, double *res
     }
 }
 
+/* k_first, k_add and k_derive in one pass, for two adversaries (the
+ * shipped scenarios): the same operations in the same order. */
+STEP void k_derive2(size_t n, double *restrict T, double *restrict c, double *restrict Be,
+                    double *restrict V, const double *restrict S, const double *restrict X0,
+                    const double *restrict X1, const double *restrict delta,
+                    const double *restrict b, const double k[6])
+{
+    double w0 = k[0], w1 = k[1], sched_c = k[2], credit = k[3], visible = k[4];
+    for (size_t i = 0; i < n; i++) {
+        T[i] = clamp01((S[i] + w0 * X0[i]) + w1 * X1[i]);
+        c[i] = clamp01(sched_c + delta[i]);
+        Be[i] = b[i] * credit;
+        V[i] = b[i] * visible;
+    }
+}
+
 /* Logistic arguments of Astar, Estar and the support probability. */
 STEP void k_fear_args(size_t n, double *restrict la, double *restrict le, double *restrict ls,
                       const double *restrict T, const double *restrict p,
@@ -521,6 +537,18 @@ STEP void k_target(size_t n, double *restrict d, const double *restrict O, doubl
         d[i] = clamp01(base + react * O[i] - dw * (d[i] / wsum - 0.5));
 }
 
+/* k_det_first, k_det_add and k_target in one pass, for two allies. */
+STEP void k_target2(size_t n, double *restrict d, const double *restrict c0,
+                    const double *restrict B0, const double *restrict c1,
+                    const double *restrict B1, const double *restrict O, const double k[6])
+{
+    double w0 = k[0], w1 = k[1], base = k[2], react = k[3], dw = k[4], wsum = k[5];
+    for (size_t i = 0; i < n; i++) {
+        double sum = (0.0 + w0 * (c0[i] + B0[i]) / 2) + w1 * (c1[i] + B1[i]) / 2;
+        d[i] = clamp01(base + react * O[i] - dw * (sum / wsum - 0.5));
+    }
+}
+
 /* Xstar when the adversary has no threat weight (Det = 0.5) */
 STEP void k_target_half(size_t n, double *restrict d, const double *restrict O, double base,
                         double react, double dw)
@@ -556,6 +584,28 @@ STEP void k_ally_update(size_t n, double *restrict p, double *restrict A, double
     }
 }
 
+/* The threat shock's sum and k_ally_update in one pass, for two
+ * adversaries: shock = (0 + s0 N0) + s1 N1. */
+STEP void k_ally_update2(size_t n, double *restrict p, double *restrict A, double *restrict E,
+                         double *restrict b, double *restrict d, double *restrict S,
+                         const double *restrict c, const double *restrict z,
+                         const double *restrict As, const double *restrict Es,
+                         const double *restrict act, const double *restrict Be,
+                         const double *restrict N0, const double *restrict N1, const double k[10])
+{
+    double pr = k[0], noise = k[1], fr = k[2], br = k[3], ar = k[4], ag = k[5], ref = k[6];
+    double decay = k[7], s0 = k[8], s1 = k[9];
+    for (size_t i = 0; i < n; i++) {
+        double shock = (0.0 + s0 * N0[i]) + s1 * N1[i];
+        p[i] = clamp01(p[i] + pr * (c[i] + noise * z[i] - p[i]));
+        A[i] = A[i] + fr * (As[i] - A[i]);
+        E[i] = E[i] + fr * (Es[i] - E[i]);
+        b[i] = b[i] + br * (act[i] - b[i]);
+        d[i] = d[i] + ar * (ag * (Be[i] - ref) - d[i]);
+        S[i] = S[i] * decay + shock;
+    }
+}
+
 /* Spec 3.4 for one pair's lanes: the relation moves to the outcome's target. */
 STEP void k_relation(size_t n, double *restrict R, const double *restrict u,
                      const double *restrict v, const double *restrict H, double rate,
@@ -574,6 +624,18 @@ STEP void k_outcry(size_t n, double *restrict O, const double *restrict seen,
 {
     for (size_t i = 0; i < n; i++)
         O[i] = clamp01(O[i] + rate * (vis * seen[i] - O[i]) + H[i]);
+}
+
+/* The sum of visible burden-sharing and k_outcry in one pass, for two
+ * allies: seen = (0 + hb0 V0) + hb1 V1. */
+STEP void k_outcry2(size_t n, double *restrict O, const double *restrict V0,
+                    const double *restrict V1, const double *restrict H, const double k[4])
+{
+    double hb0 = k[0], hb1 = k[1], rate = k[2], vis = k[3];
+    for (size_t i = 0; i < n; i++) {
+        double seen = (0.0 + hb0 * V0[i]) + hb1 * V1[i];
+        O[i] = clamp01(O[i] + rate * (vis * seen - O[i]) + H[i]);
+    }
 }
 
 /* ---- observing step t ------------------------------------------------------ */
@@ -598,6 +660,15 @@ STEP void derive_ally(asim_model *m, size_t a, size_t i0, size_t n)
                          p->fears.bias_abandon, p->fears.gain_entrap, p->fears.bias_entrap,
                          row[X_F], p->burden.gain, p->allies[a].burden_bias};
     double *T = m->T + o;
+    if (m->nx == 2) {
+        const double k[6] = {m->w[a], m->w[na + a], row[X_FIXED + a], row[X_FIXED + na + a],
+                             row[X_FIXED + 2 * na + a]};
+        k_derive2(n, T, m->c + o, m->Beff + o, m->V + o, m->S + o, m->X + i0, m->X + W + i0,
+                  m->delta + o, m->b + o, k);
+        k_fear_args(n, m->Astar + o, m->Estar + o, m->lg + a * n, T, m->p_ + o, m->A + o, m->E + o,
+                    c);
+        return;
+    }
     /* T = S + sum_x w[x][a] X[x], in that order */
     if (m->nx == 0)
         memcpy(T, m->S + o, n * sizeof *T);
@@ -738,7 +809,12 @@ STEP void advance_adversaries(asim_model *m, size_t i0, size_t n)
     for (size_t x = 0; x < m->nx; x++) {
         const asim_adversary *adv = &p->adversaries[x];
         double base = m->row[X_FIXED + 3 * na + x];
-        if (m->wsum[x] > 0) {
+        if (m->wsum[x] > 0 && na == 2) {
+            const double k[6] = {m->w[x * na], m->w[x * na + 1], base, adv->outcry_reaction,
+                                 adv->deterrence_weight, m->wsum[x]};
+            k_target2(n, m->acc, m->c + i0, m->Beff + i0, m->c + W + i0, m->Beff + W + i0,
+                      m->O + i0, k);
+        } else if (m->wsum[x] > 0) {
             /* 0 + the terms in ally order, / wsum: the spec's Det */
             for (size_t a = 0; a < na; a++) {
                 if (a == 0)
@@ -766,6 +842,14 @@ STEP void advance_allies(asim_model *m, size_t i0, size_t n)
                          p->patron.burden_ref, m->decay};
     for (size_t a = 0; a < m->na; a++) {
         size_t o = a * W + i0;
+        if (m->nx == 2) {
+            const double k2[10] = {k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7],
+                                   m->sw[a], m->sw[m->na + a]};
+            k_ally_update2(n, m->p_ + o, m->A + o, m->E + o, m->b + o, m->delta + o, m->S + o,
+                           m->c + o, m->z + o, m->Astar + o, m->Estar + o, m->act + o, m->Beff + o,
+                           m->N + i0, m->N + W + i0, k2);
+            continue;
+        }
         if (m->nx == 0)
             k_fill(n, m->acc, 0.0);
         for (size_t x = 0; x < m->nx; x++) { /* 0 + the terms in adversary order */
@@ -788,6 +872,12 @@ STEP void advance_pairs_outcry(asim_model *m, size_t i0, size_t n)
         k_relation(n, m->R + k * W + i0, m->coop + 2 * k * W + i0, m->coop + (2 * k + 1) * W + i0,
                    m->H + i0, p->quasi.relation_rate, p->quasi.relation_damage,
                    p->quasi.unreciprocated, p->pairs[k].history_floor);
+    if (m->na == 2) {
+        const double k[4] = {p->allies[0].history_burden, p->allies[1].history_burden,
+                             p->region.outcry_rate, p->region.visibility_weight};
+        k_outcry2(n, m->O + i0, m->V + i0, m->V + W + i0, m->H + i0, k);
+        return;
+    }
     for (size_t a = 0; a < m->na; a++) { /* seen: 0 + the terms in ally order */
         if (a == 0)
             k_first0(n, m->acc, p->allies[a].history_burden, m->V + a * W + i0);
