@@ -11,9 +11,12 @@
 #      (scripts/history_compare.py, both periods), the calibration on
 #      1965-1990 with the 1990-2023 holdout (configs/calibrate_1965_1990.cfg),
 #      its robustness checks (more starts, profile of the strategic gain, a
-#      fitted commitment offset, strict inputs, no scheduled events, recovery
-#      of the rule from synthetic codings) and the fitted 1990-2023 scenarios
-#      (configs/history_1990_2023_fitted_<rule>.cfg);
+#      fitted commitment offset, the class rules of the inputs varied, no
+#      scheduled events, recovery of the rule from synthetic codings) and the
+#      fitted 1990-2023 scenarios
+#      (configs/history_1990_2023_fitted_<rule>.cfg), and those scenarios
+#      with the inputs of the first version (before the exogeneity revision)
+#      put back;
 #   4. where the scheduled history events fall in the codings;
 #   5. the cyber sweep (configs/cyber_2014.cfg), with the defaults and with
 #      the fitted parameters;
@@ -269,11 +272,11 @@ def events_of(cfg):
     return [(float(y), float(s), lab) for y, s, lab in ev]
 
 
-def cmd_events_without(args):
-    """events-without RESOLVED_CFG YEAR...: region.events without the events of those years."""
-    drop = {round(float(y), 3) for y in args[1:]}
-    keep = [e for e in events_of(args[0]) if round(e[0], 3) not in drop]
-    print("(" + ", ".join(f'{{ year = {y!r}; size = {s!r}; label = "{lab}"; }}' for y, s, lab in keep) + ")")
+def cmd_events_resized(args):
+    """events-resized RESOLVED_CFG SIZE: region.events with every size set to SIZE."""
+    size = float(args[1])
+    print("(" + ", ".join(f'{{ year = {y!r}; size = {size!r}; label = "{lab}"; }}'
+                          for y, _, lab in events_of(args[0])) + ")")
 
 
 def cmd_events(args):
@@ -293,6 +296,12 @@ def cmd_events(args):
             r = t.loc[c]
             print(f"{c:<12} {r['years']:6.2f} {int(r['n']):6d} {r['size']:10.2f} {r['size_per_year']:13.3f}")
     print(f"{'uncoded':<12} {'':>6} {len(outside):6d} {sum(e[1] for e in outside):10.2f}")
+
+
+def cmd_setting(args):
+    """setting RESOLVED_CFG NAME: the value of the first setting NAME (as allysim writes it, on one line)."""
+    m = re.search(r"^\s*" + re.escape(args[1]) + r"\s*=\s*(.*);\s*$", open(args[0]).read(), re.M)
+    print(m.group(1))
 
 
 def cmd_shift(args):
@@ -495,22 +504,32 @@ calibrate "$res/cal_offset.cfg" --observations "$obs65" --holdout "$obs90" -o "$
 echo
 vt calib "$res/calibrate_offset"
 
-say "3g. strict inputs: 1983-84 brokerage keyframes and the five 'partly reactive' 2017-2019 events dropped"
-# docs/history-sources.md, caveats (a) and (b): keep the US encouragement ramp of May 1981 - Nov 1982
-# and Reagan's visit (Nov 1983); drop the keyframes dated by the Nakasone (Jan 1983) and Chun (Sep 1984)
-# visits; decay to background by Jul 1985 as before.
-strict_brokerage='((1965.0, 0.7), (1965.963, 0.7), (1966.5, 0.15), (1969.889, 0.15), (1969.889, 0.4), (1970.5, 0.15), (1981.353, 0.15), (1982.906, 0.35), (1983.864, 0.35), (1985.5, 0.15))'
-strict_events=$(vt events-without "$res/h1990_2023-det/config.cfg" 2017.987 2018.889 2019.5 2019.587 2019.64)
-calibrate "$cal" -s "patron.brokerage=$strict_brokerage" --observations "$obs65" -o "$res/calibrate_strict"
-vt calib "$res/calibrate_strict"
-echo "holdout on the strict 1990-2023 inputs (parameters fitted on the strict 1965-1990 inputs):"
-for r in $rules; do
-  cat > "$res/strict_$r.cfg" <<EOF
+say "3g. the class rules varied: every scheduled event at one size; brokerage pushes fading over 12 months"
+# docs/history-sources.md, "The size rule" and "The brokerage rule". Variant "uniform": every scheduled
+# event of both periods at 0.3 (no classes). Variant "slow": the two brokerage pushes of 1965-1990 fall
+# back to background over 12 months instead of 6 (brokerage is constant after 1990). Each variant is
+# fitted on 1965-1990 and scored on 1990-2023 with its own fitted parameters; the scenario files are
+# not changed (the variants are passed with -s).
+ev65=$(vt events-resized "$res/h1965_1990-det/config.cfg" 0.3)
+ev90=$(vt events-resized "$res/h1990_2023-det/config.cfg" 0.3)
+slow_brokerage='((1965.0, 0.35), (1965.377, 0.35), (1965.377, 0.5), (1966.377, 0.15), (1981.353, 0.15), (1981.353, 0.5), (1982.353, 0.15))'
+for v in uniform slow; do
+  case $v in
+    uniform) over65=(-s "region.events=$ev65"); over90=(-s "region.events=$ev90") ;;
+    slow) over65=(-s "patron.brokerage=$slow_brokerage"); over90=() ;;
+  esac
+  echo "variant $v:"
+  calibrate "$cal" "${over65[@]}" --observations "$obs65" -o "$res/calibrate_$v" >/dev/null
+  vt calib "$res/calibrate_$v"
+  echo "holdout (1990-2023, parameters fitted on the variant's 1965-1990):"
+  for r in $rules; do
+    cat > "$res/${v}_$r.cfg" <<EOF
 @include "$(realpath --relative-to="$res" configs/history_1990_2023.cfg)"
-@include "calibrate_strict/fitted-$r.cfg"
+@include "calibrate_$v/fitted-$r.cfg"
 EOF
-  run "$res/strict_$r.cfg" --deterministic -s model.rule=$r -s "region.events=$strict_events" -o "$res/strict90-$r"
-  vt score "strict holdout, rule $r" "$res/strict90-$r" "$obs90"
+    run "$res/${v}_$r.cfg" --deterministic -s model.rule=$r ${over90[@]+"${over90[@]}"} -o "$res/${v}90-$r"
+    vt score "$v holdout, rule $r" "$res/${v}90-$r" "$obs90"
+  done
 done
 
 say "3h. the fitted 1990-2023 scenarios: configs/history_1990_2023_fitted_<rule>.cfg (run with -s model.rule=<rule>)"
@@ -561,6 +580,30 @@ for t in cha threat history; do
   esac
   vt recovery "$res/recover-$t" $t $truth
 done
+
+say "3j. the first version's 1990-2023 inputs put back, one part at a time, with the fitted parameters"
+# The scenario file before the exogeneity revision (commit 45829d5; docs/history-sources.md lists what
+# the revision removed): its brokerage schedule, or its scheduled events, replace the revised ones in
+# the fitted 1990-2023 scenarios. Skipped outside a git clone that has that commit.
+first=45829d5
+if git cat-file -e "$first:configs/history_1990_2023.cfg" 2>/dev/null; then
+  git show "$first:configs/history_1990_2023.cfg" > "$res/first_1990_2023.cfg"
+  run "$res/first_1990_2023.cfg" --deterministic -o "$res/first90"
+  first_brokerage=$(vt setting "$res/first90/config.cfg" brokerage)
+  first_events=$(vt setting "$res/first90/config.cfg" events)
+  for r in $rules; do
+    run configs/history_1990_2023_fitted_$r.cfg -s model.rule=$r --deterministic \
+      -s "patron.brokerage=$first_brokerage" -o "$res/first90b-$r"
+    run configs/history_1990_2023_fitted_$r.cfg -s model.rule=$r --deterministic \
+      -s "region.events=$first_events" -o "$res/first90e-$r"
+    vt score "fitted $r, first version's brokerage" "$res/first90b-$r" "$obs90"
+    vt score "fitted $r, first version's events" "$res/first90e-$r" "$obs90"
+  done
+  echo "the first version's scheduled events in the 1990-2023 codings (as in section 4):"
+  vt events "$res/first90/config.cfg" "$obs90"
+else
+  echo "skipped: commit $first is not in this clone"
+fi
 
 # ---------------------------------------------------------------------------
 say "4. where the scheduled history events fall in the codings (event size per coded year)"
