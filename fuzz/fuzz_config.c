@@ -1,6 +1,7 @@
 /* fuzz_config.c: libFuzzer harness for the scenario loader. The input is a
  * whole scenario file: it is written to a private temporary directory and
- * loaded as `allysim run`, `sweep`, `test` and `sensitivity` would load it.
+ * loaded as `allysim run`, `sweep`, `test`, `sensitivity` and `calibrate`
+ * would load it.
  * Checks beyond "no crash, no sanitizer report": a failure is a
  * configuration error with a one-line message, and a configuration that
  * loads writes a resolved config.cfg that loads again to the same text. */
@@ -65,6 +66,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         st = asim_config_load_sensitivity(file, &p, &s, &err);
         fuzz_check_error(st, &err, "asim_config_load_sensitivity");
         asim_sensitivity_spec_free(&s);
+        asim_calibrate_spec cs;
+        memset(&cs, 0, sizeof cs);
+        st = asim_config_load_calibrate(file, &p, &cs, &err);
+        fuzz_check_error(st, &err, "asim_config_load_calibrate");
+        asim_calibrate_spec_free(&cs);
     }
     asim_params_free(&p);
     asim_test_spec t;
