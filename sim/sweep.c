@@ -958,6 +958,15 @@ static const char *json_value(const char *doc, const char *key)
     return q ? q + strlen(pat) : NULL;
 }
 
+/* Text from an input file made safe for a one-line message. */
+static const char *printable(char *s)
+{
+    for (char *q = s; *q; q++)
+        if ((unsigned char)*q < 0x20 || (unsigned char)*q > 0x7e)
+            *q = '?';
+    return s;
+}
+
 static char *slurp(const char *path, size_t limit, asim_error *err)
 {
     FILE *f = fopen(path, "rb");
@@ -1004,8 +1013,10 @@ static asim_status read_shard(shard_info *si, asim_error *err)
         si->files[f] = at && end && at < end;
     }
     free(doc);
-    if (!ok)
+    if (!ok || si->replicates == 0 || si->shards == 0 || si->first > si->end || si->end > si->points)
         return asim_error_set(err, ASIM_EUSAGE, "%s: not the meta.json of an allysim sweep", path);
+    printable(si->hash);
+    printable(si->status);
     if (strcmp(si->status, "complete") != 0)
         return asim_error_set(err, ASIM_EUSAGE, "%s: shard %zu/%zu is %s, not complete (finish it with --resume)",
                               path, si->shard, si->shards, si->status);
@@ -1111,7 +1122,7 @@ static asim_status copy_rows(const shard_info *si, int f, asim_csv *w, char **he
         } else if (row_point(f, c1, c2, si->replicates, &point) != 0 || point < si->first ||
                    point >= si->end || point < *last) {
             st = asim_error_set(err, ASIM_EUSAGE, "%s:%ld: row of design point %s is out of place",
-                                path, lineno, f == F_RUNS || f == F_FAIL ? c2 : c1);
+                                path, lineno, printable(f == F_RUNS || f == F_FAIL ? c2 : c1));
         } else {
             *last = point;
             asim_csv_raw(w, line, (size_t)len);

@@ -46,6 +46,16 @@ sed -i '3s/,[^,]*$//' "$work/broken/runs.csv"
 "$bin" merge "$work/s1" "$work/broken" "$work/s3" -o "$work/m5" 2>"$work/err"; rc=$?
 [ $rc -eq 2 ] && grep -q "runs.csv:3: expected" "$work/err" && ok || bad "merge of a malformed row: rc $rc $(cat "$work/err")"
 
+# a meta.json with nonsense counts or raw control bytes: a one-line error, no crash
+"$bin" sweep "$cfg" -o "$work/zero" -r 1 -s model.steps=2 --timeseries -q >/dev/null
+sed -i 's/"replicates": 1,/"replicates": 0,/' "$work/zero/meta.json"
+"$bin" merge "$work/zero" -o "$work/m6" 2>"$work/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "not the meta.json" "$work/err" && ok || bad "merge of zero replicates: rc $rc"
+"$bin" sweep "$cfg" -o "$work/cr" -r 1 -s model.steps=2 -q >/dev/null
+sed -i 's/"status": "complete"/"status": "comp\rlete"/' "$work/cr/meta.json"
+"$bin" merge "$work/cr" -o "$work/m7" 2>"$work/err"; rc=$?
+[ $rc -eq 2 ] && [ "$(wc -l < "$work/err")" -eq 1 ] && ! grep -q $'\r' "$work/err" && ok || bad "merge message with a raw CR: rc $rc"
+
 # an interrupted sweep resumes to the same bytes
 long="-r 50 -s model.steps=4000"
 "$bin" sweep "$cfg" -o "$work/full" $long -q >/dev/null || bad "full sweep"
