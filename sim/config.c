@@ -1394,31 +1394,44 @@ static asim_status read_sweep(const config_setting_t *sw, asim_design_spec *spec
     return st;
 }
 
-static asim_status load_sweep(const char *file, const asim_params *p, asim_design_spec *spec,
-                              asim_error *err)
+/* Read the section `name` of a scenario file with `read` into its spec,
+ * when the file has it; a missing required section is an error that points
+ * to an example. Every loader of a command section goes through here. */
+typedef asim_status (*section_reader)(const config_setting_t *sec, void *spec, const origin *o,
+                                      asim_error *err);
+
+static asim_status load_section(const char *file, const asim_params *p, const char *name,
+                                const char *example, section_reader read, void *spec, asim_error *err)
 {
-    memset(spec, 0, sizeof *spec);
     if (!file)
-        return asim_error_set(err, ASIM_EUSAGE, "a sweep needs a scenario file with a sweep section");
+        return example ? asim_error_set(err, ASIM_EUSAGE, "%s needs a CONFIG with a %s section", name, name)
+                       : ASIM_OK;
     config_t cfg;
     asim_status st = parse_file(&cfg, file, err);
     if (st == ASIM_OK) {
-        const config_setting_t *sw = config_lookup(&cfg, "sweep");
+        const config_setting_t *sec = config_lookup(&cfg, name);
         origin o = {file, NULL, p};
-        st = sw ? read_sweep(sw, spec, &o, err)
-                : asim_error_set(err, ASIM_ECONFIG, "%s: no sweep section (see configs/sweep_commitment.cfg)", file);
+        if (sec)
+            st = read(sec, spec, &o, err);
+        else if (example)
+            st = asim_error_set(err, ASIM_ECONFIG, "%s: no %s section (see %s)", file, name, example);
     }
     config_destroy(&cfg);
+    if (st != ASIM_OK)
+        one_line(err);
     return st;
+}
+
+static asim_status sweep_reader(const config_setting_t *sec, void *spec, const origin *o, asim_error *err)
+{
+    return read_sweep(sec, spec, o, err);
 }
 
 asim_status asim_config_load_sweep(const char *file, const asim_params *p, asim_design_spec *spec,
                                    asim_error *err)
 {
-    asim_status st = load_sweep(file, p, spec, err);
-    if (st != ASIM_OK)
-        one_line(err);
-    return st;
+    memset(spec, 0, sizeof *spec);
+    return load_section(file, p, "sweep", "configs/sweep_commitment.cfg", sweep_reader, spec, err);
 }
 
 /* ---- the test section ----------------------------------------------------------------- */
@@ -1508,28 +1521,15 @@ static asim_status read_test(const config_setting_t *t, asim_test_spec *spec, co
     return st;
 }
 
-static asim_status load_test(const char *file, asim_test_spec *t, asim_error *err)
+static asim_status test_reader(const config_setting_t *sec, void *spec, const origin *o, asim_error *err)
 {
-    asim_test_spec_default(t);
-    if (!file)
-        return ASIM_OK;
-    config_t cfg;
-    asim_status st = parse_file(&cfg, file, err);
-    const config_setting_t *s = st == ASIM_OK ? config_lookup(&cfg, "test") : NULL;
-    if (s) {
-        origin o = {file, NULL, NULL};
-        st = read_test(s, t, &o, err);
-    }
-    config_destroy(&cfg);
-    return st;
+    return read_test(sec, spec, o, err);
 }
 
 asim_status asim_config_load_test(const char *file, asim_test_spec *t, asim_error *err)
 {
-    asim_status st = load_test(file, t, err);
-    if (st != ASIM_OK)
-        one_line(err);
-    return st;
+    asim_test_spec_default(t);
+    return load_section(file, NULL, "test", NULL, test_reader, t, err);
 }
 
 /* ---- the sensitivity section ------------------------------------------------------------ */
@@ -1602,31 +1602,17 @@ static asim_status read_sensitivity(const config_setting_t *t, asim_sensitivity_
     return st;
 }
 
-static asim_status load_sensitivity(const char *file, const asim_params *p,
-                                    asim_sensitivity_spec *s, asim_error *err)
+static asim_status sensitivity_reader(const config_setting_t *sec, void *spec, const origin *o,
+                                      asim_error *err)
 {
-    memset(s, 0, sizeof *s);
-    if (!file)
-        return asim_error_set(err, ASIM_EUSAGE, "sensitivity needs a CONFIG with a sensitivity section");
-    config_t cfg;
-    asim_status st = parse_file(&cfg, file, err);
-    if (st == ASIM_OK) {
-        const config_setting_t *t = config_lookup(&cfg, "sensitivity");
-        origin o = {file, NULL, p};
-        st = t ? read_sensitivity(t, s, &o, err)
-               : asim_error_set(err, ASIM_ECONFIG, "%s: no sensitivity section (see configs/sensitivity.cfg)", file);
-    }
-    config_destroy(&cfg);
-    return st;
+    return read_sensitivity(sec, spec, o, err);
 }
 
 asim_status asim_config_load_sensitivity(const char *file, const asim_params *p,
                                          asim_sensitivity_spec *s, asim_error *err)
 {
-    asim_status st = load_sensitivity(file, p, s, err);
-    if (st != ASIM_OK)
-        one_line(err);
-    return st;
+    memset(s, 0, sizeof *s);
+    return load_section(file, p, "sensitivity", "configs/sensitivity.cfg", sensitivity_reader, s, err);
 }
 
 /* ---- the calibrate section ------------------------------------------------------------------ */
@@ -1723,20 +1709,15 @@ static asim_status read_calibrate(const config_setting_t *t, const char *file, a
     return st;
 }
 
+static asim_status calibrate_reader(const config_setting_t *sec, void *spec, const origin *o,
+                                    asim_error *err)
+{
+    return read_calibrate(sec, o->file, spec, o, err);
+}
+
 asim_status asim_config_load_calibrate(const char *file, const asim_params *p, asim_calibrate_spec *s,
                                        asim_error *err)
 {
     asim_calibrate_spec_default(s);
-    if (!file)
-        return asim_error_set(err, ASIM_EUSAGE, "calibrate needs a CONFIG with a calibrate section");
-    config_t cfg;
-    asim_status st = parse_file(&cfg, file, err);
-    if (st == ASIM_OK) {
-        const config_setting_t *t = config_lookup(&cfg, "calibrate");
-        origin o = {file, NULL, p};
-        st = t ? read_calibrate(t, file, s, &o, err)
-               : asim_error_set(err, ASIM_ECONFIG, "%s: no calibrate section (see configs/calibrate_1965_1990.cfg)", file);
-    }
-    config_destroy(&cfg);
-    return st;
+    return load_section(file, p, "calibrate", "configs/calibrate_1965_1990.cfg", calibrate_reader, s, err);
 }
