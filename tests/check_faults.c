@@ -29,42 +29,9 @@
 #include "allysim/sweep.h"
 
 #include "check_main.h"
+#include "test_files.h"
 
 /* ---- scratch directories ------------------------------------------------------ */
-
-static char tmpdir[1024];
-
-static void make_tmpdir(void)
-{
-    const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    snprintf(tmpdir, sizeof tmpdir, "%s/asim_faults_XXXXXX", base);
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static void remove_tree(const char *dir) { nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS); }
-
-static void cleanup(void)
-{
-    if (tmpdir[0])
-        remove_tree(tmpdir);
-    tmpdir[0] = '\0';
-}
-
-static int exists(const char *dir, const char *name)
-{
-    char path[2048];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    struct stat st;
-    return stat(path, &st) == 0;
-}
 
 /* Does dir hold a file whose name ends in .tmp? */
 static int has_tmp(const char *dir)
@@ -78,24 +45,6 @@ static int has_tmp(const char *dir)
             return 1;
     }
     return 0;
-}
-
-__attribute__((unused)) static char *slurp(const char *dir, const char *name)
-{
-    char path[2048];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    ck_assert_ptr_nonnull(s);
-    ck_assert_uint_eq(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = '\0';
-    fclose(f);
-    return s;
 }
 
 /* ---- the scenarios under test ------------------------------------------------------ */
@@ -406,13 +355,13 @@ START_TEST(full_disk_run)
     snprintf(want, sizeof want, "cannot write %s/timeseries.csv: %s", dir, strerror(EFBIG));
     ck_assert_str_eq(err.msg, want);
     /* the earlier complete file is intact; nothing half-written is left */
-    char *cfg = slurp(dir, "config.cfg");
+    char *cfg = slurp_in(dir, "config.cfg");
     ck_assert_ptr_nonnull(cfg);
     ck_assert_str_eq(cfg, CONFIG_TEXT);
     free(cfg);
     ck_assert(!exists(dir, "timeseries.csv"));
     ck_assert(!has_tmp(dir));
-    char *meta = slurp(dir, "meta.json");
+    char *meta = slurp_in(dir, "meta.json");
     ck_assert_ptr_nonnull(meta);
     ck_assert_ptr_nonnull(strstr(meta, "\"status\": \"failed\""));
     free(meta);
@@ -436,7 +385,7 @@ START_TEST(full_disk_sweep)
     snprintf(want, sizeof want, "cannot write %s/", dir);
     ck_assert_msg(strncmp(err.msg, want, strlen(want)) == 0, "%s", err.msg);
     ck_assert_msg(strstr(err.msg, strerror(EFBIG)) != NULL, "%s", err.msg);
-    char *cfg = slurp(dir, "config.cfg");
+    char *cfg = slurp_in(dir, "config.cfg");
     ck_assert_ptr_nonnull(cfg);
     ck_assert_str_eq(cfg, CONFIG_TEXT);
     free(cfg);

@@ -18,41 +18,9 @@
 #include <unistd.h>
 
 #include "check_main.h"
-
-static char tmpdir[1024];
-
-static void make_tmpdir(void)
-{
-    const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    snprintf(tmpdir, sizeof tmpdir, "%s/asim_output_XXXXXX", base);
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static int exists(const char *dir, const char *name)
-{
-    char path[2048];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    struct stat st;
-    return stat(path, &st) == 0;
-}
+#include "test_files.h"
 
 /* The whole file dir/name (caller frees). */
-static char *slurp(const char *dir, const char *name)
-{
-    char path[2048];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    ck_assert_uint_eq(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = '\0';
-    fclose(f);
-    return s;
-}
-
 START_TEST(csv_quoting_rfc4180)
 {
     make_tmpdir();
@@ -70,7 +38,7 @@ START_TEST(csv_quoting_rfc4180)
     asim_csv_str(&w, "x");
     asim_csv_end_row(&w);
     ck_assert_int_eq(asim_csv_close(&w, &err), ASIM_OK);
-    char *s = slurp(tmpdir, "q.csv");
+    char *s = slurp_in(tmpdir, "q.csv");
     ck_assert_str_eq(s, "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\"cr\r\",,\"\"\"\"\nx\n");
     free(s);
 }
@@ -93,7 +61,7 @@ START_TEST(csv_numbers)
     asim_csv_int(&w, -7);
     asim_csv_end_row(&w);
     ck_assert_int_eq(asim_csv_close(&w, &err), ASIM_OK);
-    char *s = slurp(tmpdir, "n.csv");
+    char *s = slurp_in(tmpdir, "n.csv");
     ck_assert_str_eq(s, "1,,2.5\n\n-9223372036854775808,18446744073709551615,-7\n");
     free(s);
 }
@@ -112,7 +80,7 @@ START_TEST(csv_doubles_round_trip)
         asim_csv_num(&w, v[i]);
     asim_csv_end_row(&w);
     ck_assert_int_eq(asim_csv_close(&w, &err), ASIM_OK);
-    char *s = slurp(tmpdir, "d.csv"), *q = s;
+    char *s = slurp_in(tmpdir, "d.csv"), *q = s;
     for (size_t i = 0; i < n; i++) {
         char *end;
         double back = strtod(q, &end);
@@ -135,7 +103,7 @@ START_TEST(file_appears_only_after_close)
     ck_assert_int_eq(asim_csv_flush(&w, &err), ASIM_OK);
     ck_assert(exists(tmpdir, "t.csv.tmp"));
     ck_assert(!exists(tmpdir, "t.csv"));
-    char *s = slurp(tmpdir, "t.csv.tmp");
+    char *s = slurp_in(tmpdir, "t.csv.tmp");
     ck_assert_str_eq(s, "a\n"); /* flushed rows are on disk */
     free(s);
     ck_assert_int_eq(asim_csv_close(&w, &err), ASIM_OK);
@@ -166,7 +134,7 @@ START_TEST(abandon_removes_or_keeps_tmp)
     asim_csv_str(&w, "second");
     asim_csv_end_row(&w);
     ck_assert_int_eq(asim_csv_close(&w, &err), ASIM_OK);
-    char *s = slurp(tmpdir, "kept.csv");
+    char *s = slurp_in(tmpdir, "kept.csv");
     ck_assert_str_eq(s, "first\nsecond\n");
     free(s);
 }
@@ -234,7 +202,7 @@ START_TEST(write_failure_reported)
     memset(text, 'y', 5000);
     ck_assert_int_eq(asim_output_write_file(tmpdir, "meta.json", text, 5000, &err), ASIM_EIO);
     free(text);
-    char *s = slurp(tmpdir, "meta.json");
+    char *s = slurp_in(tmpdir, "meta.json");
     ck_assert_str_eq(s, "x"); /* the old complete file is still there */
     free(s);
 }
@@ -258,7 +226,7 @@ START_TEST(timeseries_header)
     ck_assert_int_eq(asim_csv_open(&w, tmpdir, "ts.csv", &err), ASIM_OK);
     asim_output_timeseries_header(&w, &p);
     ck_assert_int_eq(asim_csv_close(&w, &err), ASIM_OK);
-    char *s = slurp(tmpdir, "ts.csv");
+    char *s = slurp_in(tmpdir, "ts.csv");
     ck_assert_str_eq(s, "run,replicate,step,year,firmness,outcry,history_events,"
                         "commitment_JPN,commitment_KOR,perceived_JPN,perceived_KOR,threat_JPN,threat_KOR,"
                         "abandonment_JPN,abandonment_KOR,entrapment_JPN,entrapment_KOR,burden_JPN,burden_KOR,"
@@ -278,7 +246,7 @@ START_TEST(meta_json_fields)
                    .runs_failed = 0, .extra_json = "\"extra\": 7"};
     asim_error err = {0};
     ck_assert_int_eq(asim_output_meta(tmpdir, &m, &err), ASIM_OK);
-    char *s = slurp(tmpdir, "meta.json");
+    char *s = slurp_in(tmpdir, "meta.json");
     ck_assert_ptr_nonnull(strstr(s, "\"allysim_version\": \""));
     ck_assert_ptr_nonnull(strstr(s, "\"git_commit\": \""));
     ck_assert_ptr_nonnull(strstr(s, "\"command_line\": [\"allysim\", \"run\", \"-s\", \"quasi.note=\\\"x\\\"\"]"));
@@ -293,21 +261,6 @@ START_TEST(meta_json_fields)
     free(s);
 }
 END_TEST
-
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static void cleanup(void)
-{
-    if (tmpdir[0])
-        nftw(tmpdir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-    tmpdir[0] = '\0';
-}
 
 static Suite *output_suite(void)
 {

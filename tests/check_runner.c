@@ -16,59 +16,7 @@
 #include "allysim/rng.h"
 
 #include "check_main.h"
-
-static char tmpdir[1024];
-
-static void make_tmpdir(void)
-{
-    const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    snprintf(tmpdir, sizeof tmpdir, "%s/asim_runner_XXXXXX", base);
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static void cleanup(void)
-{
-    if (tmpdir[0])
-        nftw(tmpdir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-    tmpdir[0] = '\0';
-}
-
-static int exists(const char *dir, const char *name)
-{
-    char path[2048];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    struct stat st;
-    return stat(path, &st) == 0;
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    ck_assert_uint_eq(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = '\0';
-    fclose(f);
-    return s;
-}
-
-static char *slurp_in(const char *dir, const char *name)
-{
-    char path[2048];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    return slurp(path);
-}
+#include "test_files.h"
 
 /* Run p into tmpdir/sub the way `allysim run` does. */
 static asim_status run_into(const asim_params *p, const char *sub, size_t replicates, int timeseries,
