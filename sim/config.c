@@ -1499,7 +1499,7 @@ static asim_status read_test(const config_setting_t *t, asim_test_spec *spec, co
         st = read_levels(t, "assertiveness", 0, 1, spec->assertiveness, &spec->n_assertiveness, o, err);
     if (st == ASIM_OK)
         st = read_rules(t, spec, o, err);
-    long long v;
+    long long v = 0;
     if (st == ASIM_OK && lookup_count(t, "replicates", 2, 1000000, &v) == 0)
         spec->replicates = config_setting_get_member(t, "replicates") ? (size_t)v : spec->replicates;
     else if (st == ASIM_OK)
@@ -1557,7 +1557,7 @@ static asim_status read_sensitivity(const config_setting_t *t, asim_sensitivity_
                                     const origin *o, asim_error *err)
 {
     asim_status st = check_keys(t, sens_keys, "sensitivity", o, err);
-    long long v;
+    long long v = 0;
     s->samples = 1024;
     s->bootstrap = 1000;
     s->seed = o->params->model.seed;
@@ -1653,7 +1653,7 @@ static asim_status calib_counts(const config_setting_t *t, asim_calibrate_spec *
         {"replicates", 1, 100000, &s->replicates},
         {"starts", 1, 10000, &s->starts},
         {"iterations", 1, 1000000, &s->iterations}};
-    long long v;
+    long long v = 0;
     for (size_t i = 0; i < 3; i++) {
         if (lookup_count(t, counts[i].key, counts[i].lo, counts[i].hi, &v) != 0) {
             char path[64], msg[96];
