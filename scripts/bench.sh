@@ -89,7 +89,7 @@ else
   [ "$quick" = 1 ] && reps=2000 && nrep=1
   "$py" scripts/reference_model.py ensemble --replicates "$reps" --steps 600 --repeat "$nrep" \
     | tee "$tmp/numpy.txt"
-  numpy_ns=$(value numpy_ns_per_replicate_step "$tmp/numpy.txt")
+  numpy_ns=$(value numpy_ns_per_replicate_step "$tmp/numpy.txt" | awk '{ printf "%.1f", $1 }')
 fi
 
 b=$tmp/bench.txt
