@@ -26,6 +26,14 @@
 #include <stdint.h>
 #include <string.h>
 
+/* No contraction of a * b + c into a fused multiply-add, so that results
+ * are the same on every machine and in every variant of the step: GCC
+ * does not contract in ISO C mode (the library's); Clang contracts unless
+ * told, and this holds from here to the end of the including file. */
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#endif
+
 typedef struct asim_rng {
     uint32_t s1, s2, s3; /* taus2 state: s1 >= 2, s2 >= 8, s3 >= 16 */
 } asim_rng;
