@@ -1,7 +1,7 @@
 /* runner.c: replicates of one configuration, stepped in batches of lanes.
  * Per-step rows are written replicate by replicate (lanes of width 1) so
  * that the file is ordered by replicate and step; without them, lanes of
- * ASIM_RUNNER_WIDTH share each step. A replicate's stream depends only on
+ * up to ASIM_RUNNER_WIDTH share each step. A replicate's stream depends only on
  * (base seed, run, replicate), so both ways give the same numbers. */
 #include "allysim/runner.h"
 
@@ -115,12 +115,15 @@ asim_status asim_runner_run(asim_runner *r, const asim_runner_opts *o, uint64_t 
 {
     const asim_params *p = r->p;
     size_t ncols = asim_runner_ncols(r);
-    size_t width = o->timeseries ? 1 : ASIM_RUNNER_WIDTH;
-    asim_model *m = o->timeseries ? r->narrow : r->wide;
-    asim_summary *s = o->timeseries ? r->sum_narrow : r->sum_wide;
     asim_status result = ASIM_OK;
     uint64_t lane_seeds[ASIM_RUNNER_WIDTH];
     for (size_t done = 0; done < o->replicates;) {
+        /* a few replicates run one by one: idle lanes of a wide batch would
+         * cost as much as busy ones */
+        int wide = !o->timeseries && o->replicates - done >= ASIM_RUNNER_NARROW_BELOW;
+        size_t width = wide ? ASIM_RUNNER_WIDTH : 1;
+        asim_model *m = wide ? r->wide : r->narrow;
+        asim_summary *s = wide ? r->sum_wide : r->sum_narrow;
         size_t lanes = o->replicates - done < width ? o->replicates - done : width;
         uint64_t rep0 = o->first_replicate + done;
         for (size_t i = 0; i < width; i++) /* idle lanes repeat the last replicate */

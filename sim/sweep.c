@@ -37,8 +37,9 @@
 #include "allysim/summary.h"
 
 /* Lanes stepped together for one design point; more replicates are run in
- * chunks of this many. */
-#define POINT_LANES 4096
+ * chunks of this many (a batch that fits the cache), except for series.csv,
+ * whose quantiles need every replicate of a step at once. */
+#define POINT_LANES 512
 /* Memory the rows of one block may take. */
 #define BLOCK_BYTES (64u << 20)
 #define MAX_BLOCK 4096
@@ -327,7 +328,7 @@ static void run_unit(const asim_sweep *s, size_t point, unit_out *out)
     char path[ASIM_PATH_MAX];
     if (st == ASIM_OK)
         st = asim_params_validate(&w.p, &e, path, sizeof path);
-    size_t lanes = spec->replicates < POINT_LANES ? spec->replicates : POINT_LANES;
+    size_t lanes = spec->replicates < POINT_LANES || s->want[F_SERIES] ? spec->replicates : POINT_LANES;
     if (st == ASIM_OK && work_alloc(&w, s, lanes) != ASIM_OK)
         st = asim_error_set(&e, ASIM_ENOMEM, "out of memory");
     if (st == ASIM_OK) {

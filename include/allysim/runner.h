@@ -12,8 +12,11 @@
 #include "allysim/params.h"
 #include "allysim/status.h"
 
-/* Lanes stepped together when no per-step rows are written. */
-#define ASIM_RUNNER_WIDTH 16
+/* Lanes stepped together when no per-step rows are written (a batch of 256
+ * keeps the step's arrays in the L1 cache), and the number of replicates
+ * below which they run one by one instead. */
+#define ASIM_RUNNER_WIDTH 256
+#define ASIM_RUNNER_NARROW_BELOW 16
 
 typedef struct asim_runner asim_runner;
 
