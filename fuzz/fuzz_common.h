@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "allysim/config.h"
 #include "allysim/status.h"
 
 /* Remove path and, when it is a directory, everything in it. */
@@ -85,6 +86,31 @@ static inline void fuzz_check_error_text(asim_status st, const asim_error *err, 
 static inline void fuzz_check_error(asim_status st, const asim_error *err, const char *what)
 {
     fuzz_check_error_text(st, err, what, 1);
+}
+
+/* The resolved configuration of p, written to path, must load again to the
+ * same text (the round trip of config.cfg). */
+static inline void fuzz_round_trip(const asim_params *p, const char *path)
+{
+    asim_strbuf a, b;
+    asim_strbuf_init(&a);
+    asim_strbuf_init(&b);
+    asim_config_write(p, &a);
+    fuzz_write(path, a.s, a.len);
+    asim_params q;
+    asim_error err = {0};
+    if (asim_config_load(&q, path, NULL, 0, &err) != ASIM_OK) {
+        fprintf(stderr, "resolved configuration does not load: %s\n%s", err.msg, a.s);
+        abort();
+    }
+    asim_config_write(&q, &b);
+    if (a.len != b.len || memcmp(a.s, b.s, a.len) != 0) {
+        fprintf(stderr, "resolved configuration changes on reload:\n%s\n----\n%s", a.s, b.s);
+        abort();
+    }
+    asim_params_free(&q);
+    asim_strbuf_free(&a);
+    asim_strbuf_free(&b);
 }
 
 #endif

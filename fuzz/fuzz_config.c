@@ -25,30 +25,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-/* The resolved configuration must load again to the same text. */
-static void round_trip(const asim_params *p)
-{
-    asim_strbuf a, b;
-    asim_strbuf_init(&a);
-    asim_strbuf_init(&b);
-    asim_config_write(p, &a);
-    fuzz_write(again, a.s, a.len);
-    asim_params q;
-    asim_error err = {0};
-    if (asim_config_load(&q, again, NULL, 0, &err) != ASIM_OK) {
-        fprintf(stderr, "resolved configuration does not load: %s\n%s", err.msg, a.s);
-        abort();
-    }
-    asim_config_write(&q, &b);
-    if (a.len != b.len || memcmp(a.s, b.s, a.len) != 0) {
-        fprintf(stderr, "resolved configuration changes on reload:\n%s\n----\n%s", a.s, b.s);
-        abort();
-    }
-    asim_params_free(&q);
-    asim_strbuf_free(&a);
-    asim_strbuf_free(&b);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_write(file, data, size);
@@ -57,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     asim_status st = asim_config_load(&p, file, NULL, 0, &err);
     fuzz_check_error(st, &err, "asim_config_load");
     if (st == ASIM_OK) {
-        round_trip(&p);
+        fuzz_round_trip(&p, again);
         asim_design_spec spec;
         st = asim_config_load_sweep(file, &p, &spec, &err);
         fuzz_check_error(st, &err, "asim_config_load_sweep");
