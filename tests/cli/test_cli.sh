@@ -203,53 +203,42 @@ check "meta.json: base_seed 11" grep -q '"base_seed": 11,' "$META"
 check "meta.json: command line recorded" grep -q '"--seed", "11"' "$META"
 
 # ---- interruption -------------------------------------------------------------------------
+# interrupt SIG DIR: start a long run into DIR, send SIG once it is under way
+# (config.cfg is written once the signal handlers are in place), and set rc
+interrupt() {
+    local sig=$1 dir=$2
+    "$BIN" run -o "$dir" -s model.steps=10000000 -r 1000 --no-timeseries >"$dir.out" 2>"$dir.err" &
+    local pid=$!
+    for _ in $(seq 600); do
+        [ -f "$dir/config.cfg" ] && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    sleep 0.5
+    kill -"$sig" "$pid" 2>/dev/null
+    for _ in $(seq 600); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -KILL "$pid"
+        fail "SIG$sig did not stop the run within 60 s"
+    fi
+    wait "$pid"
+    rc=$?
+}
+
 INT=$WORK/interrupted
-"$BIN" run -o "$INT" -s model.steps=10000000 -r 1000 --no-timeseries >"$WORK/int.out" 2>"$WORK/int.err" &
-pid=$!
-for _ in $(seq 600); do # config.cfg is written once the signal handlers are in place
-    [ -f "$INT/config.cfg" ] && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-done
-sleep 0.5
-kill -INT "$pid" 2>/dev/null
-for _ in $(seq 600); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-done
-if kill -0 "$pid" 2>/dev/null; then
-    kill -KILL "$pid"
-    fail "SIGINT did not stop the run within 60 s"
-fi
-wait "$pid"
-rc=$?
+interrupt INT "$INT"
 check "SIGINT: exit code 130 (got $rc)" [ "$rc" = 130 ]
-check "SIGINT: says so on stderr" grep -q "interrupted" "$WORK/int.err"
+check "SIGINT: says so on stderr" grep -q "interrupted" "$INT.err"
 check "SIGINT: no summary.csv" [ ! -e "$INT/summary.csv" ]
 check "SIGINT: meta.json says interrupted" grep -q '"status": "interrupted"' "$INT/meta.json"
 check "SIGINT: meta.json is valid JSON" valid_json "$INT/meta.json"
 check "SIGINT: no *.tmp left" [ -z "$(find "$INT" -name '*.tmp')" ]
 
 TERMD=$WORK/terminated
-"$BIN" run -o "$TERMD" -s model.steps=10000000 -r 1000 --no-timeseries >/dev/null 2>&1 &
-pid=$!
-for _ in $(seq 600); do
-    [ -f "$TERMD/config.cfg" ] && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-done
-sleep 0.5
-kill -TERM "$pid" 2>/dev/null
-for _ in $(seq 600); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-done
-if kill -0 "$pid" 2>/dev/null; then
-    kill -KILL "$pid"
-    fail "SIGTERM did not stop the run within 60 s"
-fi
-wait "$pid"
-rc=$?
+interrupt TERM "$TERMD"
 check "SIGTERM: exit code 143 (got $rc)" [ "$rc" = 143 ]
 check "SIGTERM: meta.json says interrupted" grep -q '"status": "interrupted"' "$TERMD/meta.json"
 
