@@ -1,7 +1,7 @@
 /* fuzz_merge.c: libFuzzer harness for `allysim merge` input. The input is
  * cut at lines "%%" into the files of up to two shard directories, in the
  * order of `files` below (shard 1, then shard 2); a part that is exactly
- * "!" leaves that file out. asim_sweep_merge then merges the shards into
+ * "!" leaves that file out. asim_merge_shards then merges the shards into
  * a fresh output directory. */
 #include <stdint.h>
 #include <stdio.h>
@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "allysim/sweep.h"
+#include "allysim/merge.h"
 #include "fuzz_common.h"
 
 static const char *const files[] = {"meta.json",   "config.cfg", "runs.csv",      "points.csv",
@@ -74,10 +74,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     const char *dirs[2] = {shard[0], shard[1]};
     asim_error err = {0};
-    asim_status st = asim_sweep_merge(dirs, part > N_NAMES ? 2 : 1, out, &err);
+    asim_status st = asim_merge_shards(dirs, part > N_NAMES ? 2 : 1, out, &err);
     /* merge quotes fields of its input in messages as they are (a known
-     * limitation of sweep.c): only the status is checked */
-    fuzz_check_error_text(st, &err, "asim_sweep_merge", 0);
+     * limitation of merge.c): only the status is checked */
+    fuzz_check_error_text(st, &err, "asim_merge_shards", 0);
     clear(out, 1);
     return 0;
 }

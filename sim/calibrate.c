@@ -12,6 +12,7 @@
 #include <gsl/gsl_qrng.h>
 
 #include "allysim/model.h"
+#include "allysim/csvread.h"
 #include "allysim/output.h"
 #include "allysim/rng.h"
 
@@ -98,7 +99,7 @@ asim_status asim_observations_read(const char *path, asim_observations *obs, asi
         lineno++;
         if (lineno == 1 && (unsigned char)line[0] == 0xEF && (unsigned char)line[1] == 0xBB)
             memmove(line, line + 3, strlen(line + 3) + 1); /* a UTF-8 byte-order mark */
-        long n = asim_csv_split(line, field, 64);
+        long n = asim_csvread_split(line, field, 64);
         if (n < 0) {
             st = asim_error_set(err, ASIM_ECONFIG, "%s:%d: malformed CSV line", path, lineno);
         } else if (lineno == 1) {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "allysim/csvread.h"
 #include "allysim/output.h"
 
 void asim_test_spec_default(asim_test_spec *t)
@@ -132,7 +133,7 @@ static asim_status find_columns(const asim_table *tb, const asim_params *p, size
     snprintf(name[7], sizeof name[7], "mean_threat_%s", b);
     int *dst[8] = {&c->point, &c->rel, &c->rel_ma, &c->rel_notma, &c->ca, &c->cb, &c->ta, &c->tb};
     for (int i = 0; i < 8; i++)
-        if ((*dst[i] = asim_table_col(tb, name[i])) < 0)
+        if ((*dst[i] = asim_csvread_col(tb, name[i])) < 0)
             return asim_error_set(err, ASIM_EIO, "%s: no column %s", path, name[i]);
     return ASIM_OK;
 }
@@ -327,7 +328,7 @@ asim_status asim_test_analyse(const char *dir, const asim_params *base, const as
     if (find_pair(base, t->pair, &k) != 0)
         return asim_error_set(err, ASIM_ECONFIG, "test.pair = \"%s\": no such pair of allies", t->pair);
     asim_table tb;
-    asim_status st = asim_table_read(path, &tb, err);
+    asim_status st = asim_csvread_table(path, &tb, err);
     if (st != ASIM_OK)
         return st;
     columns c;
@@ -356,6 +357,6 @@ asim_status asim_test_analyse(const char *dir, const asim_params *base, const as
             asim_csv_abandon(&out[i], 1);
     }
     free(buf);
-    asim_table_free(&tb);
+    asim_csvread_free(&tb);
     return st;
 }

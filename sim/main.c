@@ -13,6 +13,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "allysim/config.h"
+#include "allysim/merge.h"
 #include "allysim/output.h"
 #include "allysim/params.h"
 #include "allysim/runner.h"
@@ -663,7 +664,7 @@ static int cmd_merge(const cli *c)
     asim_error err = {0};
     if (c->n_dirs == 0 || !c->dir)
         return usage_error("usage: allysim merge DIR... -o OUT%s", "");
-    if (asim_sweep_merge(c->dirs, c->n_dirs, c->dir, &err) != ASIM_OK)
+    if (asim_merge_shards(c->dirs, c->n_dirs, c->dir, &err) != ASIM_OK)
         return fail(&err);
     printf("allysim: merged %zu shard%s into %s/\n", c->n_dirs, c->n_dirs == 1 ? "" : "s", c->dir);
     return 0;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "allysim/csvread.h"
 #include "allysim/output.h"
 
 void asim_sensitivity_spec_free(asim_sensitivity_spec *s) { asim_design_spec_free(&s->design); }
@@ -104,7 +105,7 @@ static size_t metric_columns(const asim_table *t, const asim_sensitivity_spec *s
     char want[ASIM_PATH_MAX + 8];
     for (size_t m = 0; m < s->n_metrics; m++) {
         snprintf(want, sizeof want, "%s_mean", s->metrics[m]);
-        int c = asim_table_col(t, want);
+        int c = asim_csvread_col(t, want);
         if (c < 0) {
             asim_error_set(err, ASIM_ECONFIG, "sensitivity.metrics: %s is not a summary metric of %s",
                            s->metrics[m], path);
@@ -131,7 +132,7 @@ asim_status asim_sensitivity_analyse(const char *dir, const asim_sensitivity_spe
     char path[4200];
     snprintf(path, sizeof path, "%s/points.csv", dir);
     asim_table t;
-    asim_status st = asim_table_read(path, &t, err);
+    asim_status st = asim_csvread_table(path, &t, err);
     if (st != ASIM_OK)
         return st;
     size_t k = s->design.n_params, N = s->samples;
@@ -173,7 +174,7 @@ asim_status asim_sensitivity_analyse(const char *dir, const asim_sensitivity_spe
     }
     free(f);
     free(ix);
-    asim_table_free(&t);
+    asim_csvread_free(&t);
     return st;
 }
 

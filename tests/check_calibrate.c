@@ -9,7 +9,7 @@
 
 #include "allysim/calibrate.h"
 #include "allysim/config.h"
-#include "allysim/output.h"
+#include "allysim/csvread.h"
 
 #include "check_main.h"
 
@@ -182,7 +182,7 @@ START_TEST(calibrated_file_reproduces_fit)
     asim_table cmp;
     char path[256];
     snprintf(path, sizeof path, "%s/comparison.csv", dir);
-    ck_assert_int_eq(asim_table_read(path, &cmp, NULL), ASIM_OK);
+    ck_assert_int_eq(asim_csvread_table(path, &cmp, NULL), ASIM_OK);
     ck_assert_uint_eq(cmp.rows, 2);
     for (size_t r = 0; r < 2; r++) {
         snprintf(path, sizeof path, "%s/calibrated-%s.cfg", dir, asim_rule_name(rules[r]));
@@ -191,10 +191,10 @@ START_TEST(calibrated_file_reproduces_fit)
         double rel[3];
         ck_assert_int_eq(asim_calibrate_simulate(&again, &s, &obs, rel, NULL), ASIM_OK);
         double ll = asim_calibrate_loglik(&s.link, &obs, rel, NULL);
-        ck_assert_double_eq(ll, cmp.v[r * cmp.cols + (size_t)asim_table_col(&cmp, "loglik")]);
+        ck_assert_double_eq(ll, cmp.v[r * cmp.cols + (size_t)asim_csvread_col(&cmp, "loglik")]);
         asim_params_free(&again);
     }
-    asim_table_free(&cmp);
+    asim_csvread_free(&cmp);
     asim_strbuf_free(&report);
     asim_calibrate_spec_free(&s);
     asim_params_free(&p);

@@ -3,7 +3,7 @@
  * name when complete, so a reader never sees a half-written file under the
  * final name. Numbers are printed with %.17g (they read back exactly); an
  * undefined value is an empty field. Write errors are reported as
- * "cannot write DIR/FILE: <reason>". */
+ * "cannot write DIR/FILE: <reason>". Reading CSV back is csvread.h's job. */
 #ifndef ALLYSIM_OUTPUT_H
 #define ALLYSIM_OUTPUT_H
 
@@ -70,27 +70,6 @@ uint64_t asim_output_hash(const char *text, size_t len);
 /* Version and build provenance. */
 const char *asim_version(void);
 const char *asim_git_commit(void);
-
-
-/* Split one CSV line (RFC 4180 quotes; the line ends at NUL, CR or LF) in
- * place into at most max fields; returns their number, or -1 when a quote
- * is left open, -2 when there are more than max. */
-long asim_csv_split(char *line, char **field, long max);
-
-/* A numeric CSV file read back (runs.csv, points.csv): empty and
- * non-numeric fields are NAN. */
-typedef struct asim_table {
-    size_t rows, cols;
-    char **names; /* [cols] */
-    double *v;    /* [row * cols + col] */
-} asim_table;
-
-/* Read path; a row with the wrong number of fields is an error naming the
- * file and line. */
-asim_status asim_table_read(const char *path, asim_table *t, asim_error *err);
-/* Column index of name, or -1. */
-int asim_table_col(const asim_table *t, const char *name);
-void asim_table_free(asim_table *t);
 
 /* What meta.json records about a run or sweep. */
 typedef struct asim_meta {

@@ -1,7 +1,7 @@
 /* sweep.h: parameter sweeps: design points x replicates, run on all cores
  * (OpenMP) and over MPI ranks, streamed to CSV in run order through a
  * bounded buffer, resumable after an interruption, and splittable into
- * shards that `allysim merge` puts back together.
+ * shards that `allysim merge` puts back together (merge.h).
  *
  * Output files (in the sweep's directory):
  *   runs.csv        one row per run: run, point, replicate, seed, the swept
@@ -82,10 +82,5 @@ asim_status asim_sweep_close(asim_sweep *s, asim_status how, asim_error *err);
 
 /* Is this the process that writes (MPI rank 0, or no MPI)? */
 int asim_sweep_is_writer(void);
-
-/* Merge shard directories (in any order) into out. Checks that they come
- * from the same resolved configuration, that together they cover every
- * design point once, and that every CSV row is well formed. */
-asim_status asim_sweep_merge(const char *const *dirs, size_t n, const char *out, asim_error *err);
 
 #endif
