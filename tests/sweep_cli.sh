@@ -55,6 +55,12 @@ sed -i 's/"replicates": 1,/"replicates": 0,/' "$work/zero/meta.json"
 sed -i 's/"status": "complete"/"status": "comp\rlete"/' "$work/cr/meta.json"
 "$bin" merge "$work/cr" -o "$work/m7" 2>"$work/err"; rc=$?
 [ $rc -eq 2 ] && [ "$(wc -l < "$work/err")" -eq 1 ] && ! grep -q $'\r' "$work/err" && ok || bad "merge message with a raw CR: rc $rc"
+# a runs.csv of one column: its rows have no design point to check
+"$bin" sweep "$cfg" -o "$work/narrow" -r 1 -s model.steps=2 -q >/dev/null
+cut -d, -f1 "$work/narrow/runs.csv" >"$work/col" && mv "$work/col" "$work/narrow/runs.csv"
+"$bin" merge "$work/narrow" -o "$work/m8" 2>"$work/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "runs.csv:2: row of design point  is out of place" "$work/err" && ok ||
+  bad "merge of a one-column runs.csv: rc $rc $(cat "$work/err")"
 
 # an interrupted sweep resumes to the same bytes
 long="-r 50 -s model.steps=4000"
