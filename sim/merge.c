@@ -42,6 +42,8 @@ static const char *printable(char *s)
     return s;
 }
 
+/* The whole file at path, NUL-terminated (the caller frees it), or NULL
+ * with err set when it cannot be read or holds more than limit bytes. */
 static char *slurp(const char *path, size_t limit, asim_error *err)
 {
     FILE *f = fopen(path, "rb");
@@ -62,6 +64,8 @@ static char *slurp(const char *path, size_t limit, asim_error *err)
     return buf;
 }
 
+/* Fill si from si->dir/meta.json; a shard that is not complete is an
+ * error. */
 static asim_status read_shard(shard_info *si, asim_error *err)
 {
     char path[4200];
@@ -104,6 +108,8 @@ static int by_first(const void *a, const void *b)
     return (x->first > y->first) - (x->first < y->first);
 }
 
+/* Sort the shards by their first design point and check that they come
+ * from one sweep and together cover its points once. */
 static asim_status check_shards(shard_info *si, size_t n, asim_error *err)
 {
     qsort(si, n, sizeof *si, by_first);
@@ -202,6 +208,7 @@ static asim_status copy_rows(const shard_info *si, int f, asim_csv *w, char **he
     return st;
 }
 
+/* Write file f of the whole sweep into out from every shard's, in order. */
 static asim_status merge_file(shard_info *si, size_t n, int f, const char *out, asim_error *err)
 {
     asim_csv w;
@@ -217,6 +224,8 @@ static asim_status merge_file(shard_info *si, size_t n, int f, const char *out, 
     return st;
 }
 
+/* Write out/meta.json, the first shard's with the whole sweep's counts;
+ * *config gets the first shard's config.cfg (the caller frees it). */
 static asim_status merge_meta(shard_info *si, size_t n, const char *out, char **config,
                               asim_error *err)
 {
