@@ -197,6 +197,29 @@ int asim_io_unlink(const char *path)
     return unlink(path) == 0 || errno == ENOENT ? 0 : errno;
 }
 
+asim_status asim_io_mkdirs(const char *dir, asim_error *err)
+{
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
+        return asim_error_set(err, ASIM_EUSAGE, "output directory name too long");
+    for (char *q = path + 1;; q++) {
+        int end = *q == '\0';
+        if (*q == '/' || end) {
+            *q = '\0';
+            if (mkdir(path, 0777) != 0 && errno != EEXIST)
+                return asim_error_set(err, ASIM_EIO, "cannot create directory %s: %s", path,
+                                      strerror(errno));
+            if (end)
+                break;
+            *q = '/';
+        }
+    }
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return asim_error_set(err, ASIM_EIO, "cannot create directory %s: not a directory", dir);
+    return ASIM_OK;
+}
+
 /* ---- whole files ------------------------------------------------------------------------ */
 
 asim_status asim_io_write_atomic(const char *dir, const char *name, const char *text, size_t len,

@@ -1,10 +1,11 @@
-/* check_fileio.c: the durable I/O layer: exclusive creation, links never
+/* check_fileio.c: the durable I/O layer and output directories: exclusive creation, links never
  * followed, atomic replacement, special files refused without blocking,
  * size limits, tail hashes, the output directory's lock and fault
  * injection. */
 #define _XOPEN_SOURCE 700 /* nftw, mkfifo */
 #define _DEFAULT_SOURCE /* flock */
 #include "allysim/fileio.h"
+#include "allysim/outdir.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -228,6 +229,85 @@ START_TEST(lock_file_link_refused)
 }
 END_TEST
 
+
+START_TEST(outdir_new_and_empty)
+{
+    make_tmpdir();
+    char sub[2048];
+    path_in(sub, sizeof sub, "a/b/c");
+    asim_outdir od;
+    asim_error err = {0};
+    ck_assert_int_eq(asim_outdir_open(&od, sub, 0, &err), ASIM_OK);
+    asim_outdir od2;
+    ck_assert_int_eq(asim_outdir_open(&od2, sub, ASIM_OUTDIR_OVERWRITE, &err), ASIM_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(err.msg, "in use by another allysim command"));
+    asim_outdir_close(&od);
+    ck_assert_int_eq(asim_outdir_open(&od, sub, 0, &err), ASIM_OK); /* the lock file alone: empty */
+    asim_outdir_close(&od);
+}
+END_TEST
+
+START_TEST(outdir_refuses_results)
+{
+    make_tmpdir();
+    put_file("summary.csv", "x\n");
+    asim_outdir od;
+    asim_error err = {0};
+    ck_assert_int_eq(asim_outdir_open(&od, tmpdir, 0, &err), ASIM_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(err.msg, "already holds results (summary.csv)"));
+    ck_assert_ptr_nonnull(strstr(err.msg, "--overwrite"));
+    put_file(".sweep-state", "next 0\n");
+    ck_assert_int_eq(asim_outdir_open(&od, tmpdir, 0, &err), ASIM_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(err.msg, "interrupted sweep"));
+    ck_assert_int_eq(asim_outdir_open(&od, tmpdir, ASIM_OUTDIR_RESUME, &err), ASIM_OK);
+    asim_outdir_close(&od);
+    ck_assert(exists(tmpdir, "summary.csv"));
+}
+END_TEST
+
+START_TEST(outdir_refuses_other_files)
+{
+    make_tmpdir();
+    put_file("notes.txt", "mine\n");
+    asim_outdir od;
+    asim_error err = {0};
+    ck_assert_int_eq(asim_outdir_open(&od, tmpdir, 0, &err), ASIM_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(err.msg, "not empty"));
+}
+END_TEST
+
+START_TEST(outdir_overwrite_removes_only_results)
+{
+    make_tmpdir();
+    const char *ours[] = {"summary.csv", "timeseries.csv.tmp", "meta.json", "fitted-cha.cfg",
+                          "calibrated-my_rule.cfg", ".sweep-state", "series.csv"};
+    for (size_t k = 0; k < sizeof ours / sizeof *ours; k++)
+        put_file(ours[k], "old\n");
+    put_file("notes.txt", "mine\n");
+    put_file("fitted.cfg", "mine too\n");
+    asim_outdir od;
+    asim_error err = {0};
+    ck_assert_int_eq(asim_outdir_open(&od, tmpdir, ASIM_OUTDIR_OVERWRITE, &err), ASIM_OK);
+    asim_outdir_close(&od);
+    for (size_t k = 0; k < sizeof ours / sizeof *ours; k++)
+        ck_assert_msg(!exists(tmpdir, ours[k]), "%s left", ours[k]);
+    ck_assert(exists(tmpdir, "notes.txt"));
+    ck_assert(exists(tmpdir, "fitted.cfg"));
+}
+END_TEST
+
+START_TEST(outdir_result_names)
+{
+    ck_assert(asim_outdir_is_result("runs.csv"));
+    ck_assert(asim_outdir_is_result("runs.csv.tmp"));
+    ck_assert(asim_outdir_is_result("fitted-x.cfg"));
+    ck_assert(!asim_outdir_is_result("fitted-x.cfg.bak"));
+    ck_assert(!asim_outdir_is_result("runs.csv.orig"));
+    ck_assert(!asim_outdir_is_result(".tmp"));
+    ck_assert(!asim_outdir_is_result(ASIM_LOCK_NAME));
+}
+END_TEST
+
 #ifdef ASIM_FAULT_INJECTION
 START_TEST(fault_fails_the_nth_call)
 {
@@ -268,6 +348,14 @@ static Suite *fileio_suite(void)
     tcase_add_test(tc, lock_is_exclusive);
     tcase_add_test(tc, stale_lock_after_kill);
     tcase_add_test(tc, lock_file_link_refused);
+    suite_add_tcase(s, tc);
+    tc = asim_tcase("outdir");
+    tcase_add_checked_fixture(tc, NULL, cleanup);
+    tcase_add_test(tc, outdir_new_and_empty);
+    tcase_add_test(tc, outdir_refuses_results);
+    tcase_add_test(tc, outdir_refuses_other_files);
+    tcase_add_test(tc, outdir_overwrite_removes_only_results);
+    tcase_add_test(tc, outdir_result_names);
     suite_add_tcase(s, tc);
     return s;
 }

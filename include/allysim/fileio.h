@@ -56,6 +56,10 @@ int asim_io_unlink(const char *path);
 /* Sync the directory that holds path (a file name) or dir itself. */
 int asim_io_sync_dir(const char *dir);
 
+/* Create dir and its parents as needed; an existing directory is fine,
+ * anything else there is an error. */
+asim_status asim_io_mkdirs(const char *dir, asim_error *err);
+
 /* Replace dir/name with text atomically: dir/name.tmp is created (a stale
  * regular one removed first), written, synced and renamed, and the directory
  * synced. A reader sees the old file or the new one, never a mixture. */
