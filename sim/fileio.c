@@ -61,21 +61,22 @@ static const char *kind_of(mode_t m)
                                        : "is not a regular file";
 }
 
-asim_status asim_io_create(const char *path, int *fd, asim_error *err)
+asim_status asim_io_create(const char *path, const char *shown, int *fd, asim_error *err)
 {
     *fd = -1;
+    shown = shown ? shown : path;
     if (step())
-        return asim_error_set(err, ASIM_EIO, "cannot write %s: %s", path, strerror(errno));
+        return asim_error_set(err, ASIM_EIO, "cannot write %s: %s", shown, strerror(errno));
     int d = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
     if (d < 0) {
         int e = errno;
         if (e == EEXIST) {
             struct stat st;
             if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
-                return asim_error_set(err, ASIM_EIO, "cannot write %s: %s (not followed)", path,
-                                      kind_of(st.st_mode));
+                return asim_error_set(err, ASIM_EIO, "cannot write %s: %s %s (not followed)", shown,
+                                      path, kind_of(st.st_mode));
         }
-        return asim_error_set(err, ASIM_EIO, "cannot write %s: %s", path, strerror(e));
+        return asim_error_set(err, ASIM_EIO, "cannot write %s: %s", shown, strerror(e));
     }
     *fd = d;
     return ASIM_OK;
@@ -232,7 +233,7 @@ asim_status asim_io_write_atomic(const char *dir, const char *name, const char *
     int fd;
     asim_status st = asim_io_remove_stale(tmp, err);
     if (st == ASIM_OK)
-        st = asim_io_create(tmp, &fd, err);
+        st = asim_io_create(tmp, path, &fd, err);
     if (st != ASIM_OK)
         return st;
     int e = asim_io_write(fd, text, len);

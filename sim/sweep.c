@@ -668,7 +668,7 @@ asim_status asim_sweep_open(asim_sweep **out, const asim_sweep_opts *o, asim_err
 #endif
     if (st != ASIM_OK) {
         for (int f = 0; f < N_FILES; f++)
-            if (s->files[f].f)
+            if (asim_csv_is_open(&s->files[f]))
                 asim_csv_abandon(&s->files[f], !o->resume);
         asim_design_free(&s->design);
         asim_summary_free(s->names_source);
@@ -907,7 +907,7 @@ asim_status asim_sweep_close(asim_sweep *s, asim_status how, asim_error *err)
     asim_status st = ASIM_OK;
     asim_error close_err = {0};
     for (int f = 0; f < N_FILES; f++) {
-        if (!s->want[f] || !s->files[f].f)
+        if (!s->want[f] || !asim_csv_is_open(&s->files[f]))
             continue;
         if (complete && st == ASIM_OK)
             st = asim_csv_close(&s->files[f], &close_err);

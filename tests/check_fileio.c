@@ -39,10 +39,10 @@ START_TEST(create_is_exclusive)
     path_in(p, sizeof p, "a.csv");
     int fd;
     asim_error err = {0};
-    ck_assert_int_eq(asim_io_create(p, &fd, &err), ASIM_OK);
+    ck_assert_int_eq(asim_io_create(p, NULL, &fd, &err), ASIM_OK);
     ck_assert_int_eq(asim_io_write(fd, "x\n", 2), 0);
     ck_assert_int_eq(asim_io_close(fd), 0);
-    ck_assert_int_eq(asim_io_create(p, &fd, &err), ASIM_EIO);
+    ck_assert_int_eq(asim_io_create(p, NULL, &fd, &err), ASIM_EIO);
     ck_assert_ptr_nonnull(strstr(err.msg, "a.csv"));
     ck_assert_int_eq(fd, -1);
 }
@@ -63,7 +63,7 @@ START_TEST(planted_link_not_followed)
     ck_assert_str_eq(s, "keep me\n");
     free(s);
     int fd;
-    ck_assert_int_eq(asim_io_create(link, &fd, &err), ASIM_EIO);
+    ck_assert_int_eq(asim_io_create(link, NULL, &fd, &err), ASIM_EIO);
     ck_assert_ptr_nonnull(strstr(err.msg, "not followed"));
     ck_assert_int_eq(asim_io_open_append(link, &fd, &err), ASIM_EIO);
     s = slurp_in(tmpdir, "victim");
@@ -315,7 +315,7 @@ START_TEST(fault_fails_the_nth_call)
     char p[2048], spec[64];
     path_in(p, sizeof p, "f");
     int fd;
-    ck_assert_int_eq(asim_io_create(p, &fd, NULL), ASIM_OK);
+    ck_assert_int_eq(asim_io_create(p, NULL, &fd, NULL), ASIM_OK);
     snprintf(spec, sizeof spec, "%lu:fail", asim_io_calls() + 2);
     setenv("ASIM_FAULT_AT", spec, 1);
     ck_assert_int_eq(asim_io_write(fd, "a", 1), 0);

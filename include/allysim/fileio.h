@@ -28,8 +28,9 @@
 #include "allysim/status.h"
 
 /* Create path for writing; it must not exist (O_EXCL), and a link there is an
- * error (O_NOFOLLOW). *fd gets the descriptor. */
-asim_status asim_io_create(const char *path, int *fd, asim_error *err);
+ * error (O_NOFOLLOW). *fd gets the descriptor. Messages name `shown` (the
+ * file the user knows, e.g. the final name of a .tmp), or path when NULL. */
+asim_status asim_io_create(const char *path, const char *shown, int *fd, asim_error *err);
 
 /* Open an existing regular file for writing at its end (resume); a link or
  * anything but a regular file is an error. */
