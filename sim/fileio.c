@@ -67,7 +67,7 @@ asim_status asim_io_create(const char *path, const char *shown, int *fd, asim_er
     shown = shown ? shown : path;
     if (step())
         return asim_error_set(err, ASIM_EIO, "cannot write %s: %s", shown, strerror(errno));
-    int d = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+    int d = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
     if (d < 0) {
         int e = errno;
         if (e == EEXIST) {
@@ -85,7 +85,7 @@ asim_status asim_io_create(const char *path, const char *shown, int *fd, asim_er
 asim_status asim_io_open_append(const char *path, int *fd, asim_error *err)
 {
     *fd = -1;
-    int d = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    int d = open(path, O_RDWR | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     struct stat st;
     if (d < 0) {
         int e = errno;

@@ -185,6 +185,14 @@ asim_status asim_csv_sync(asim_csv *w, asim_error *err)
 
 asim_status asim_csv_close(asim_csv *w, asim_error *err)
 {
+    asim_status st = asim_csv_commit(w, err);
+    if (st != ASIM_OK)
+        unlink(w->tmp);
+    return st;
+}
+
+asim_status asim_csv_commit(asim_csv *w, asim_error *err)
+{
     asim_status st = asim_csv_sync(w, err);
     int e = asim_io_close(w->fd);
     w->fd = -1;
@@ -194,17 +202,13 @@ asim_status asim_csv_close(asim_csv *w, asim_error *err)
         e = asim_io_rename(w->tmp, w->path);
     if (st == ASIM_OK && e)
         st = asim_error_set(err, ASIM_EIO, "cannot write %s: %s", w->path, strerror(e));
-    if (st != ASIM_OK)
-        unlink(w->tmp);
     return st;
 }
 
 void asim_csv_abandon(asim_csv *w, int remove_tmp)
 {
-    if (w->fd >= 0) {
-        drain(w);
-        asim_io_close(w->fd);
-    }
+    if (w->fd >= 0)
+        asim_io_close(w->fd); /* pending rows are dropped: they were never committed */
     w->fd = -1;
     free(w->buf);
     w->buf = NULL;

@@ -58,7 +58,10 @@ asim_status asim_csv_sync(asim_csv *w, asim_error *err);
 int asim_csv_is_open(const asim_csv *w);
 /* Flush, sync, close and rename to the final name (directory synced). */
 asim_status asim_csv_close(asim_csv *w, asim_error *err);
-/* Close and leave the .tmp file (for resuming), or remove it. */
+/* The same, but a failure leaves the .tmp file (a sweep resumes from it). */
+asim_status asim_csv_commit(asim_csv *w, asim_error *err);
+/* Close without writing pending rows, and leave the .tmp file (for
+ * resuming) or remove it. */
 void asim_csv_abandon(asim_csv *w, int remove_tmp);
 
 /* Per-step rows (spec section 5). */
