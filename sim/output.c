@@ -1,4 +1,5 @@
-/* output.c: CSV writers with temporary-file-then-rename semantics, the
+/* output.c: CSV writers with temporary-file-then-rename semantics (on the
+ * durable I/O layer of fileio.c), the
  * per-step row layout, and small helpers for metadata files. */
 #include "allysim/output.h"
 
@@ -10,72 +11,76 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "allysim/fileio.h"
 #include "allysim/fmt.h"
 
-asim_status asim_output_mkdir(const char *dir, asim_error *err)
-{
-    char path[4096];
-    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
-        return asim_error_set(err, ASIM_EUSAGE, "output directory name too long");
-    for (char *q = path + 1;; q++) {
-        int end = *q == '\0';
-        if (*q == '/' || end) {
-            *q = '\0';
-            if (mkdir(path, 0777) != 0 && errno != EEXIST)
-                return asim_error_set(err, ASIM_EIO, "cannot create directory %s: %s", path,
-                                      strerror(errno));
-            if (end)
-                break;
-            *q = '/';
-        }
-    }
-    struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return asim_error_set(err, ASIM_EIO, "cannot create directory %s: not a directory", dir);
-    return ASIM_OK;
-}
+asim_status asim_output_mkdir(const char *dir, asim_error *err) { return asim_io_mkdirs(dir, err); }
 
-static asim_status open_mode(asim_csv *w, const char *dir, const char *name, const char *mode,
+/* Open dir/name.tmp: freshly (a stale regular file removed first; a link or
+ * another kind of file there is an error, never followed), or for appending
+ * when resuming. */
+static asim_status open_mode(asim_csv *w, const char *dir, const char *name, int append,
                              asim_error *err)
 {
     memset(w, 0, sizeof *w);
-    snprintf(w->path, sizeof w->path, "%s/%s", dir, name);
+    w->fd = -1;
+    if (snprintf(w->path, sizeof w->path, "%s/%s", dir, name) >= (int)sizeof w->path)
+        return asim_error_set(err, ASIM_EUSAGE, "%s/%s: path too long", dir, name);
     snprintf(w->tmp, sizeof w->tmp, "%s.tmp", w->path);
     w->buf = malloc(ASIM_CSV_BUF);
     if (!w->buf)
         return asim_error_set(err, ASIM_ENOMEM, "out of memory");
-    w->f = fopen(w->tmp, mode);
-    if (!w->f) {
-        int e = errno;
+    asim_status st = append ? asim_io_open_append(w->tmp, &w->fd, err) : asim_io_remove_stale(w->tmp, err);
+    if (st == ASIM_OK && !append)
+        st = asim_io_create(w->tmp, w->path, &w->fd, err);
+    if (st == ASIM_OK && append) {
+        off_t end = lseek(w->fd, 0, SEEK_END);
+        w->written = end < 0 ? 0 : (long long)end;
+    }
+    if (st != ASIM_OK) {
         free(w->buf);
         w->buf = NULL;
-        return asim_error_set(err, ASIM_EIO, "cannot write %s: %s", w->path, strerror(e));
     }
-    return ASIM_OK;
+    return st;
 }
 
 asim_status asim_csv_open(asim_csv *w, const char *dir, const char *name, asim_error *err)
 {
-    return open_mode(w, dir, name, "w", err);
+    return open_mode(w, dir, name, 0, err);
 }
 
 asim_status asim_csv_reopen(asim_csv *w, const char *dir, const char *name, asim_error *err)
 {
-    return open_mode(w, dir, name, "a", err);
+    return open_mode(w, dir, name, 1, err);
 }
 
 void asim_csv_open_mem(asim_csv *w, asim_strbuf *mem)
 {
     memset(w, 0, sizeof *w);
+    w->fd = -1;
     w->mem = mem;
+}
+
+int asim_csv_is_open(const asim_csv *w) { return w->fd >= 0; }
+
+/* Write n bytes to the file, remembering the first failure. */
+static void out(asim_csv *w, const char *s, size_t n)
+{
+    if (w->failed)
+        return;
+    int e = asim_io_write(w->fd, s, n);
+    if (e)
+        w->failed = e;
+    else
+        w->written += (long long)n;
 }
 
 static void drain(asim_csv *w)
 {
     if (w->mem)
         return;
-    if (w->used && !w->failed && fwrite(w->buf, 1, w->used, w->f) != w->used)
-        w->failed = errno ? errno : EIO;
+    if (w->used)
+        out(w, w->buf, w->used);
     w->used = 0;
 }
 
@@ -90,8 +95,7 @@ static void put(asim_csv *w, const char *s, size_t n)
     if (w->used + n > ASIM_CSV_BUF)
         drain(w);
     if (n > ASIM_CSV_BUF) {
-        if (!w->failed && fwrite(s, 1, n, w->f) != n)
-            w->failed = errno ? errno : EIO;
+        out(w, s, n);
         return;
     }
     memcpy(w->buf + w->used, s, n);
@@ -151,7 +155,7 @@ long long asim_csv_offset(const asim_csv *w)
 {
     if (w->mem)
         return (long long)w->mem->len;
-    return (long long)ftello(w->f) + (long long)w->used;
+    return w->written + (long long)w->used;
 }
 
 void asim_csv_end_row(asim_csv *w)
@@ -163,39 +167,53 @@ void asim_csv_end_row(asim_csv *w)
 asim_status asim_csv_flush(asim_csv *w, asim_error *err)
 {
     drain(w);
-    if (!w->failed && fflush(w->f) != 0)
-        w->failed = errno ? errno : EIO;
     if (w->failed)
         return asim_error_set(err, ASIM_EIO, "cannot write %s: %s", w->path, strerror(w->failed));
     return ASIM_OK;
 }
 
-asim_status asim_csv_close(asim_csv *w, asim_error *err)
+asim_status asim_csv_sync(asim_csv *w, asim_error *err)
 {
     asim_status st = asim_csv_flush(w, err);
-    if (fclose(w->f) != 0 && st == ASIM_OK)
-        st = asim_error_set(err, ASIM_EIO, "cannot write %s: %s", w->path, strerror(errno));
-    w->f = NULL;
+    int e = st == ASIM_OK ? asim_io_sync(w->fd) : 0;
+    if (e) {
+        w->failed = e;
+        st = asim_error_set(err, ASIM_EIO, "cannot write %s: %s", w->path, strerror(e));
+    }
+    return st;
+}
+
+asim_status asim_csv_close(asim_csv *w, asim_error *err)
+{
+    asim_status st = asim_csv_commit(w, err);
+    if (st != ASIM_OK)
+        unlink(w->tmp);
+    return st;
+}
+
+asim_status asim_csv_commit(asim_csv *w, asim_error *err)
+{
+    asim_status st = asim_csv_sync(w, err);
+    int e = asim_io_close(w->fd);
+    w->fd = -1;
     free(w->buf);
     w->buf = NULL;
-    if (st == ASIM_OK && rename(w->tmp, w->path) != 0)
-        st = asim_error_set(err, ASIM_EIO, "cannot write %s: %s", w->path, strerror(errno));
-    if (st != ASIM_OK)
-        remove(w->tmp);
+    if (st == ASIM_OK && !e)
+        e = asim_io_rename(w->tmp, w->path);
+    if (st == ASIM_OK && e)
+        st = asim_error_set(err, ASIM_EIO, "cannot write %s: %s", w->path, strerror(e));
     return st;
 }
 
 void asim_csv_abandon(asim_csv *w, int remove_tmp)
 {
-    if (w->f) {
-        drain(w);
-        fclose(w->f);
-    }
-    w->f = NULL;
+    if (w->fd >= 0)
+        asim_io_close(w->fd); /* pending rows are dropped: they were never committed */
+    w->fd = -1;
     free(w->buf);
     w->buf = NULL;
-    if (remove_tmp)
-        remove(w->tmp);
+    if (remove_tmp && w->tmp[0])
+        unlink(w->tmp);
 }
 
 /* ---- per-step rows ------------------------------------------------------ */
@@ -263,12 +281,7 @@ void asim_output_timeseries_row(asim_csv *w, const asim_view *v, size_t lane, ui
 asim_status asim_output_write_file(const char *dir, const char *name, const char *text, size_t len,
                                    asim_error *err)
 {
-    asim_csv w;
-    asim_status st = asim_csv_open(&w, dir, name, err);
-    if (st != ASIM_OK)
-        return st;
-    put(&w, text, len);
-    return asim_csv_close(&w, err);
+    return asim_io_write_atomic(dir, name, text, len, err);
 }
 
 uint64_t asim_output_hash(const char *text, size_t len)

@@ -35,7 +35,9 @@
 #include "allysim/runner.h"
 #include "allysim/strbuf.h"
 #include "allysim/summary.h"
+#include "allysim/fileio.h"
 #include "sweep_impl.h"
+#include "sweep_state.h"
 
 /* Lanes stepped together for one design point; more replicates are run in
  * chunks of this many (a batch that fits the cache), except for series.csv,
@@ -427,94 +429,136 @@ static void write_headers(asim_sweep *s)
     asim_csv_end_row(w);
 }
 
-/* ---- the state file ------------------------------------------------------------- */
+/* ---- the state file (docs/reliability.md) ------------------------------------ */
 
+/* This sweep's state: how far it got, and every data file's length and
+ * tail hash there. Data files must be synced already. */
+static asim_status fill_state(const asim_sweep *s, asim_sweep_state *st, asim_error *err)
+{
+    memset(st, 0, sizeof *st);
+    snprintf(st->hash, sizeof st->hash, "%s", s->config_hash);
+    st->shard = s->o.shard;
+    st->shards = s->o.shards;
+    st->points = s->design.n_points;
+    st->next = s->next;
+    st->runs_done = s->runs_done;
+    st->runs_failed = s->runs_failed;
+    for (int f = 0; f < N_FILES; f++) {
+        if (!s->want[f])
+            continue;
+        asim_state_file *rec = &st->file[st->n_files++];
+        snprintf(rec->name, sizeof rec->name, "%s", file_names[f]);
+        rec->tail = ASIM_IO_HASH_INIT;
+        if (!asim_csv_is_open(&s->files[f]))
+            continue; /* not created yet: length 0 */
+        rec->length = asim_csv_offset(&s->files[f]);
+        int e = asim_io_tail_hash(s->files[f].fd, (off_t)rec->length, ASIM_STATE_TAIL, &rec->tail);
+        if (e)
+            return asim_error_set(err, ASIM_EIO, "cannot read back %s: %s", s->files[f].tmp, strerror(e));
+    }
+    return ASIM_OK;
+}
+
+/* Sync every data file, then replace the state: every byte the state counts
+ * is on the disk before the state that points at it. */
 static asim_status write_state(asim_sweep *s, asim_error *err)
 {
-    asim_strbuf b;
-    asim_strbuf_init(&b);
-    asim_strbuf_printf(&b, "config_hash %s\nshard %zu %zu\npoints %zu\nnext %zu\nruns_done %" PRIu64
-                           "\nruns_failed %" PRIu64 "\n",
-                       s->config_hash, s->o.shard, s->o.shards, s->design.n_points, s->next,
-                       s->runs_done, s->runs_failed);
+    for (int f = 0; f < N_FILES; f++) {
+        asim_status st = s->want[f] && asim_csv_is_open(&s->files[f]) ? asim_csv_sync(&s->files[f], err)
+                                                                       : ASIM_OK;
+        if (st != ASIM_OK)
+            return st;
+    }
+    asim_sweep_state state;
+    asim_status st = fill_state(s, &state, err);
+    return st == ASIM_OK ? asim_sweep_state_write(s->o.dir, &state, err) : st;
+}
+
+/* The state read back must be this sweep's, consistent with itself and
+ * with the files this sweep writes. */
+static asim_status check_state(asim_sweep *s, const asim_sweep_state *st, const char *path,
+                               asim_error *err)
+{
+    if (strcmp(st->hash, s->config_hash) != 0)
+        return asim_error_set(err, ASIM_EUSAGE,
+                              "%s: the interrupted sweep has another configuration (hash %s, now %s); "
+                              "resume it with the same CONFIG and options",
+                              s->o.dir, st->hash, s->config_hash);
+    if (st->shard != s->o.shard || st->shards != s->o.shards || st->points != s->design.n_points)
+        return asim_error_set(err, ASIM_EUSAGE, "%s: the interrupted sweep was shard %zu/%zu of %zu points",
+                              s->o.dir, st->shard, st->shards, st->points);
+    uint64_t R = s->o.spec->replicates;
+    if (st->next < s->first || st->next > s->end || st->runs_done != (st->next - s->first) * R ||
+        st->runs_failed > st->runs_done)
+        return asim_error_set(err, ASIM_EUSAGE, "%s: inconsistent sweep state (next point %zu, %" PRIu64
+                              " runs done); start again with --overwrite", path, st->next, st->runs_done);
     for (int f = 0; f < N_FILES; f++)
-        if (s->want[f])
-            asim_strbuf_printf(&b, "offset %s %lld\n", file_names[f], asim_csv_offset(&s->files[f]));
-    asim_status st = asim_strbuf_status(&b) == ASIM_OK
-                         ? asim_output_write_file(s->o.dir, ".sweep-state", b.s, b.len, err)
-                         : asim_error_set(err, ASIM_ENOMEM, "out of memory");
-    asim_strbuf_free(&b);
+        if (!s->want[f] != !asim_sweep_state_file(st, file_names[f]))
+            return asim_error_set(err, ASIM_EUSAGE, "%s: the sweep state does not list %s as this sweep "
+                                  "does; resume with the same options", path, file_names[f]);
+    s->next = st->next;
+    s->runs_done = st->runs_done;
+    s->runs_failed = st->runs_failed;
+    return ASIM_OK;
+}
+
+/* A data file whose .tmp is gone: already renamed by a finishing sweep that
+ * was stopped, when its final name has the recorded length and tail. */
+static asim_status check_renamed(const asim_sweep *s, const asim_state_file *rec, asim_error *err)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", s->o.dir, rec->name);
+    FILE *f = NULL;
+    if (s->next != s->end || asim_io_open_input(path, &f, NULL) != ASIM_OK)
+        return asim_error_set(err, ASIM_EUSAGE, "cannot resume: %s/%s.tmp is missing; start again with "
+                              "--overwrite", s->o.dir, rec->name);
+    asim_status st = asim_sweep_state_check(fileno(f), rec, path, err);
+    struct stat sb;
+    if (st == ASIM_OK && (fstat(fileno(f), &sb) != 0 || (long long)sb.st_size != rec->length))
+        st = asim_error_set(err, ASIM_EUSAGE, "cannot resume: %s is not the file the sweep state "
+                            "records; start again with --overwrite", path);
+    fclose(f);
     return st;
 }
 
-static int state_path(const asim_sweep *s, char *buf, size_t n)
+/* Reopen one data file as the state records it and cut it back there. */
+static asim_status reopen_file(asim_sweep *s, int f, const asim_state_file *rec, asim_error *err)
 {
-    return snprintf(buf, n, "%s/.sweep-state", s->o.dir) < (int)n ? 0 : -1;
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s/%s.tmp", s->o.dir, file_names[f]);
+    struct stat sb;
+    if (lstat(tmp, &sb) != 0 && errno == ENOENT)
+        return rec->length == 0 ? asim_csv_open(&s->files[f], s->o.dir, file_names[f], err)
+                                : check_renamed(s, rec, err);
+    asim_csv *w = &s->files[f];
+    asim_status st = asim_csv_reopen(w, s->o.dir, file_names[f], err);
+    if (st == ASIM_OK)
+        st = asim_sweep_state_check(w->fd, rec, tmp, err);
+    int e = st == ASIM_OK ? asim_io_truncate(w->fd, (off_t)rec->length) : 0;
+    if (e)
+        st = asim_error_set(err, ASIM_EIO, "cannot resume %s: %s", tmp, strerror(e));
+    w->written = rec->length;
+    return st;
 }
 
-/* Read .sweep-state; check it belongs to this sweep; cut the files back. */
-static asim_status read_state(asim_sweep *s, long long *offsets, asim_error *err)
+/* Read the state, check it and every data file, and reopen them. */
+static asim_status resume_files(asim_sweep *s, const asim_sweep_state *state, asim_error *err)
 {
-    char path[4200], line[512], word[64], extra[64];
-    state_path(s, path, sizeof path);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return asim_error_set(err, ASIM_EUSAGE, "%s: no interrupted sweep to resume (%s)", s->o.dir,
-                              strerror(errno));
-    char hash[40] = "";
-    size_t shard = 0, shards = 0, points = 0;
-    int lineno = 0, bad = 0;
-    while (!bad && fgets(line, sizeof line, f)) {
-        lineno++;
-        unsigned long long a = 0, b = 0;
-        long long off = 0;
-        if (sscanf(line, "config_hash %39s", hash) == 1) continue;
-        if (sscanf(line, "shard %llu %llu", &a, &b) == 2) { shard = a; shards = b; continue; }
-        if (sscanf(line, "points %llu", &a) == 1) { points = a; continue; }
-        if (sscanf(line, "next %llu", &a) == 1) { s->next = a; continue; }
-        if (sscanf(line, "runs_done %llu", &a) == 1) { s->runs_done = a; continue; }
-        if (sscanf(line, "runs_failed %llu", &a) == 1) { s->runs_failed = a; continue; }
-        if (sscanf(line, "offset %63s %lld %63s", word, &off, extra) == 2) {
-            for (int k = 0; k < N_FILES; k++)
-                if (strcmp(word, file_names[k]) == 0)
-                    offsets[k] = off;
-            continue;
-        }
-        bad = 1;
-    }
-    fclose(f);
-    if (bad)
-        return asim_error_set(err, ASIM_EUSAGE, "%s:%d: unreadable sweep state", path, lineno);
-    if (strcmp(hash, s->config_hash) != 0)
-        return asim_error_set(err, ASIM_EUSAGE,
-                              "%s: the interrupted sweep has another configuration (hash %s, now %s); "
-                              "resume it with the same CONFIG and -s options",
-                              s->o.dir, hash, s->config_hash);
-    if (shard != s->o.shard || shards != s->o.shards || points != s->design.n_points ||
-        s->next < s->first || s->next > s->end)
-        return asim_error_set(err, ASIM_EUSAGE, "%s: the interrupted sweep was shard %zu/%zu of %zu points",
-                              s->o.dir, shard, shards, points);
-    return ASIM_OK;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", s->o.dir, ASIM_STATE_NAME);
+    asim_status st = check_state(s, state, path, err);
+    for (int f = 0; f < N_FILES && st == ASIM_OK; f++)
+        if (s->want[f])
+            st = reopen_file(s, f, asim_sweep_state_file(state, file_names[f]), err);
+    return st;
 }
 
 /* ---- opening --------------------------------------------------------------------- */
 
-static asim_status open_files(asim_sweep *s, int resume, const long long *offsets, asim_error *err)
+static asim_status create_files(asim_sweep *s, asim_error *err)
 {
     for (int f = 0; f < N_FILES; f++) {
-        if (!s->want[f])
-            continue;
-        asim_status st;
-        if (resume) {
-            char tmp[4200];
-            snprintf(tmp, sizeof tmp, "%s/%s.tmp", s->o.dir, file_names[f]);
-            if (offsets[f] < 0 || truncate(tmp, offsets[f]) != 0)
-                return asim_error_set(err, ASIM_EIO, "cannot resume %s: %s", tmp,
-                                      offsets[f] < 0 ? "not in the sweep state" : strerror(errno));
-            st = asim_csv_reopen(&s->files[f], s->o.dir, file_names[f], err);
-        } else {
-            st = asim_csv_open(&s->files[f], s->o.dir, file_names[f], err);
-        }
+        asim_status st = s->want[f] ? asim_csv_open(&s->files[f], s->o.dir, file_names[f], err) : ASIM_OK;
         if (st != ASIM_OK)
             return st;
     }
@@ -609,29 +653,48 @@ static asim_status setup(asim_sweep *s, asim_error *err)
     return s->out && s->rows ? ASIM_OK : asim_error_set(err, ASIM_ENOMEM, "out of memory");
 }
 
+/* --resume without a state: a sweep stopped before its first state left
+ * nothing to keep, and starts again; anything else is refused. */
+static asim_status no_state(const asim_sweep *s, asim_error *err)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/runs.csv", s->o.dir);
+    struct stat sb;
+    if (lstat(path, &sb) == 0)
+        return asim_error_set(err, ASIM_EUSAGE, "%s: nothing to resume (the sweep there is finished)",
+                              s->o.dir);
+    return ASIM_OK;
+}
+
+/* The writer's start: state first (nothing counted), then config.cfg, then
+ * the data files with their headers, synced, then the state again. */
 static asim_status open_writer(asim_sweep *s, asim_error *err)
 {
     const asim_sweep_opts *o = &s->o;
-    char path[4200];
     asim_status st = asim_output_mkdir(o->dir, err);
-    if (st != ASIM_OK)
-        return st;
-    state_path(s, path, sizeof path);
-    struct stat sb;
-    long long offsets[N_FILES] = {-1, -1, -1, -1, -1};
-    if (o->resume) {
-        if ((st = read_state(s, offsets, err)) != ASIM_OK)
-            return st;
-        return open_files(s, 1, offsets, err);
+    asim_sweep_state state;
+    int found = 0;
+    if (st == ASIM_OK && o->resume)
+        st = asim_sweep_state_read(o->dir, &state, &found, err);
+    if (st == ASIM_OK && o->resume && !found)
+        st = no_state(s, err);
+    if (st == ASIM_OK && !found) {
+        char path[4200];
+        struct stat sb;
+        snprintf(path, sizeof path, "%s/%s", o->dir, ASIM_STATE_NAME);
+        if (!o->resume && lstat(path, &sb) == 0)
+            return asim_error_set(err, ASIM_EUSAGE,
+                                  "%s holds an interrupted sweep: add --resume to finish it, or remove "
+                                  "the directory to start again",
+                                  o->dir);
+        st = write_state(s, err);
     }
-    if (stat(path, &sb) == 0)
-        return asim_error_set(err, ASIM_EUSAGE,
-                              "%s holds an interrupted sweep: add --resume to finish it, or remove "
-                              "the directory to start again",
-                              o->dir);
     const char *text = o->meta.config_text ? o->meta.config_text : "";
-    if ((st = asim_output_write_file(o->dir, "config.cfg", text, strlen(text), err)) != ASIM_OK ||
-        (st = open_files(s, 0, offsets, err)) != ASIM_OK)
+    if (st == ASIM_OK)
+        st = asim_output_write_file(o->dir, "config.cfg", text, strlen(text), err);
+    if (st != ASIM_OK || found)
+        return st == ASIM_OK ? resume_files(s, &state, err) : st;
+    if ((st = create_files(s, err)) != ASIM_OK)
         return st;
     write_headers(s);
     return write_state(s, err);
@@ -644,6 +707,8 @@ asim_status asim_sweep_open(asim_sweep **out, const asim_sweep_opts *o, asim_err
         return asim_error_set(err, ASIM_ENOMEM, "out of memory");
     s->o = *o;
     s->size = 1;
+    for (int f = 0; f < N_FILES; f++)
+        s->files[f].fd = -1; /* not open */
 #ifdef ASIM_MPI
     MPI_Comm_rank(MPI_COMM_WORLD, &s->rank);
     MPI_Comm_size(MPI_COMM_WORLD, &s->size);
@@ -665,7 +730,7 @@ asim_status asim_sweep_open(asim_sweep **out, const asim_sweep_opts *o, asim_err
 #endif
     if (st != ASIM_OK) {
         for (int f = 0; f < N_FILES; f++)
-            if (s->files[f].f)
+            if (asim_csv_is_open(&s->files[f]))
                 asim_csv_abandon(&s->files[f], !o->resume);
         asim_design_free(&s->design);
         asim_summary_free(s->names_source);
@@ -904,17 +969,12 @@ asim_status asim_sweep_close(asim_sweep *s, asim_status how, asim_error *err)
     asim_status st = ASIM_OK;
     asim_error close_err = {0};
     for (int f = 0; f < N_FILES; f++) {
-        if (!s->want[f] || !s->files[f].f)
+        if (!s->want[f] || !asim_csv_is_open(&s->files[f]))
             continue;
         if (complete && st == ASIM_OK)
-            st = asim_csv_close(&s->files[f], &close_err);
+            st = asim_csv_commit(&s->files[f], &close_err); /* a failure keeps the .tmp */
         else
             asim_csv_abandon(&s->files[f], 0); /* kept for --resume */
-    }
-    if (complete && st == ASIM_OK) {
-        char path[4200];
-        state_path(s, path, sizeof path);
-        remove(path);
     }
     asim_strbuf extra;
     asim_strbuf_init(&extra);
@@ -931,6 +991,15 @@ asim_status asim_sweep_close(asim_sweep *s, asim_status how, asim_error *err)
     asim_strbuf_free(&extra);
     if (st == ASIM_OK)
         st = mst;
+    if (complete && st == ASIM_OK) { /* the state goes last: until then --resume can finish */
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s", s->o.dir, ASIM_STATE_NAME);
+        int e = asim_io_unlink(path);
+        if (!e)
+            e = asim_io_sync_dir(s->o.dir);
+        if (e)
+            st = asim_error_set(&close_err, ASIM_EIO, "cannot remove %s: %s", path, strerror(e));
+    }
     if (how == ASIM_OK && st != ASIM_OK && err)
         *err = close_err;
     free_sweep(s);

@@ -126,7 +126,10 @@ START_TEST(abandon_removes_or_keeps_tmp)
     ck_assert_int_eq(asim_csv_open(&w, tmpdir, "kept.csv", &err), ASIM_OK);
     asim_csv_str(&w, "first");
     asim_csv_end_row(&w);
-    asim_csv_abandon(&w, 0);
+    ck_assert_int_eq(asim_csv_flush(&w, &err), ASIM_OK);
+    asim_csv_str(&w, "never committed");
+    asim_csv_end_row(&w);
+    asim_csv_abandon(&w, 0); /* pending rows are dropped */
     ck_assert(exists(tmpdir, "kept.csv.tmp"));
     ck_assert(!exists(tmpdir, "kept.csv"));
     /* resuming appends to what was kept */

@@ -20,7 +20,8 @@
 #define ASIM_CSV_BUF (1 << 16)
 
 typedef struct asim_csv {
-    FILE *f;
+    int fd;          /* the .tmp file, -1 when closed or in memory */
+    long long written; /* bytes in the file (after drains) */
     char path[4096]; /* final name */
     char tmp[4200];  /* name while being written */
     char *buf;       /* pending bytes */
@@ -33,7 +34,8 @@ typedef struct asim_csv {
 /* Create dir (and its parents) if needed. */
 asim_status asim_output_mkdir(const char *dir, asim_error *err);
 
-/* Open dir/name for writing (as dir/name.tmp). */
+/* Open dir/name for writing (as dir/name.tmp, created exclusively; a
+ * stale regular .tmp is removed first, a link there is an error). */
 asim_status asim_csv_open(asim_csv *w, const char *dir, const char *name, asim_error *err);
 /* Open for appending to an existing dir/name.tmp (resuming). */
 asim_status asim_csv_reopen(asim_csv *w, const char *dir, const char *name, asim_error *err);
@@ -50,9 +52,16 @@ void asim_csv_uint(asim_csv *w, uint64_t v);
 void asim_csv_end_row(asim_csv *w);
 /* Push complete rows to the operating system. */
 asim_status asim_csv_flush(asim_csv *w, asim_error *err);
-/* Flush, close and rename to the final name. */
+/* Flush and sync to the disk (before a state that points at the bytes). */
+asim_status asim_csv_sync(asim_csv *w, asim_error *err);
+/* Nonzero while a file is open (not in memory, not closed). */
+int asim_csv_is_open(const asim_csv *w);
+/* Flush, sync, close and rename to the final name (directory synced). */
 asim_status asim_csv_close(asim_csv *w, asim_error *err);
-/* Close and leave the .tmp file (for resuming), or remove it. */
+/* The same, but a failure leaves the .tmp file (a sweep resumes from it). */
+asim_status asim_csv_commit(asim_csv *w, asim_error *err);
+/* Close without writing pending rows, and leave the .tmp file (for
+ * resuming) or remove it. */
 void asim_csv_abandon(asim_csv *w, int remove_tmp);
 
 /* Per-step rows (spec section 5). */
@@ -60,7 +69,7 @@ void asim_output_timeseries_header(asim_csv *w, const asim_params *p);
 void asim_output_timeseries_row(asim_csv *w, const asim_view *v, size_t lane, uint64_t run,
                                 uint64_t replicate);
 
-/* Write text to dir/name through a temporary file. */
+/* Write text to dir/name atomically (fileio.h asim_io_write_atomic). */
 asim_status asim_output_write_file(const char *dir, const char *name, const char *text, size_t len,
                                    asim_error *err);
 
