@@ -24,6 +24,9 @@ data, or to --out.
 
   history_compare.py results/history_1965_1990 configs/observations/cha_1965_1990.csv --plot
 """
+import _interp  # first: re-runs the script under a python3 that has its modules
+_interp.ensure()
+
 import argparse
 import os
 

@@ -20,6 +20,9 @@ Writes <name>.png (dpi 150) and <name>.pdf next to the data, or to --out.
 
   plot_coefficients.py results/test
 """
+import _interp  # first: re-runs the script under a python3 that has its modules
+_interp.ensure()
+
 import argparse
 
 import allysim_plot as ap

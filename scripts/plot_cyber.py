@@ -27,6 +27,9 @@ Writes <name>.png (dpi 150) and <name>.pdf next to the data, or to --out.
 
   plot_cyber.py results/cyber_2014-sweep
 """
+import _interp  # first: re-runs the script under a python3 that has its modules
+_interp.ensure()
+
 import argparse
 import math
 import os

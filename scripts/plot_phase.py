@@ -21,6 +21,9 @@ Writes <name>.png (dpi 150) and <name>.pdf next to the data, or to --out.
   plot_phase.py results/phase-sweep
   plot_phase.py results/phase-sweep --where model.rule=threat --name phase_threat
 """
+import _interp  # first: re-runs the script under a python3 that has its modules
+_interp.ensure()
+
 import argparse
 
 import numpy as np

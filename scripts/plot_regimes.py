@@ -16,6 +16,9 @@ Writes <name>.png (dpi 150) and <name>.pdf next to the data, or to --out.
   plot_regimes.py results/history_1965_1990
   plot_regimes.py results/sweep_commitment-sweep --where commitment=0.3 --where model.rule=cha
 """
+import _interp  # first: re-runs the script under a python3 that has its modules
+_interp.ensure()
+
 import argparse
 
 import allysim_plot as ap

@@ -15,6 +15,9 @@ Writes <name>.png (dpi 150) and <name>.pdf next to the data, or to --out.
 
   plot_sensitivity.py results/sensitivity --metric mean_relation_JPN_KOR --top 10
 """
+import _interp  # first: re-runs the script under a python3 that has its modules
+_interp.ensure()
+
 import argparse
 
 import numpy as np

@@ -17,6 +17,9 @@ Writes <name>.png (dpi 150) and <name>.pdf next to the data, or to --out.
   plot_sweep.py results/sweep_commitment-sweep
   plot_sweep.py results/sweep_commitment-sweep --metric mean_relation_JPN_KOR share_MA_JPN_KOR
 """
+import _interp  # first: re-runs the script under a python3 that has its modules
+_interp.ensure()
+
 import argparse
 
 import numpy as np

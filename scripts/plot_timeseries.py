@@ -18,6 +18,9 @@ Writes <name>.png (dpi 150) and <name>.pdf next to the data, or to --out.
   plot_timeseries.py results/sweep_commitment-sweep --where commitment=0.2 --where model.rule=cha
   plot_timeseries.py results/baseline --vars relation abandonment_JPN outcry
 """
+import _interp  # first: re-runs the script under a python3 that has its modules
+_interp.ensure()
+
 import argparse
 import math
 
