@@ -50,7 +50,7 @@ def main():
     a = p.parse_args()
 
     tf = ap.find_input(a.results, "timeseries.csv")
-    obs = ap.read_csv(a.observations, ["start", "end", "pair", "outcome", "weight"])
+    obs = ap.read_csv(a.observations, ["start", "end", "pair", "outcome", "weight"], listed=False)
     ts = ap.read_csv(tf, ["year"])
     if "replicate" not in ts.columns:
         ts["replicate"] = 0
@@ -146,7 +146,7 @@ def plot(a, tf, ts, tab, nrep):
                     ap.plt.Line2D([], [], color="black", lw=2.5, label="model mean over the period")]
         ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=5,
                   frameon=False)
-    fig.suptitle((a.title or "History run against the coded relation")
+    fig.suptitle(ap.titled(a.title or "History run against the coded relation", a.results)
                  + f"\ncoding: {os.path.basename(a.observations)} (shade strength = weight)", fontsize=11)
     fig.tight_layout()
     ap.save(fig, ap.output_base(a, a.results, a.name), a.format, a.compact)

@@ -62,7 +62,7 @@ def main():
         ax.set_xlabel("Sobol index (share of the metric's variance)")
         ax.set_title(ap.metric_label(m) if m == ap.metric_label(m) else f"{m}\n{ap.metric_label(m)}", fontsize=9)
         ax.grid(axis="x", alpha=0.3)
-    fig.suptitle((a.title or "Sensitivity: Sobol indices") + "  (bars: estimate, whiskers: confidence interval)",
+    fig.suptitle(ap.titled(a.title or "Sensitivity: Sobol indices", a.results) + "  (bars: estimate, whiskers: confidence interval)",
                  fontsize=10)
     h, lab = axes.flat[0].get_legend_handles_labels()
     fig.legend(h, lab, loc="lower center", ncol=2, fontsize=8, frameon=False)
