@@ -1,14 +1,17 @@
 """allysim_plot: shared helpers of the allysim figure scripts.
 
-Reading the engine's CSV files with clear errors, Cha's regime colours,
-per-step quantiles over replicates, design-point selection, and saving a
-figure as PNG (dpi 150) and PDF. Imported by the scripts beside it; it is
-not a script itself.
+Reading the engine's CSV files with clear errors (and only the files the
+directory's meta.json lists), the scenario's name for titles, Cha's regime
+colours, distinct colours for any number of agents and pairs, per-step
+quantiles over replicates, design-point selection, and saving a figure as
+PNG (dpi 150) and PDF. Imported by the scripts beside it (after _interp);
+it is not a script itself.
 
 Errors: every problem with an input (a missing file, a missing column, an
 ambiguous selection) prints "SCRIPT: error: ..." naming the file and the
 column, and exits with status 2.
 """
+import json
 import os
 import re
 import sys
@@ -32,9 +35,14 @@ REGIME_NAMES = {
 # Colours of coded history outcomes.
 OUTCOME_COLORS = {"cooperation": "#1b9e77", "friction": "#d7301f", "mixed": "#bdbdbd"}
 
-# Line colours of agents and pairs (anything else: the default cycle).
+# Line colours of agents and pairs of the Japan-Korea scenarios; any other id
+# takes the next unused colour of PALETTE (see entity_colors).
 ENTITY_COLORS = {"JPN": "#c0392b", "KOR": "#2166ac", "CHN": "#e08214", "PRK": "#6a3d9a",
                  "USA": "#4d4d4d", "JPN_KOR": "#1b7837"}
+# Distinct colours for further ids (Okabe-Ito, then Tableau and Paul Tol's muted).
+PALETTE = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#000000", "#f0e442",
+           "#8c564b", "#7f7f7f", "#bcbd22", "#17becf", "#332288", "#882255", "#44aa99", "#999933",
+           "#aa4499", "#88ccee", "#117733", "#dd7788"]
 
 # Axis labels of the per-step variables (spec section 5), by prefix.
 VAR_LABELS = {
@@ -69,10 +77,89 @@ def find_input(path, name):
     return f
 
 
-def read_csv(path, columns=()):
-    """Read a CSV; every name in `columns` must be a column of it."""
+def read_meta(directory):
+    """The meta.json of a results directory as a dict; None when it has none."""
+    f = os.path.join(directory or ".", "meta.json")
+    if not os.path.isfile(f):
+        return None
+    try:
+        with open(f, encoding="utf-8") as fh:
+            meta = json.load(fh)
+    except (OSError, ValueError) as e:
+        die(f"{f}: not readable JSON ({e})")
+    return meta if isinstance(meta, dict) else None
+
+
+def check_listed(path):
+    """Refuse (exit 2) a file of a results directory that the directory's
+    meta.json does not list under "files": a file left there by an earlier
+    command. Without a meta.json, or one without "files" (older results),
+    every file is accepted."""
+    d = os.path.dirname(path) or "."
+    meta = read_meta(d)
+    files = meta.get("files") if meta else None
+    if isinstance(files, list) and os.path.basename(path) not in files:
+        die(f"{path}: not written by the command that wrote {os.path.join(d, 'meta.json')} (its \"files\" "
+            f"lists {', '.join(map(str, files)) or 'nothing'}); a file left by an earlier command? "
+            "rerun the command into an empty directory (or with --overwrite)")
+
+
+def is_listed(path):
+    """True when the directory's meta.json lists the file, or lists none."""
+    meta = read_meta(os.path.dirname(path) or ".")
+    files = meta.get("files") if meta else None
+    return not isinstance(files, list) or os.path.basename(path) in files
+
+
+def scenario_name(path):
+    """The scenario's name for titles: model.name of the results directory's
+    config.cfg, else the config file named in meta.json (without .cfg); ''
+    when neither says."""
+    d = path if os.path.isdir(path) else os.path.dirname(path) or "."
+    f = os.path.join(d, "config.cfg")
+    if os.path.isfile(f):
+        with open(f, encoding="utf-8", errors="replace") as fh:
+            name = cfg_value(cfg_group(fh.read(), "model"), "name")
+        if isinstance(name, str) and name:
+            return name
+    meta = read_meta(d)
+    cf = meta.get("config_file") if meta else None
+    return re.sub(r"\.cfg$", "", os.path.basename(cf)) if isinstance(cf, str) and cf else ""
+
+
+def titled(title, path):
+    """`title` headed by the scenario's name ('four_allies: ...') unless it
+    names it already."""
+    name = scenario_name(path)
+    return f"{name}: {title}" if name and name not in title else title
+
+
+def entity_colors(ids):
+    """A distinct colour for each id of one kind (allies, adversaries or
+    pairs): the fixed colour of ENTITY_COLORS when it has one, else the next
+    PALETTE colour that is not close to a colour already taken (then colours
+    of a colour map)."""
+    ids = list(dict.fromkeys(ids))
+    out = {i: ENTITY_COLORS[i] for i in ids if i in ENTITY_COLORS}
+    taken = [np.array(matplotlib.colors.to_rgb(c)) for c in out.values()]
+    free = [c for c in PALETTE
+            if all(np.abs(np.array(matplotlib.colors.to_rgb(c)) - t).sum() > 0.6 for t in taken)]
+    rest = [i for i in ids if i not in out]
+    if len(rest) > len(free):
+        cmap = plt.get_cmap("turbo")
+        free += [matplotlib.colors.to_hex(cmap(k / max(1, len(rest) - 1))) for k in range(len(rest))]
+    out.update(zip(rest, free))
+    return out
+
+
+def read_csv(path, columns=(), listed=True):
+    """Read a CSV; every name in `columns` must be a column of it. listed:
+    the file must be one that the directory's meta.json lists (check_listed);
+    False for inputs that are not results (observations)."""
     if not os.path.isfile(path):
         die(f"{path}: no such file")
+    if listed:
+        check_listed(path)
     try:
         df = pd.read_csv(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
@@ -90,6 +177,12 @@ def require(df, path, columns):
 def pairs_of(columns, prefix="relation_", suffix=""):
     """Pair ids (e.g. JPN_KOR) of columns named <prefix><A>_<B><suffix>."""
     pat = re.compile("^" + re.escape(prefix) + r"([A-Z0-9]+_[A-Z0-9]+)" + re.escape(suffix) + "$")
+    return [m.group(1) for m in map(pat.match, columns) if m]
+
+
+def ids_of(columns, prefix, suffix=""):
+    """Agent ids (e.g. JPN) of columns named <prefix><ID><suffix>, in column order."""
+    pat = re.compile("^" + re.escape(prefix) + r"([A-Z0-9]+)" + re.escape(suffix) + "$")
     return [m.group(1) for m in map(pat.match, columns) if m]
 
 
@@ -173,7 +266,7 @@ def load_series(path, point=None, where=None):
     d = path if os.path.isdir(path) else os.path.dirname(path) or "."
     if os.path.isdir(path):
         f = os.path.join(d, "series.csv")
-        if not os.path.isfile(f):
+        if not os.path.isfile(f) or not is_listed(f):  # a series.csv left by an earlier sweep is not this one's
             f = os.path.join(d, "timeseries.csv")
     else:
         f = path
@@ -338,7 +431,7 @@ def metric_label(metric):
         return f"{m.group(1)} relation {m.group(2)}-{m.group(3)} (-1 friction .. +1 cooperation)"
     m = re.match(r"share_(MA|AS|ME|SE)_([A-Z0-9_]+)$", metric)
     if m:
-        return f"share of steps in {REGIME_NAMES[m.group(1)].split(' (')[0]}"
+        return f"share of steps in {REGIME_NAMES[m.group(1)].split(' (')[0]} ({m.group(2).replace('_', '-')})"
     m = re.match(r"coop_share_([A-Z0-9_]+)$", metric)
     if m:
         return f"share of steps with relation > 0 ({m.group(1).replace('_', '-')})"

@@ -20,6 +20,9 @@ Writes <name>.png (dpi 150) and <name>.pdf next to the data, or to --out.
 
   plot_coefficients.py results/test
 """
+import _interp  # first: re-runs the script under a python3 that has its modules
+_interp.ensure()
+
 import argparse
 
 import allysim_plot as ap
@@ -63,14 +66,14 @@ def main():
             ax.annotate("p<0.001" if pv < 0.001 else f"p={pv:.2g}", (i, r["ci_high"]), textcoords="offset points",
                         xytext=(0, 4), ha="center", fontsize=7)
         ax.axhline(0, color="grey", lw=0.8, ls=":")
-        ax.set_xticks(range(len(rules)), rules)
+        ax.set_xticks(range(len(rules)), rules, fontsize=8, rotation=30 if len(rules) > 4 else 0)
         ax.set_xlim(-0.6, len(rules) - 0.4)
         ax.set_xlabel("quasi-alliance rule")
         ax.set_ylabel(f"{term} (change in mean relation per unit)")
         ax.set_title(f"{term}   ({what})", fontsize=9)
         ax.grid(axis="y", alpha=0.3)
         ax.margins(y=0.15)
-    fig.suptitle((a.title or "Cha's hypothesis as a test: regression coefficients per rule")
+    fig.suptitle(ap.titled(a.title or "Cha's hypothesis as a test: regression coefficients per rule", a.results)
                  + f"\nbars: 95% interval; filled green: prediction holds (one-sided p < {a.alpha:g}); "
                  "hollow red: it does not; p: one-sided", fontsize=10)
     fig.tight_layout()

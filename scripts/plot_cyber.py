@@ -27,9 +27,13 @@ Writes <name>.png (dpi 150) and <name>.pdf next to the data, or to --out.
 
   plot_cyber.py results/cyber_2014-sweep
 """
+import _interp  # first: re-runs the script under a python3 that has its modules
+_interp.ensure()
+
 import argparse
 import math
 import os
+import re
 
 import numpy as np
 
@@ -63,12 +67,25 @@ def setting(pts, params, path, text, cfg, group_text, name):
     return float(v), "from config.cfg"
 
 
+def agents(pts, params, ally, adversary):
+    """The ally and adversary shown: as given, else the ally whose cyber share
+    is swept (JPN, else the first ally, when none is) and CHN (else the first
+    adversary of the columns)."""
+    allies = ap.ids_of(pts.columns, "mean_burden_", "_mean")
+    swept = [m.group(1) for m in (re.match(r"allies\.([A-Z0-9]+)\.cyber_share$", q) for q in params) if m]
+    ally = ally or (swept or (["JPN"] if "JPN" in allies else allies) or ["JPN"])[0]
+    advs = ap.ids_of(pts.columns, "mean_assertiveness_", "_mean")
+    adversary = adversary or ("CHN" if "CHN" in advs or not advs else advs[0])
+    return ally, adversary
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("results", help="the cyber sweep's directory (points.csv and config.cfg)")
-    p.add_argument("--ally", default="JPN", help="the ally doing cyber burden-sharing (default %(default)s)")
-    p.add_argument("--adversary", default="CHN", help="adversary whose assertiveness is shown (default %(default)s)")
-    p.add_argument("--pair", help="pair whose relation is shown (default: the first pair)")
+    p.add_argument("--ally", help="the ally doing cyber burden-sharing (default: the ally whose "
+                                  "cyber_share is swept, else JPN, else the first ally)")
+    p.add_argument("--adversary", help="adversary whose assertiveness is shown (default CHN, else the first)")
+    p.add_argument("--pair", help="pair whose relation is shown (default: the first pair of the ally)")
     p.add_argument("--x", help="x parameter (default allies.<ally>.cyber_share)")
     p.add_argument("--y", default="cyber.anonymity", help="y parameter (default %(default)s)")
     p.add_argument("--where", action="append", metavar="PARAM=VALUE",
@@ -78,16 +95,19 @@ def main():
     ap.add_output_args(p)
     a = p.parse_args()
 
-    xpar = a.x or f"allies.{a.ally}.cyber_share"
     f = ap.find_input(a.results, "points.csv")
     text, cfg = ap.read_config_text(a.results if os.path.isdir(a.results) else os.path.dirname(f))
-    pts = ap.read_csv(f, [xpar, a.y])
+    pts = ap.read_csv(f)
     params = ap.design_params(pts, f)
+    a.ally, a.adversary = agents(pts, params, a.ally, a.adversary)
+    xpar = a.x or f"allies.{a.ally}.cyber_share"
+    ap.require(pts, f, [xpar, a.y])
     where = ap.parse_where(a.where)
     pts = ap.filter_where(pts, where, f).reset_index(drop=True)
     if pts.duplicated([xpar, a.y]).any():
         ap.die(f"{f}: several design points per ({xpar}, {a.y}) cell; fix the other parameters with --where")
-    pair = a.pair or (ap.pairs_of(pts.columns, "mean_relation_", "_mean") or ["?"])[0]
+    pairs = ap.pairs_of(pts.columns, "mean_relation_", "_mean")
+    pair = a.pair or next((q for q in pairs if a.ally in q.split("_")), (pairs or ["?"])[0])
     burden = f"mean_burden_{a.ally}_mean"
     panels = [("mean_outcry_mean", "regional outcry", "mean outcry (0..1)", "YlOrRd"),
               (f"mean_assertiveness_{a.adversary}_mean", f"{a.adversary}'s assertiveness",
@@ -112,7 +132,7 @@ def main():
                    "mean deterrence credit Beff (0..1)", "viridis"))
 
     xs, ys = np.sort(pts[xpar].unique()), np.sort(pts[a.y].unique())
-    fig, axes = ap.plt.subplots(2, 2, figsize=(11, 9))
+    fig, axes = ap.plt.subplots(2, 2, figsize=(11, 9), layout="constrained")
     for ax, (col, title, clab, cmap) in zip(axes.flat, panels):
         Z = pts.pivot(index=a.y, columns=xpar, values=col).reindex(index=ys, columns=xs).to_numpy()
         kw = {}
@@ -127,15 +147,18 @@ def main():
         if "relation" in col and np.nanmin(Z) < 0 < np.nanmax(Z):
             ax.contour(xs, ys, Z, levels=[0], colors="black", linewidths=1.2)
         ax.set_title(title, fontsize=9)
+        if len(xs) <= 12:  # ticks at the grid's values
+            ax.set_xticks(xs, [ap.fmt(v) for v in xs], fontsize=8)
+        if len(ys) <= 12:
+            ax.set_yticks(ys, [ap.fmt(v) for v in ys], fontsize=8)
         ax.set_xlabel(ap.param_label(xpar))
         ax.set_ylabel(ap.param_label(a.y))
     capv = f"{cap:.3f}" if np.isscalar(cap) else "swept"
     dilv = f"{dil:g}" if np.isscalar(dil) else "swept"
     nrep = pts["replicates_completed"]
-    fig.suptitle((a.title or f"Cyber burden-sharing trade-off ({a.ally})")
+    fig.suptitle(ap.titled(a.title or f"Cyber burden-sharing trade-off ({a.ally})", a.results)
                  + f"\nmeans over {nrep.min()} replicates per point; credit with capability {capv} "
                  f"({cap_how}), credit_dilution {dilv}", fontsize=10)
-    fig.tight_layout()
     ap.save(fig, ap.output_base(a, a.results, a.name), a.format, a.compact)
 
 

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Phase diagram of the quasi-alliance over US commitment to Japan x Korea.
 
-Needs the points.csv of a grid sweep over the two commitments (by default
-the parameters patron.commitment.JPN and patron.commitment.KOR, mode "set";
-other names with --x/--y), with the columns mean_relation_<pair>_mean and
+Needs the points.csv of a grid sweep over two parameters (by default
+patron.commitment.JPN and patron.commitment.KOR when swept, else the first
+two numeric swept parameters; other names with --x/--y), with the columns mean_relation_<pair>_mean and
 share_<R>_<pair>_mean for R in MA, AS, ME, SE. Parameters swept besides the
 two axes must be fixed with --where.
 
@@ -21,6 +21,9 @@ Writes <name>.png (dpi 150) and <name>.pdf next to the data, or to --out.
   plot_phase.py results/phase-sweep
   plot_phase.py results/phase-sweep --where model.rule=threat --name phase_threat
 """
+import _interp  # first: re-runs the script under a python3 that has its modules
+_interp.ensure()
+
 import argparse
 
 import numpy as np
@@ -38,11 +41,25 @@ def edges(v):
     return np.concatenate([[v[0] - (mid[0] - v[0])], mid, [v[-1] + (v[-1] - mid[-1])]])
 
 
+def axes_of(pts, params, x, y, path):
+    """The x and y parameters: as given, else the two commitments of the
+    Japan-Korea scenarios when swept, else the first numeric swept ones."""
+    if x is None and y is None and {"patron.commitment.JPN", "patron.commitment.KOR"} <= set(params):
+        return "patron.commitment.JPN", "patron.commitment.KOR"
+    numeric = [q for q in params if ap.pd.api.types.is_numeric_dtype(pts[q]) and q not in (x, y)]
+    x = x or (numeric.pop(0) if numeric else None)
+    y = y or (numeric.pop(0) if numeric else None)
+    if x is None or y is None:
+        ap.die(f"{path}: a phase diagram needs two numeric swept parameters (has: {', '.join(params) or 'none'})")
+    return x, y
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("results", help="sweep directory (or its points.csv)")
-    p.add_argument("--x", default="patron.commitment.JPN", help="parameter on the x axis (default %(default)s)")
-    p.add_argument("--y", default="patron.commitment.KOR", help="parameter on the y axis (default %(default)s)")
+    p.add_argument("--x", help="parameter on the x axis (default patron.commitment.JPN, else the first "
+                               "numeric swept parameter)")
+    p.add_argument("--y", help="parameter on the y axis (default patron.commitment.KOR, else the next one)")
     p.add_argument("--pair", help="pair id (default: the first pair)")
     p.add_argument("--where", action="append", metavar="PARAM=VALUE",
                    help="fix a parameter swept besides the axes (repeatable)")
@@ -52,8 +69,10 @@ def main():
     a = p.parse_args()
 
     f = ap.find_input(a.results, "points.csv")
-    pts = ap.read_csv(f, [a.x, a.y])
+    pts = ap.read_csv(f)
     params = ap.design_params(pts, f)
+    a.x, a.y = axes_of(pts, params, a.x, a.y, f)
+    ap.require(pts, f, [a.x, a.y])
     where = ap.parse_where(a.where)
     pts = ap.filter_where(pts, where, f)
     pair = a.pair or (ap.pairs_of(pts.columns, "mean_relation_", "_mean") or [None])[0]
@@ -81,7 +100,7 @@ def main():
         R[i, j] = row[rel]
         S[i, j] = [row[c] for c in shares]
 
-    fig, (ax1, ax2) = ap.plt.subplots(1, 2, figsize=(12, 5.2))
+    fig, (ax1, ax2) = ap.plt.subplots(1, 2, figsize=(12, 5.2), layout="constrained")
     ex, ey = edges(xs), edges(ys)
     m = ax1.pcolormesh(ex, ey, R, cmap="RdBu", vmin=-1, vmax=1)
     cb = fig.colorbar(m, ax=ax1)
@@ -113,12 +132,15 @@ def main():
             ax.contour(xs, ys, R, levels=[0], colors="black", linewidths=1.5)
         ax.set_xlim(ex[0], ex[-1])
         ax.set_ylim(ey[0], ey[-1])
+        if len(xs) <= 12:  # ticks at the grid's values
+            ax.set_xticks(xs, [ap.fmt(v) for v in xs], fontsize=8)
+        if len(ys) <= 12:
+            ax.set_yticks(ys, [ap.fmt(v) for v in ys], fontsize=8)
         ax.set_xlabel(ap.param_label(a.x))
         ax.set_ylabel(ap.param_label(a.y))
     fixed = ", ".join(f"{k}={v}" for k, v in where.items())
-    fig.suptitle((a.title or f"Quasi-alliance phase diagram, pair {pair.replace('_', '-')}")
+    fig.suptitle(ap.titled(a.title or f"Quasi-alliance phase diagram, pair {pair.replace('_', '-')}", a.results)
                  + (f"  ({fixed})" if fixed else ""), fontsize=11)
-    fig.tight_layout()
     ap.save(fig, ap.output_base(a, a.results, a.name), a.format, a.compact)
 
 

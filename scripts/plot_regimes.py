@@ -16,6 +16,9 @@ Writes <name>.png (dpi 150) and <name>.pdf next to the data, or to --out.
   plot_regimes.py results/history_1965_1990
   plot_regimes.py results/sweep_commitment-sweep --where commitment=0.3 --where model.rule=cha
 """
+import _interp  # first: re-runs the script under a python3 that has its modules
+_interp.ensure()
+
 import argparse
 
 import allysim_plot as ap
@@ -41,30 +44,40 @@ def main():
     for pair in pairs:
         ap.require(s, src, [f"share_{r}_{pair}" for r in ap.REGIMES])
 
-    fig, axes = ap.plt.subplots(len(pairs), 1, figsize=(9, 4.2 * len(pairs)), squeeze=False)
+    ncol = 1 if len(pairs) <= 2 else 2 if len(pairs) <= 6 else 3
+    nrow = -(-len(pairs) // ncol)
+    fig, axes = ap.plt.subplots(nrow, ncol, figsize=(9 if ncol == 1 else 6.4 * ncol, 3.4 * nrow + 1.2),
+                                squeeze=False, layout="constrained")
     x = s["year"]
-    for ax, pair in zip(axes[:, 0], pairs):
+    handles = []
+    for k, (ax, pair) in enumerate(zip(axes.flat, pairs)):
         ys = [s[f"share_{r}_{pair}"] for r in ap.REGIMES]
-        ax.stackplot(x, ys, colors=[ap.REGIME_COLORS[r] for r in ap.REGIMES],
-                     labels=[ap.REGIME_NAMES[r] for r in ap.REGIMES], alpha=0.85, lw=0)
+        areas = ax.stackplot(x, ys, colors=[ap.REGIME_COLORS[r] for r in ap.REGIMES],
+                             labels=[ap.REGIME_NAMES[r] for r in ap.REGIMES], alpha=0.85, lw=0)
         ax.set_ylim(0, 1)
         ax.set_xlim(x.min(), x.max())
-        ax.set_ylabel("share of replicates in regime")
-        ax.set_xlabel("year")
+        ax.tick_params(labelsize=8)
+        if k % ncol == 0:
+            ax.set_ylabel("share of replicates in regime", fontsize=9)
+        ax.set_xlabel("year", fontsize=9)
         ax.set_title(f"pair {pair.replace('_', '-')}", fontsize=10)
-        handles, labels = ax.get_legend_handles_labels()
+        handles = list(areas)
         rel = f"relation_{pair}_mean"
         if not a.no_relation and rel in s.columns:
             ax2 = ax.twinx()
-            h, = ax2.plot(x, s[rel], color="black", lw=1.3, label=f"mean relation {pair.replace('_', '-')} (right axis)")
+            h, = ax2.plot(x, s[rel], color="black", lw=1.3, label="mean relation of the pair (right axis)")
             ax2.axhline(0, color="black", lw=0.6, ls=":")
             ax2.set_ylim(-1, 1)
-            ax2.set_ylabel("relation (-1 friction .. +1 cooperation)")
+            ax2.tick_params(labelsize=8)
+            if k % ncol == ncol - 1 or k == len(pairs) - 1:
+                ax2.set_ylabel("relation (-1 friction .. +1 cooperation)", fontsize=9)
             handles.append(h)
-            labels.append(h.get_label())
-        ax.legend(handles, labels, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, frameon=False)
-    fig.suptitle((a.title or "Cha's regimes over time") + (f"  ({label})" if label else ""), fontsize=11)
-    fig.tight_layout()
+    for ax in axes.flat[len(pairs):]:
+        ax.set_visible(False)
+    fig.legend(handles, [h.get_label() for h in handles], fontsize=8, loc="upper center", bbox_to_anchor=(0.5, 0),
+               ncol=min(3, len(handles)), frameon=False)
+    fig.suptitle(ap.titled(a.title or "Cha's regimes over time", a.results) + (f"  ({label})" if label else ""),
+                 fontsize=11)
     ap.save(fig, ap.output_base(a, a.results, a.name), a.format, a.compact)
 
 

@@ -15,6 +15,9 @@ Writes <name>.png (dpi 150) and <name>.pdf next to the data, or to --out.
 
   plot_sensitivity.py results/sensitivity --metric mean_relation_JPN_KOR --top 10
 """
+import _interp  # first: re-runs the script under a python3 that has its modules
+_interp.ensure()
+
 import argparse
 
 import numpy as np
@@ -59,7 +62,7 @@ def main():
         ax.set_xlabel("Sobol index (share of the metric's variance)")
         ax.set_title(ap.metric_label(m) if m == ap.metric_label(m) else f"{m}\n{ap.metric_label(m)}", fontsize=9)
         ax.grid(axis="x", alpha=0.3)
-    fig.suptitle((a.title or "Sensitivity: Sobol indices") + "  (bars: estimate, whiskers: confidence interval)",
+    fig.suptitle(ap.titled(a.title or "Sensitivity: Sobol indices", a.results) + "  (bars: estimate, whiskers: confidence interval)",
                  fontsize=10)
     h, lab = axes.flat[0].get_legend_handles_labels()
     fig.legend(h, lab, loc="lower center", ncol=2, fontsize=8, frameon=False)

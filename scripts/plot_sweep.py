@@ -17,6 +17,9 @@ Writes <name>.png (dpi 150) and <name>.pdf next to the data, or to --out.
   plot_sweep.py results/sweep_commitment-sweep
   plot_sweep.py results/sweep_commitment-sweep --metric mean_relation_JPN_KOR share_MA_JPN_KOR
 """
+import _interp  # first: re-runs the script under a python3 that has its modules
+_interp.ensure()
+
 import argparse
 
 import numpy as np
@@ -48,7 +51,7 @@ def main():
     if not params:
         ap.die(f"{f}: no swept parameter")
     x = a.x or params[0]
-    by = a.by if a.by else (next((q for q in params if q != x), None))
+    by = a.by if a.by else (next((q for q in params if q != x and q not in where), None))
     by = None if by == "none" else by
     ap.require(pts, f, [x] + ([by] if by else []))
     metrics = a.metric or ["mean_relation_" + (ap.pairs_of(pts.columns, "mean_relation_", "_mean") or ["?"])[0]]
@@ -63,11 +66,16 @@ def main():
     numeric = pd.api.types.is_numeric_dtype(pts[x])
     if not numeric:
         cats = list(dict.fromkeys(pts[x]))
-    fig, axes = ap.plt.subplots(1, len(metrics), figsize=(6.2 * len(metrics), 4.4), squeeze=False)
+    ncol = min(3, len(metrics))
+    nrow = -(-len(metrics) // ncol)
+    fig, axes = ap.plt.subplots(nrow, ncol, figsize=(6.2 * ncol, 4.4 * nrow + 0.4), squeeze=False,
+                                layout="constrained")
+    for ax in axes.flat[len(metrics):]:
+        ax.set_visible(False)
     groups = pts.groupby(by, sort=False) if by else [(None, pts)]
     nrep = pts["replicates_completed"]
     ngroups = pts[by].nunique() if by else 1
-    for ax, m in zip(axes[0], metrics):
+    for ax, m in zip(axes.flat, metrics):
         for k, (val, g) in enumerate(groups):
             lab = ap.fmt(val) if by else "mean"
             if numeric:
@@ -89,9 +97,8 @@ def main():
         ax.legend(title=by if by else None, fontsize=8, title_fontsize=8)
     reps = f"{nrep.min()}" if nrep.min() == nrep.max() else f"{nrep.min()}-{nrep.max()}"
     fixed = "".join(f", {k}={v}" for k, v in where.items())
-    fig.suptitle((a.title or "Sweep") + f"  (mean over {reps} replicates per point, {'band' if numeric else 'bars'}: 95% CI of the mean{fixed})",
-                 fontsize=11)
-    fig.tight_layout()
+    fig.suptitle(ap.titled(a.title or "Sweep", a.results) + f"\nmean over {reps} replicates per point, "
+                 f"{'band' if numeric else 'bars'}: 95% CI of the mean{fixed}", fontsize=11)
     ap.save(fig, ap.output_base(a, a.results, a.name), a.format, a.compact)
 
 

@@ -18,6 +18,9 @@ Writes <name>.png (dpi 150) and <name>.pdf next to the data, or to --out.
   plot_timeseries.py results/sweep_commitment-sweep --where commitment=0.2 --where model.rule=cha
   plot_timeseries.py results/baseline --vars relation abandonment_JPN outcry
 """
+import _interp  # first: re-runs the script under a python3 that has its modules
+_interp.ensure()
+
 import argparse
 import math
 
@@ -55,30 +58,37 @@ def main():
 
     ncol = 3 if len(panels) > 4 else min(2, len(panels))
     nrow = math.ceil(len(panels) / ncol)
-    fig, axes = ap.plt.subplots(nrow, ncol, figsize=(4.6 * ncol, 2.9 * nrow), sharex=True, squeeze=False)
+    many = max(len(vs) for _, vs in panels) > 4  # legends beside the panels, not over the lines
+    fig, axes = ap.plt.subplots(nrow, ncol, figsize=((5.6 if many else 4.6) * ncol, 2.9 * nrow + 0.6),
+                                sharex=True, squeeze=False, layout="constrained")
     x = s["year"]
     for ax, (fam, vs) in zip(axes.flat, panels):
+        colors = ap.entity_colors([v[len(fam) + 1:] for v in vs if v != fam])  # allies, adversaries or pairs
         for v in vs:
             who = v[len(fam) + 1:] if v != fam else ""
-            col = ap.ENTITY_COLORS.get(who, "black" if not who else None)
-            line, = ax.plot(x, s[v + "_mean"], color=col, lw=1.4, label=who.replace("_", "-") or "mean")
+            col = colors.get(who, "black")
+            ax.plot(x, s[v + "_mean"], color=col, lw=1.4, label=who.replace("_", "-") or "mean")
             if not a.no_band and v + "_p05" in s and v + "_p95" in s:
-                ax.fill_between(x, s[v + "_p05"], s[v + "_p95"], color=line.get_color(), alpha=0.2, lw=0)
+                ax.fill_between(x, s[v + "_p05"], s[v + "_p95"], color=col, alpha=0.2 if len(vs) <= 3 else 0.1, lw=0)
         if fam == "relation":
             ax.axhline(0, color="grey", lw=0.7, ls=":")
         ax.set_title(fam.replace("_", " "), fontsize=10)
         ax.set_ylabel(ap.var_label(vs[0]), fontsize=8)
+        ax.tick_params(labelsize=8)
         ax.grid(alpha=0.3)
         if len(vs) > 1 or vs[0] != fam:
-            ax.legend(fontsize=7, loc="best")
+            if many:
+                ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0, frameon=False)
+            else:
+                ax.legend(fontsize=7, loc="best")
     for ax in axes.flat[len(panels):]:
         ax.set_visible(False)
     for ax in axes[-1]:
         ax.set_xlabel("year")
+        ax.xaxis.set_tick_params(labelbottom=True)
     band = "" if a.no_band else "; band: 5-95% of replicates"
-    fig.suptitle((a.title or "allysim run") + (f"  ({label})" if label else "") + f"\nline: mean{band}",
-                 fontsize=11)
-    fig.tight_layout()
+    fig.suptitle(ap.titled(a.title or "time series", a.results) + (f"  ({label})" if label else "")
+                 + f"\nline: mean{band}", fontsize=11)
     ap.save(fig, ap.output_base(a, a.results, a.name), a.format, a.compact)
 
 

@@ -32,6 +32,9 @@ Needs only Python 3.11 and numpy.
 
 from __future__ import annotations
 
+import _interp  # first: re-runs the script under a python3 that has its modules
+_interp.ensure("numpy")
+
 import argparse
 import bisect
 import json

@@ -18,6 +18,9 @@ build/release/allysim in this source tree, else `allysim` on PATH.
 
   sweep_from_python.py -o results/lhs-example --points 20 --replicates 4
 """
+import _interp  # first: re-runs the script under a python3 that has its modules
+_interp.ensure("numpy", "pandas")
+
 import argparse
 import os
 import shutil

@@ -101,10 +101,79 @@ run coefficients "$r/test/coefficients" "$py" "$s/plot_coefficients.py" "$r/test
 run sensitivity "$f/sens" "$py" "$s/plot_sensitivity.py" "$r/sens/sensitivity.csv" --out "$f/sens"
 run compact "$f/compact" "$py" "$s/plot_sweep.py" "$r/sc" --compact --out "$f/compact"
 
-# The history table.
+# The history table: what is compared, both measures, the baselines and a verdict.
 "$py" "$s/history_compare.py" "$r/hist" "$src/configs/observations/cha_1965_1990.csv" > "$work/table" 2>&1
-if grep -q "^1969.00-1972.00 *cooperation" "$work/table" && grep -q "^agreement: " "$work/table"; then ok
-else bad "history_compare table"; cat "$work/table"; fi
+for pat in "^model: rule cha, scenario history_1965_1990" "^1969.00-1972.00 *cooperation" \
+           "^agreement (link, k = 8, tau = 0.15" "^sign measure: " '^always "' "^constant relation " \
+           "^persistence " "^verdict on agreement (link): " "^verdict on sign measure: "; do
+  if grep -q -- "$pat" "$work/table"; then ok; else bad "history_compare table: no line '$pat'"; cat "$work/table"; fi
+done
+
+# Any scenario: four allies, three adversaries, six pairs (tests/data/good/four_allies.cfg).
+fa=$src/tests/data/good/four_allies.cfg
+quiet "$bin" run "$fa" -r 4 -s model.steps=60 -o "$r/four"
+cp "$fa" "$work/four_allies.cfg"
+cat > "$work/four_sweep.cfg" <<'EOF'
+@include "four_allies.cfg"
+sweep: { method = "grid"; replicates = 2; seed = 5;
+  params = ( { path = "patron.commitment.AUS"; mode = "set"; values = [0.2, 0.8]; },
+             { path = "allies.PHL.cyber_share"; mode = "set"; values = [0.0, 1.0]; },
+             { path = "model.rule"; values = ["cha", "threat"]; } ); };
+EOF
+quiet "$bin" sweep "$work/four_sweep.cfg" -s model.steps=48 --series --every 4 --quiet -j 1 -o "$r/four_sweep"
+printf 'start,end,pair,outcome,score,weight,source\n2000,2001.5,AUS_PHL,,0.3,1,x\n2001.5,2003,PHL_AUS,friction,,0.5,y\n2003,2005,KOR_PHL,mixed,,1,z\n' > "$work/four_obs.csv"
+run four-timeseries "$f/four_ts" "$py" "$s/plot_timeseries.py" "$r/four" --out "$f/four_ts"
+run four-regimes "$f/four_reg" "$py" "$s/plot_regimes.py" "$r/four" --out "$f/four_reg"
+run four-history "$f/four_hist" "$py" "$s/history_compare.py" "$r/four" "$work/four_obs.csv" --plot --out "$f/four_hist"
+run four-sweep "$f/four_sweep" "$py" "$s/plot_sweep.py" "$r/four_sweep" --where allies.PHL.cyber_share=1 \
+  --metric mean_relation_KOR_PHL share_AS_AUS_PHL --out "$f/four_sweep"
+run four-phase "$f/four_phase" "$py" "$s/plot_phase.py" "$r/four_sweep" --where model.rule=cha --pair AUS_PHL --out "$f/four_phase"
+run four-cyber "$f/four_cyber" "$py" "$s/plot_cyber.py" "$r/four_sweep" --x allies.PHL.cyber_share --y patron.commitment.AUS \
+  --where model.rule=cha --out "$f/four_cyber"
+run four-series "$f/four_series" "$py" "$s/plot_timeseries.py" "$r/four_sweep" --point 3 --vars relation assertiveness --out "$f/four_series"
+# The scenario's name in every title: the helper finds it, and every figure script uses it.
+if (cd "$s" && "$py" -c "import sys, allysim_plot as ap; sys.exit(not all(ap.scenario_name(d) == 'four_allies' for d in sys.argv[1:]))" \
+      "$r/four" "$r/four_sweep" "$r/four/timeseries.csv"); then ok; else bad "scenario_name: not four_allies"; fi
+for script in plot_timeseries plot_regimes plot_phase plot_sweep plot_cyber plot_coefficients plot_sensitivity history_compare; do
+  if grep -q "ap.titled(" "$s/$script.py"; then ok; else bad "$script.py: its title does not name the scenario (ap.titled)"; fi
+done
+
+# meta.json "files": a CSV it does not list is refused; without "files" (older results) all are accepted.
+cp -r "$r/hist" "$work/listed"
+sed 's/"runs_failed": \([0-9]*\)/"runs_failed": \1,\n  "files": ["timeseries.csv", "config.cfg"]/' "$r/hist/meta.json" > "$work/listed/meta.json"
+run listed "$f/listed" "$py" "$s/plot_timeseries.py" "$work/listed" --out "$f/listed"
+cp "$r/sc/series.csv" "$work/listed/series.csv"  # a file left by another command: not this run's
+run listed-series-skipped "$f/listed2" "$py" "$s/plot_timeseries.py" "$work/listed" --out "$f/listed2"
+fails unlisted-series "not written by the command" "$py" "$s/plot_timeseries.py" "$work/listed/series.csv" --out "$f/x"
+cp "$r/sc/points.csv" "$work/listed/points.csv"
+fails unlisted-points "not written by the command" "$py" "$s/plot_sweep.py" "$work/listed" --out "$f/x"
+fails unlisted-history "not written by the command" "$py" "$s/history_compare.py" "$work/listed/series.csv" \
+  "$src/configs/observations/cha_1965_1990.csv"
+cp "$r/sc/points.csv" "$r/hist/points.csv"  # no "files" key: accepted without a word
+if "$py" "$s/plot_sweep.py" "$r/hist" --out "$f/old" >"$work/log" 2>&1 && ! grep -q "not written" "$work/log"; then ok
+else bad "meta.json without files: refused"; sed 's/^/  /' "$work/log"; fi
+rm -f "$r/hist/points.csv"
+
+# The interpreter: under a python3 without numpy a script re-runs itself under one that has it, or
+# says in one line what to run (exit 2).
+nonum=""
+for c in python3 python3.11 python3.12 python3.13; do
+  if command -v "$c" >/dev/null 2>&1 && ! "$c" -c "import numpy" 2>/dev/null; then nonum=$c; break; fi
+done
+if [ -n "$nonum" ]; then
+  if ALLYSIM_PYTHON=$(command -v "$py") "$nonum" "$s/plot_timeseries.py" "$r/four" --out "$f/reexec" >"$work/log" 2>&1 \
+     && [ -s "$f/reexec.png" ]; then ok
+  else bad "re-run under $py"; sed 's/^/  /' "$work/log"; fi
+  for script in plot_timeseries plot_regimes plot_phase plot_sweep plot_cyber plot_coefficients plot_sensitivity \
+                history_compare sweep_from_python reference_model; do
+    ALLYSIM_PYTHON=/bin/false "$nonum" "$s/$script.py" --help >"$work/log" 2>&1
+    rc=$?
+    if [ "$rc" -eq 2 ] && [ "$(wc -l < "$work/log")" -eq 1 ] && grep -q "run the script with a python3 that has" "$work/log"; then ok
+    else bad "$script.py without numpy: expected one line and exit 2, got $rc:"; sed 's/^/  /' "$work/log"; fi
+  done
+else
+  echo "check_scripts: no python3 without numpy here: the fallback to another interpreter is not checked"
+fi
 
 # Input errors name the file and the column, exit 2.
 sed 's/mean_relation_JPN_KOR_mean/renamed/' "$r/sc/points.csv" > "$work/points.csv"
