@@ -21,7 +21,6 @@ libs="$(pkg-config --libs gsl libconfig) -lm"
 
 objs=()
 for f in sim/*.c; do
-  [ "$(basename "$f")" = main.c ] && continue
   o=$out/obj/$(basename "${f%.c}").o
   # shellcheck disable=SC2086
   $cc $cflags -fsanitize=fuzzer-no-link -c "$f" -o "$o"

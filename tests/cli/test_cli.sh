@@ -36,6 +36,7 @@ expect() {
 }
 err_has() { grep -qF -- "$1" "$WORK/err"; }
 out_has() { grep -qF -- "$1" "$WORK/out"; }
+out_lacks() { ! grep -qF -- "$1" "$WORK/out"; }
 lines() { wc -l <"$1" | tr -d ' '; }
 differ() { ! cmp -s "$1" "$2"; }
 
@@ -58,6 +59,47 @@ check "--version names the program" grep -qE '^allysim [0-9]+\.[0-9]+\.[0-9]+ \(
 expect 2
 check "no command prints the usage on stderr" err_has "usage: allysim"
 
+# every command answers --help and help COMMAND with its usage and options
+for cmd in run sweep merge test sensitivity calibrate check params help version; do
+    expect 0 "$cmd" --help
+    check "$cmd --help: usage line" grep -q "^usage: allysim $cmd" "$WORK/out"
+    check "$cmd --help: lists --help" out_has "-h, --help"
+    check "$cmd --help: nothing on stderr" [ ! -s "$WORK/err" ]
+    cp "$WORK/out" "$WORK/help_option"
+    expect 0 help "$cmd"
+    check "help $cmd is $cmd --help" cmp -s "$WORK/out" "$WORK/help_option"
+    check "--help lists $cmd" grep -q "^  $cmd " <("$BIN" --help)
+done
+run run --help
+check "run --help: --seed with its help" out_has "--seed N"
+check "run --help: -o with its default" out_has "-o, --output DIR"
+check "run --help: no sweep option" out_lacks "--resume"
+run sweep -h
+check "sweep -h: --shard" out_has "--shard K/N"
+expect 2 help frobnicate
+check "help of an unknown command: message" err_has "unknown command frobnicate"
+
+# an option that another command takes is refused, not ignored
+expect 2 run --resume
+check "run --resume: one line" [ "$(lines "$WORK/err")" = 1 ]
+check "run --resume: message" err_has "option --resume does not apply to command run; allysim run --help lists its options"
+expect 2 check -o "$WORK/nowhere"
+check "check -o: message" err_has "option -o does not apply to command check"
+expect 2 run -j 2 -o "$WORK/nowhere"
+check "run -j: no output written" [ ! -e "$WORK/nowhere" ]
+expect 2 params --json
+check "params --json: names --json" err_has "option --json does not apply to command params"
+expect 2 run --quiet=1
+expect 2 swep
+check "unknown command: did you mean" err_has "unknown command swep; did you mean sweep?"
+expect 2 run --sed 3
+check "unknown option: did you mean" err_has "did you mean --se"
+# values written into the option: -sPATH=VALUE, --name=value
+expect 0 check -smodel.steps=36 --set=quasi.coop_gain=4 --seed=9
+check "-sPATH=VALUE" out_has "steps = 36;"
+check "--set=PATH=VALUE" out_has "coop_gain = 4.0;"
+check "--seed=N" out_has "seed = 9L;"
+
 expect 0 params
 for path in model.start_year model.steps model.steps_per_year model.seed model.stochastic model.rule \
     model.burn_in 'patron.commitment.<A>' patron.firmness patron.brokerage patron.signal_noise \
@@ -77,6 +119,47 @@ for path in model.start_year model.steps model.steps_per_year model.seed model.s
     if awk '{print $1}' "$WORK/out" | grep -qxF -- "$path"; then pass; else fail "params does not list $path"; fi
 done
 expect 2 params extra
+check "params extra: message" err_has "params takes no arguments (got extra)"
+
+# the text listing: the range and meaning columns start where the header says
+run params
+cp "$WORK/out" "$WORK/params.txt"
+check "params: columns aligned" awk '
+    NR == 1 { r = index($0, " range ") + 1; m = index($0, " meaning") + 1; next }
+    /^$/ { exit }
+    /^ / { next }
+    substr($0, r - 1, 1) != " " || substr($0, r, 1) == " " || substr($0, m - 1, 1) != " " ||
+        substr($0, m, 1) == " " { bad = 1; print "misaligned: " $0 }
+    END { exit bad }' "$WORK/params.txt"
+settings=$(awk 'NR > 1 && /^$/ { exit } NR > 1 && /^[^ ]/' "$WORK/params.txt" | wc -l | tr -d ' ')
+expect 0 params --format text
+check "params --format text is the default" cmp -s "$WORK/out" "$WORK/params.txt"
+expect 0 params --format csv
+check "params csv: header" [ "$(head -1 "$WORK/out")" = "path,type,default,range,help" ]
+if [ -n "$PY" ]; then
+    check "params csv: RFC 4180, five fields, one row per setting" "$PY" -c '
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+assert rows[0] == ["path", "type", "default", "range", "help"]
+assert all(len(r) == 5 for r in rows) and len(rows) == 1 + int(sys.argv[2]), len(rows)
+assert [r[2] for r in rows if r[0] == "allies.<A>.burden0"] == ["JPN 0.4, KOR 0.5; others 0.5"]
+' "$WORK/out" "$settings"
+else
+    check "params csv: one row per setting" [ "$(lines "$WORK/out")" = $((settings + 1)) ]
+fi
+expect 0 params --format json
+check "params json: valid JSON" valid_json "$WORK/out"
+if [ -n "$PY" ]; then
+    check "params json: an array of objects, one per setting" "$PY" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert isinstance(d, list) and len(d) == int(sys.argv[2]), len(d)
+assert all(sorted(o) == ["default", "help", "path", "range", "type"] for o in d)
+assert [o["type"] for o in d if o["path"] == "model.steps"] == ["integer"]
+' "$WORK/out" "$settings"
+fi
+expect 2 params --format xml
+check "params --format xml: message" err_has "--format xml: must be text, csv or json"
 
 # ---- check -----------------------------------------------------------------------
 expect 0 check "$SRC/configs/baseline.cfg"
