@@ -12,13 +12,13 @@
 
 #include <gsl/gsl_errno.h>
 
-#include "allysim/config.h"
+#include "allysim/config_study.h"
 #include "allysim/output.h"
 #include "allysim/params.h"
 #include "allysim/runner.h"
 #include "allysim/status.h"
 #include "allysim/strbuf.h"
-#include "allysim/calibrate.h"
+#include "allysim/calibrate_report.h"
 #include "allysim/sensitivity.h"
 #include "allysim/sweep.h"
 
