@@ -565,6 +565,34 @@ START_TEST(copy_equals_original)
 }
 END_TEST
 
+/* params.c frees and copies the schedules by walking the rows of type
+ * SCHEDULE: each must sit in a scope whose struct holds it, and each is
+ * copied deeply. */
+START_TEST(copy_every_schedule)
+{
+    asim_params p, q;
+    ck_assert_int_eq(asim_params_init(&p), ASIM_OK);
+    ck_assert_int_eq(asim_params_copy(&q, &p), ASIM_OK);
+    size_t n = asim_params_slot_count(&p), seen = 0;
+    for (size_t k = 0; k < n; k++) {
+        asim_slot s;
+        asim_params_slot(&p, k, &s);
+        if (s.def->type != ASIM_T_SCHEDULE)
+            continue;
+        ck_assert_msg(s.def->scope != ASIM_SCOPE_THREAT && s.def->scope != ASIM_SCOPE_PAIR_DIR, "%s", s.path);
+        const asim_schedule *a = asim_params_cptr(&p, &s), *b = asim_params_cptr(&q, &s);
+        ck_assert_ptr_nonnull(b->k);
+        ck_assert_ptr_ne(a->k, b->k);
+        ck_assert_uint_eq(a->n, b->n);
+        ck_assert_double_eq(a->k[0].value, b->k[0].value);
+        seen++;
+    }
+    ck_assert_uint_gt(seen, 0);
+    asim_params_free(&q);
+    asim_params_free(&p);
+}
+END_TEST
+
 START_TEST(validate_threat_sum)
 {
     asim_params p;
@@ -699,6 +727,7 @@ static Suite *params_suite(void)
     tcase_add_test(tc, set_agents_rejects_bad_ids);
     tcase_add_test(tc, copy_is_deep);
     tcase_add_test(tc, copy_equals_original);
+    tcase_add_test(tc, copy_every_schedule);
     suite_add_tcase(s, tc);
 
     tc = asim_tcase("validate");
