@@ -711,10 +711,12 @@ asim_status asim_params_set_number(asim_params *p, const asim_slot *s, double v,
             return asim_error_set(err, ASIM_ECONFIG, "must be a whole number in 0..2^64-1");
         *(uint64_t *)ptr = (uint64_t)v;
         return ASIM_OK;
+    case ASIM_T_RULE:
+        asim_rule_join(", ", why, sizeof why);
+        return asim_error_set(err, ASIM_ECONFIG, "must be one of %s", why);
     default:
         return asim_error_set(err, ASIM_ECONFIG, "must be %s",
                               d->type == ASIM_T_BOOL   ? "true or false"
-                              : d->type == ASIM_T_RULE ? "one of cha, threat, history"
                               : d->type == ASIM_T_NAME ? "a string"
                                                        : "a list of events");
     }
