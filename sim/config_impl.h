@@ -1,9 +1,14 @@
 /* config_impl.h: what the files of the config module share and nothing
  * else sees: where a setting came from, how to cite it in a message, how
  * to read a libconfig value, and the parse of a scenario file after its
- * pre-scan. config_load.c, config_scan.c, config_override.c,
- * config_write.c and config_study.c include it; they are the only files
- * that include libconfig. */
+ * pre-scan. The files of the module include it, and they are the only
+ * files that include libconfig. They depend on each other downward only:
+ *   config_scan.c      the pre-scan of libconfig pitfalls (no libconfig calls)
+ *   config_value.c     citing a setting; its value into a parameter slot (scan)
+ *   config_override.c  -s path=value                     (value, scan)
+ *   config_load.c      scenario files, then overrides    (override, value, scan)
+ *   config_study.c     the study sections                (load, value, scan)
+ *   config_write.c     the writers                       (the parameter table only) */
 #ifndef ALLYSIM_CONFIG_IMPL_H
 #define ALLYSIM_CONFIG_IMPL_H
 
@@ -26,7 +31,7 @@ typedef struct {
     const asim_params *params; /* the resolved configuration (sweep checks) */
 } config_origin;
 
-/* ---- config_load.c ---- */
+/* ---- config_value.c ---- */
 
 /* "file:line" of setting s, or "-s path=value" for an override, into buf. */
 void asim_config_where(const config_origin *o, const config_setting_t *s, char *buf, size_t n);
@@ -41,6 +46,9 @@ double asim_config_number(const config_setting_t *s);
 /* Give the slot the value of setting s. */
 asim_status asim_config_apply(asim_params *p, const asim_slot *slot, const config_setting_t *s,
                               asim_error *err);
+
+/* ---- config_load.c ---- */
+
 /* Pre-scan and parse `file` into *cfg (initialised here; destroy it in any case). */
 asim_status asim_config_parse_file(config_t *cfg, const char *file, asim_error *err);
 

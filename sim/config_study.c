@@ -11,9 +11,6 @@
 
 #include "config_impl.h"
 
-const char *const asim_config_command_sections[] = {"sweep", "test", "sensitivity", "calibrate",
-                                                     NULL};
-
 /* ---- reading a section ---------------------------------------------------------- */
 
 /* Set err to fmt (with arg) about setting s at path, citing where s is. */
