@@ -11,8 +11,9 @@
 
 #include <omp.h>
 
-#include "allysim/calibrate.h"
+#include "allysim/calibrate_report.h"
 #include "allysim/config.h"
+#include "allysim/config_study.h"
 #include "allysim/output.h"
 #include "allysim/params.h"
 #include "allysim/sensitivity.h"
