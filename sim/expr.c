@@ -299,10 +299,10 @@ static void nearer(const char *word, size_t len, const char *s, size_t *best, co
 }
 
 /* pick, when it is near enough to word to suggest: at most a third of
- * the word's length, or 2, edits away. */
+ * the word's length, or 1, edits away. */
 static const char *near_enough(size_t len, size_t best, const char *pick)
 {
-    size_t limit = len / 3 > 2 ? len / 3 : 2;
+    size_t limit = len / 3 > 1 ? len / 3 : 1;
     return best <= limit ? pick : NULL;
 }
 
