@@ -88,7 +88,7 @@ static double time_rule(const bench *b, const asim_expr *e, int which)
 
 static int parse_args(int argc, char **argv, bench *b)
 {
-    for (int k = 1; k < argc; k++) {
+    for (int k = 1; k < argc; k += 2) {
         long v = k + 1 < argc ? strtol(argv[k + 1], NULL, 10) : 0;
         if (strcmp(argv[k], "--width") == 0 && v >= 1 && v <= 1 << 16)
             b->width = (size_t)v;
@@ -98,7 +98,6 @@ static int parse_args(int argc, char **argv, bench *b)
             fprintf(stderr, "usage: asim_bench_expr [--width 1..65536] [--repeat 1..%d]\n", MAX_REPEAT);
             return -1;
         }
-        k++;
     }
     return 0;
 }
