@@ -134,51 +134,49 @@ static void points_row(const asim_sweep *s, asim_csv *w, size_t point, const mom
     asim_csv_end_row(w);
 }
 
-/* Per-step variables of series.csv, read from a view. */
-static size_t series_vars(const asim_view *v)
+/* Mean, sd, p05, p50, p95 of x[0 .. lanes) (sorted in scratch). */
+static void quantile_fields(asim_csv *w, const double *x, size_t lanes, double *scratch)
 {
-    return 2 + 6 * v->n_allies + 2 * v->n_adversaries + v->n_pairs;
+    memcpy(scratch, x, lanes * sizeof *scratch);
+    gsl_sort(scratch, 1, lanes);
+    asim_csv_num(w, gsl_stats_mean(scratch, 1, lanes));
+    asim_csv_num(w, lanes >= 2 ? gsl_stats_sd(scratch, 1, lanes) : NAN);
+    asim_csv_num(w, gsl_stats_quantile_from_sorted_data(scratch, 1, lanes, 0.05));
+    asim_csv_num(w, gsl_stats_quantile_from_sorted_data(scratch, 1, lanes, 0.50));
+    asim_csv_num(w, gsl_stats_quantile_from_sorted_data(scratch, 1, lanes, 0.95));
 }
 
-static const double *series_var(const asim_view *v, size_t k)
+/* Share of lanes in each regime. */
+static void share_fields(asim_csv *w, const unsigned char *regime, size_t lanes)
 {
-    size_t W = v->width, na = v->n_allies, nx = v->n_adversaries;
-    const double *ally[] = {v->commitment, v->perceived, v->threat,
-                            v->abandonment, v->entrapment, v->burden};
-    if (k == 0)
-        return v->outcry;
-    if (k == 1)
-        return v->history_events;
-    k -= 2;
-    if (k < 6 * na)
-        return ally[k / na] + (k % na) * W;
-    k -= 6 * na;
-    if (k < 2 * nx)
-        return (k < nx ? v->assertiveness : v->provocations) + (k % nx) * W;
-    return v->relation + (k - 2 * nx) * W;
+    for (int r = 0; r < ASIM_REGIME_COUNT; r++) {
+        size_t in = 0;
+        for (size_t i = 0; i < lanes; i++)
+            in += regime[i] == r;
+        asim_csv_num(w, (double)in / (double)lanes);
+    }
 }
 
+/* A row of series.csv: the point, then the SERIES rows of vars.def in
+ * table order, for every agent (the header: series_header). */
 static void series_row(asim_csv *w, size_t point, const asim_view *v, size_t lanes, double *scratch)
 {
     asim_csv_uint(w, point);
-    asim_csv_int(w, v->step);
-    asim_csv_num(w, v->year);
-    for (size_t k = 0; k < series_vars(v); k++) {
-        memcpy(scratch, series_var(v, k), lanes * sizeof *scratch);
-        gsl_sort(scratch, 1, lanes);
-        asim_csv_num(w, gsl_stats_mean(scratch, 1, lanes));
-        asim_csv_num(w, lanes >= 2 ? gsl_stats_sd(scratch, 1, lanes) : NAN);
-        asim_csv_num(w, gsl_stats_quantile_from_sorted_data(scratch, 1, lanes, 0.05));
-        asim_csv_num(w, gsl_stats_quantile_from_sorted_data(scratch, 1, lanes, 0.50));
-        asim_csv_num(w, gsl_stats_quantile_from_sorted_data(scratch, 1, lanes, 0.95));
-    }
-    for (size_t pr = 0; pr < v->n_pairs; pr++)
-        for (int r = 0; r < ASIM_REGIME_COUNT; r++) {
-            size_t in = 0;
-            for (size_t i = 0; i < lanes; i++)
-                in += v->regime[pr * v->width + i] == r;
-            asim_csv_num(w, (double)in / (double)lanes);
+    for (size_t k = 0; k < ASIM_VAR_COUNT; k++) {
+        const asim_var_def *d = &asim_var_table[k];
+        if (!(d->files & ASIM_FILE_SERIES))
+            continue;
+        for (size_t a = 0; a < asim_view_agents(v, d->kind); a++) {
+            if (d->store == ASIM_STORE_STEP)
+                asim_csv_int(w, v->step);
+            else if (d->store == ASIM_STORE_EXO)
+                asim_csv_num(w, *v->value[k]);
+            else if (d->store == ASIM_STORE_LANE)
+                quantile_fields(w, v->value[k] + a * v->width, lanes, scratch);
+            else if (d->store == ASIM_STORE_REGIME)
+                share_fields(w, v->regime[k] + a * v->width, lanes);
         }
+    }
     asim_csv_end_row(w);
 }
 
@@ -363,10 +361,39 @@ static void param_header(const asim_sweep *s, asim_csv *w)
         asim_csv_str(w, s->o.spec->params[k].name);
 }
 
+/* The header of series.csv, column for column as series_row. */
+static void series_header(asim_csv *w, const asim_params *p)
+{
+    static const char *const qstats[] = {"mean", "sd", "p05", "p50", "p95"};
+    char col[ASIM_PATH_MAX + 32], name[ASIM_PATH_MAX + 48];
+    asim_csv_str(w, "point");
+    for (size_t k = 0; k < ASIM_VAR_COUNT; k++) {
+        const asim_var_def *d = &asim_var_table[k];
+        if (!(d->files & ASIM_FILE_SERIES))
+            continue;
+        for (size_t a = 0; a < asim_vars_agents(p, d->kind); a++) {
+            asim_vars_column(p, d->kind, d->name, a, col, sizeof col);
+            if (d->store == ASIM_STORE_LANE)
+                for (int j = 0; j < 5; j++) {
+                    snprintf(name, sizeof name, "%s_%s", col, qstats[j]);
+                    asim_csv_str(w, name);
+                }
+            else if (d->store == ASIM_STORE_REGIME)
+                for (int r = 0; r < ASIM_REGIME_COUNT; r++) {
+                    snprintf(name, sizeof name, "share_%s", asim_regime_name((asim_regime)r));
+                    asim_vars_column(p, d->kind, name, a, col, sizeof col);
+                    asim_csv_str(w, col);
+                }
+            else
+                asim_csv_str(w, col);
+        }
+    }
+    asim_csv_end_row(w);
+}
+
 static void write_headers(asim_sweep *s)
 {
     static const char *const stats[] = {"mean", "sd", "ci_low", "ci_high"};
-    static const char *const qstats[] = {"mean", "sd", "p05", "p50", "p95"};
     char name[ASIM_PATH_MAX + 16];
     asim_csv *w = &s->files[F_RUNS];
     asim_csv_str(w, "run");
@@ -389,38 +416,8 @@ static void write_headers(asim_sweep *s)
         }
     asim_csv_end_row(w);
 
-    if (s->want[F_SERIES]) {
-        const asim_params *p = s->o.base;
-        w = &s->files[F_SERIES];
-        asim_csv_str(w, "point");
-        asim_csv_str(w, "step");
-        asim_csv_str(w, "year");
-        /* the same variables, in the same order, as series_var() */
-        asim_strbuf vars;
-        asim_strbuf_init(&vars);
-        asim_csv tmp;
-        asim_csv_open_mem(&tmp, &vars);
-        asim_output_timeseries_header(&tmp, p);
-        char *line = vars.s ? vars.s : "";
-        char *tok = strtok(line, ",\n");
-        for (int col = 0; tok; col++, tok = strtok(NULL, ",\n")) {
-            if (col < 5 || strncmp(tok, "regime_", 7) == 0)
-                continue; /* run, replicate, step, year, firmness */
-            for (int j = 0; j < 5; j++) {
-                snprintf(name, sizeof name, "%s_%s", tok, qstats[j]);
-                asim_csv_str(w, name);
-            }
-        }
-        asim_strbuf_free(&vars);
-        static const char *const reg[] = {"MA", "AS", "ME", "SE"};
-        for (size_t k = 0; k < p->n_pairs; k++)
-            for (int r = 0; r < 4; r++) {
-                snprintf(name, sizeof name, "share_%s_%s_%s", reg[r], p->allies[p->pairs[k].a].id,
-                         p->allies[p->pairs[k].b].id);
-                asim_csv_str(w, name);
-            }
-        asim_csv_end_row(w);
-    }
+    if (s->want[F_SERIES])
+        series_header(&s->files[F_SERIES], s->o.base);
     if (s->want[F_TS])
         asim_output_timeseries_header(&s->files[F_TS], s->o.base);
     w = &s->files[F_FAIL];
