@@ -15,16 +15,19 @@
 /* The accumulator of one metric (a SUMMARY row of vars.def): [agent][lane]. */
 typedef struct {
     const asim_var_def *d;
-    size_t n;     /* agents * lanes */
-    double *sum;  /* the sum, count or value the statistic keeps */
-    double *count; /* MEAN_IF, MEAN_UNLESS: steps that met the condition */
+    size_t n;    /* agents * lanes */
+    double *sum; /* the sum or value the statistic keeps; SHARE: none */
 } metric;
 
+/* SHARE, MEAN_IF and MEAN_UNLESS count the steps in each regime of the
+ * pairs' regime variable (ASIM_VAR_regime) once, in one pass. */
 struct asim_summary {
     size_t W;
     double steps; /* window steps added, same for all lanes */
     metric *m;    /* [nm] */
     size_t nm;
+    double *in_regime; /* [regime][pair][lane] steps in the regime, or NULL */
+    size_t n_regime;   /* pairs * lanes */
     double *block; /* every sum and count */
     size_t block_len;
     size_t ncols;
@@ -35,6 +38,11 @@ struct asim_summary {
 static int conditional(const asim_var_def *d)
 {
     return d->stat == ASIM_STAT_MEAN_IF || d->stat == ASIM_STAT_MEAN_UNLESS;
+}
+
+static int counts_regimes(const asim_var_def *d)
+{
+    return d->stat == ASIM_STAT_SHARE || conditional(d);
 }
 
 static asim_status build_names(asim_summary *s, const asim_params *p)
@@ -72,12 +80,16 @@ asim_status asim_summary_alloc(asim_summary **out, const asim_params *p, size_t 
     s->W = width;
     s->nm = asim_var_count - ASIM_VAR_COUNT;
     s->m = calloc(s->nm, sizeof *s->m);
+    int regimes = 0;
     for (size_t i = 0; s->m && i < s->nm; i++) {
         metric *m = &s->m[i];
         m->d = &asim_var_table[ASIM_VAR_COUNT + i];
         m->n = asim_vars_agents(p, m->d->kind) * width;
-        s->block_len += m->n * (conditional(m->d) ? 2 : 1);
+        s->block_len += m->d->stat == ASIM_STAT_SHARE ? 0 : m->n;
+        regimes |= counts_regimes(m->d);
     }
+    s->n_regime = regimes ? p->n_pairs * width : 0;
+    s->block_len += ASIM_REGIME_COUNT * s->n_regime;
     s->block = calloc(s->block_len ? s->block_len : 1, sizeof(double));
     if (!s->m || !s->block || build_names(s, p) != ASIM_OK) {
         asim_summary_free(s);
@@ -86,10 +98,10 @@ asim_status asim_summary_alloc(asim_summary **out, const asim_params *p, size_t 
     double *q = s->block;
     for (size_t i = 0; i < s->nm; i++) {
         metric *m = &s->m[i];
-        m->sum = q, q += m->n;
-        if (conditional(m->d))
-            m->count = q, q += m->n;
+        if (m->d->stat != ASIM_STAT_SHARE)
+            m->sum = q, q += m->n;
     }
+    s->in_regime = s->n_regime ? q : NULL;
     *out = s;
     return ASIM_OK;
 }
@@ -124,30 +136,32 @@ static void add_positive(size_t n, double *restrict sum, const double *restrict 
         sum[i] += x[i] > 0;
 }
 
-static void add_equal(size_t n, double *restrict sum, const unsigned char *restrict g, int r)
+/* One more step in regime g[i], for every i. */
+static void add_regimes(size_t n, double *restrict count, const unsigned char *restrict g)
 {
     for (size_t i = 0; i < n; i++)
-        sum[i] += g[i] == r;
+        count[g[i] * n + i] += 1;
 }
 
-/* sum += x and count += 1 where (g == r) == want. */
-static void add_where(size_t n, double *restrict sum, double *restrict count,
-                      const double *restrict x, const unsigned char *restrict g, int r, int want)
+/* sum += x where (g == r) == want. */
+static void add_where(size_t n, double *restrict sum, const double *restrict x,
+                      const unsigned char *restrict g, int r, int want)
 {
     for (size_t i = 0; i < n; i++) {
-        int in = (g[i] == r) == want;
-        sum[i] += in ? x[i] : 0;
-        count[i] += in;
+        double xi = x[i]; /* loaded always: the select then vectorises */
+        sum[i] += (g[i] == r) == want ? xi : 0;
     }
 }
 
 void asim_summary_add(asim_summary *s, const asim_view *v)
 {
+    const unsigned char *regime = v->regime[ASIM_VAR_regime];
+    if (s->in_regime)
+        add_regimes(s->n_regime, s->in_regime, regime);
     for (size_t i = 0; i < s->nm; i++) {
         const metric *m = &s->m[i];
         const asim_var_def *d = m->d;
         const double *x = v->value[d->source];
-        const unsigned char *regime = v->regime[ASIM_VAR_regime]; /* the pair's (vars.def) */
         switch (d->stat) {
         case ASIM_STAT_MEAN:
         case ASIM_STAT_SUM:
@@ -159,12 +173,9 @@ void asim_summary_add(asim_summary *s, const asim_view *v)
         case ASIM_STAT_POSITIVE:
             add_positive(m->n, m->sum, x);
             break;
-        case ASIM_STAT_SHARE:
-            add_equal(m->n, m->sum, v->regime[d->source], d->given);
-            break;
         case ASIM_STAT_MEAN_IF:
         case ASIM_STAT_MEAN_UNLESS:
-            add_where(m->n, m->sum, m->count, x, regime, d->given, d->stat == ASIM_STAT_MEAN_IF);
+            add_where(m->n, m->sum, x, regime, d->given, d->stat == ASIM_STAT_MEAN_IF);
             break;
         default:
             break;
@@ -191,9 +202,14 @@ void asim_summary_values(const asim_summary *s, size_t lane, double *out)
             case ASIM_STAT_FINAL:
                 out[o++] = m->sum[k];
                 break;
+            case ASIM_STAT_SHARE:
+                out[o++] = ratio(s->in_regime[m->d->given * s->n_regime + k], n);
+                break;
             case ASIM_STAT_MEAN_IF:
+                out[o++] = ratio(m->sum[k], s->in_regime[m->d->given * s->n_regime + k]);
+                break;
             case ASIM_STAT_MEAN_UNLESS:
-                out[o++] = ratio(m->sum[k], m->count[k]);
+                out[o++] = ratio(m->sum[k], n - s->in_regime[m->d->given * s->n_regime + k]);
                 break;
             default:
                 out[o++] = ratio(m->sum[k], n);
