@@ -13,6 +13,9 @@
 
 #include "allysim/fmt.h"
 
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
 asim_status asim_output_mkdir(const char *dir, asim_error *err)
 {
     char path[4096];
@@ -249,6 +252,82 @@ void asim_output_timeseries_row(asim_csv *w, const asim_view *v, size_t lane, ui
             break;
         default:
             break;
+        }
+    }
+    asim_csv_end_row(w);
+}
+
+/* series.csv: the point, then the SERIES rows of vars.def in table
+ * order, for every agent (docs/model.md section 4.11). */
+
+void asim_output_series_header(asim_csv *w, const asim_params *p)
+{
+    static const char *const qstats[] = {"mean", "sd", "p05", "p50", "p95"};
+    char col[ASIM_PATH_MAX + 32], name[ASIM_PATH_MAX + 48];
+    asim_csv_str(w, "point");
+    for (size_t k = 0; k < ASIM_VAR_COUNT; k++) {
+        const asim_var_def *d = &asim_var_table[k];
+        if (!(d->files & ASIM_FILE_SERIES))
+            continue;
+        for (size_t a = 0; a < asim_vars_agents(p, d->kind); a++) {
+            asim_vars_column(p, d->kind, d->name, a, col, sizeof col);
+            if (d->store == ASIM_STORE_LANE)
+                for (int j = 0; j < 5; j++) {
+                    snprintf(name, sizeof name, "%s_%s", col, qstats[j]);
+                    asim_csv_str(w, name);
+                }
+            else if (d->store == ASIM_STORE_REGIME)
+                for (int r = 0; r < ASIM_REGIME_COUNT; r++) {
+                    snprintf(name, sizeof name, "share_%s", asim_regime_name((asim_regime)r));
+                    asim_vars_column(p, d->kind, name, a, col, sizeof col);
+                    asim_csv_str(w, col);
+                }
+            else
+                asim_csv_str(w, col);
+        }
+    }
+    asim_csv_end_row(w);
+}
+
+/* Mean, sd, p05, p50, p95 of x[0 .. lanes) (sorted in scratch). */
+static void quantile_fields(asim_csv *w, const double *x, size_t lanes, double *scratch)
+{
+    memcpy(scratch, x, lanes * sizeof *scratch);
+    gsl_sort(scratch, 1, lanes);
+    asim_csv_num(w, gsl_stats_mean(scratch, 1, lanes));
+    asim_csv_num(w, lanes >= 2 ? gsl_stats_sd(scratch, 1, lanes) : NAN);
+    asim_csv_num(w, gsl_stats_quantile_from_sorted_data(scratch, 1, lanes, 0.05));
+    asim_csv_num(w, gsl_stats_quantile_from_sorted_data(scratch, 1, lanes, 0.50));
+    asim_csv_num(w, gsl_stats_quantile_from_sorted_data(scratch, 1, lanes, 0.95));
+}
+
+/* Share of lanes in each regime. */
+static void share_fields(asim_csv *w, const unsigned char *regime, size_t lanes)
+{
+    for (int r = 0; r < ASIM_REGIME_COUNT; r++) {
+        size_t in = 0;
+        for (size_t i = 0; i < lanes; i++)
+            in += regime[i] == r;
+        asim_csv_num(w, (double)in / (double)lanes);
+    }
+}
+
+void asim_output_series_row(asim_csv *w, size_t point, const asim_view *v, size_t lanes, double *scratch)
+{
+    asim_csv_uint(w, point);
+    for (size_t k = 0; k < ASIM_VAR_COUNT; k++) {
+        const asim_var_def *d = &asim_var_table[k];
+        if (!(d->files & ASIM_FILE_SERIES))
+            continue;
+        for (size_t a = 0; a < asim_view_agents(v, d->kind); a++) {
+            if (d->store == ASIM_STORE_STEP)
+                asim_csv_int(w, v->step);
+            else if (d->store == ASIM_STORE_EXO)
+                asim_csv_num(w, *v->value[k]);
+            else if (d->store == ASIM_STORE_LANE)
+                quantile_fields(w, v->value[k] + a * v->width, lanes, scratch);
+            else if (d->store == ASIM_STORE_REGIME)
+                share_fields(w, v->regime[k] + a * v->width, lanes);
         }
     }
     asim_csv_end_row(w);

@@ -20,8 +20,6 @@
 #include <unistd.h>
 
 #include <gsl/gsl_cdf.h>
-#include <gsl/gsl_sort.h>
-#include <gsl/gsl_statistics_double.h>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -134,52 +132,6 @@ static void points_row(const asim_sweep *s, asim_csv *w, size_t point, const mom
     asim_csv_end_row(w);
 }
 
-/* Mean, sd, p05, p50, p95 of x[0 .. lanes) (sorted in scratch). */
-static void quantile_fields(asim_csv *w, const double *x, size_t lanes, double *scratch)
-{
-    memcpy(scratch, x, lanes * sizeof *scratch);
-    gsl_sort(scratch, 1, lanes);
-    asim_csv_num(w, gsl_stats_mean(scratch, 1, lanes));
-    asim_csv_num(w, lanes >= 2 ? gsl_stats_sd(scratch, 1, lanes) : NAN);
-    asim_csv_num(w, gsl_stats_quantile_from_sorted_data(scratch, 1, lanes, 0.05));
-    asim_csv_num(w, gsl_stats_quantile_from_sorted_data(scratch, 1, lanes, 0.50));
-    asim_csv_num(w, gsl_stats_quantile_from_sorted_data(scratch, 1, lanes, 0.95));
-}
-
-/* Share of lanes in each regime. */
-static void share_fields(asim_csv *w, const unsigned char *regime, size_t lanes)
-{
-    for (int r = 0; r < ASIM_REGIME_COUNT; r++) {
-        size_t in = 0;
-        for (size_t i = 0; i < lanes; i++)
-            in += regime[i] == r;
-        asim_csv_num(w, (double)in / (double)lanes);
-    }
-}
-
-/* A row of series.csv: the point, then the SERIES rows of vars.def in
- * table order, for every agent (the header: series_header). */
-static void series_row(asim_csv *w, size_t point, const asim_view *v, size_t lanes, double *scratch)
-{
-    asim_csv_uint(w, point);
-    for (size_t k = 0; k < ASIM_VAR_COUNT; k++) {
-        const asim_var_def *d = &asim_var_table[k];
-        if (!(d->files & ASIM_FILE_SERIES))
-            continue;
-        for (size_t a = 0; a < asim_view_agents(v, d->kind); a++) {
-            if (d->store == ASIM_STORE_STEP)
-                asim_csv_int(w, v->step);
-            else if (d->store == ASIM_STORE_EXO)
-                asim_csv_num(w, *v->value[k]);
-            else if (d->store == ASIM_STORE_LANE)
-                quantile_fields(w, v->value[k] + a * v->width, lanes, scratch);
-            else if (d->store == ASIM_STORE_REGIME)
-                share_fields(w, v->regime[k] + a * v->width, lanes);
-        }
-    }
-    asim_csv_end_row(w);
-}
-
 /* Everything a worker needs for one point, allocated once per point. */
 typedef struct {
     asim_params p;
@@ -261,7 +213,7 @@ static int run_chunk(const asim_sweep *s, point_work *w, size_t point, uint64_t 
         asim_view v = asim_model_view(w->model);
         if (t % s->o.every == 0) {
             if (cs)
-                series_row(cs, point, &v, lanes, w->scratch);
+                asim_output_series_row(cs, point, &v, lanes, w->scratch);
             for (size_t i = 0; ts && i < lanes; i++)
                 asim_output_timeseries_row(ts, &v, i, run_base + rep0 + i, rep0 + i);
         }
@@ -361,36 +313,6 @@ static void param_header(const asim_sweep *s, asim_csv *w)
         asim_csv_str(w, s->o.spec->params[k].name);
 }
 
-/* The header of series.csv, column for column as series_row. */
-static void series_header(asim_csv *w, const asim_params *p)
-{
-    static const char *const qstats[] = {"mean", "sd", "p05", "p50", "p95"};
-    char col[ASIM_PATH_MAX + 32], name[ASIM_PATH_MAX + 48];
-    asim_csv_str(w, "point");
-    for (size_t k = 0; k < ASIM_VAR_COUNT; k++) {
-        const asim_var_def *d = &asim_var_table[k];
-        if (!(d->files & ASIM_FILE_SERIES))
-            continue;
-        for (size_t a = 0; a < asim_vars_agents(p, d->kind); a++) {
-            asim_vars_column(p, d->kind, d->name, a, col, sizeof col);
-            if (d->store == ASIM_STORE_LANE)
-                for (int j = 0; j < 5; j++) {
-                    snprintf(name, sizeof name, "%s_%s", col, qstats[j]);
-                    asim_csv_str(w, name);
-                }
-            else if (d->store == ASIM_STORE_REGIME)
-                for (int r = 0; r < ASIM_REGIME_COUNT; r++) {
-                    snprintf(name, sizeof name, "share_%s", asim_regime_name((asim_regime)r));
-                    asim_vars_column(p, d->kind, name, a, col, sizeof col);
-                    asim_csv_str(w, col);
-                }
-            else
-                asim_csv_str(w, col);
-        }
-    }
-    asim_csv_end_row(w);
-}
-
 static void write_headers(asim_sweep *s)
 {
     static const char *const stats[] = {"mean", "sd", "ci_low", "ci_high"};
@@ -417,7 +339,7 @@ static void write_headers(asim_sweep *s)
     asim_csv_end_row(w);
 
     if (s->want[F_SERIES])
-        series_header(&s->files[F_SERIES], s->o.base);
+        asim_output_series_header(&s->files[F_SERIES], s->o.base);
     if (s->want[F_TS])
         asim_output_timeseries_header(&s->files[F_TS], s->o.base);
     w = &s->files[F_FAIL];
