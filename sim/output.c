@@ -336,6 +336,14 @@ asim_status asim_output_meta(const char *dir, const asim_meta *m, asim_error *er
     asim_strbuf_printf(&b, ",\n  \"runs_total\": %" PRIu64 ",\n  \"runs_done\": %" PRIu64
                            ",\n  \"runs_failed\": %" PRIu64,
                        m->runs_total, m->runs_done, m->runs_failed);
+    if (m->n_files) {
+        asim_strbuf_puts(&b, ",\n  \"files\": [");
+        for (size_t k = 0; k < m->n_files; k++) {
+            asim_strbuf_puts(&b, k ? ", " : "");
+            asim_strbuf_quoted(&b, 1, m->files[k]);
+        }
+        asim_strbuf_puts(&b, "]");
+    }
     if (m->extra_json)
         asim_strbuf_printf(&b, ",\n  %s", m->extra_json);
     asim_strbuf_puts(&b, "\n}\n");
@@ -343,5 +351,35 @@ asim_status asim_output_meta(const char *dir, const asim_meta *m, asim_error *er
                          ? asim_error_set(err, ASIM_ENOMEM, "out of memory")
                          : asim_output_write_file(dir, "meta.json", b.s, b.len, err);
     asim_strbuf_free(&b);
+    return st;
+}
+
+asim_status asim_output_meta_add_files(const char *dir, const char *const *names, size_t n,
+                                       asim_error *err)
+{
+    char path[4200], *text;
+    size_t len;
+    snprintf(path, sizeof path, "%s/meta.json", dir);
+    asim_status st = asim_io_read_input(path, 1u << 24, &text, &len, err);
+    if (st != ASIM_OK)
+        return st;
+    const char *at = strstr(text, "\n  \"files\": [");
+    const char *end = at ? strchr(at, ']') : NULL;
+    if (!end) {
+        free(text);
+        return asim_error_set(err, ASIM_EIO, "%s: no \"files\" list to add to", path);
+    }
+    asim_strbuf b;
+    asim_strbuf_init(&b);
+    asim_strbuf_append(&b, text, (size_t)(end - text));
+    for (size_t k = 0; k < n; k++) {
+        asim_strbuf_puts(&b, end[-1] == '[' && k == 0 ? "" : ", ");
+        asim_strbuf_quoted(&b, 1, names[k]);
+    }
+    asim_strbuf_puts(&b, end);
+    st = asim_strbuf_status(&b) != ASIM_OK ? asim_error_set(err, ASIM_ENOMEM, "out of memory")
+                                           : asim_output_write_file(dir, "meta.json", b.s, b.len, err);
+    asim_strbuf_free(&b);
+    free(text);
     return st;
 }

@@ -653,6 +653,16 @@ static asim_status setup(asim_sweep *s, asim_error *err)
     return s->out && s->rows ? ASIM_OK : asim_error_set(err, ASIM_ENOMEM, "out of memory");
 }
 
+/* Whether the state counts the headers: they are committed together, so
+ * every data file is either empty in the state or not. */
+static int headers_committed(const asim_sweep_state *st)
+{
+    for (size_t k = 0; k < st->n_files; k++)
+        if (st->file[k].length > 0)
+            return 1;
+    return 0;
+}
+
 /* --resume without a state: a sweep stopped before its first state left
  * nothing to keep, and starts again; anything else is refused. */
 static asim_status no_state(const asim_sweep *s, asim_error *err)
@@ -692,6 +702,8 @@ static asim_status open_writer(asim_sweep *s, asim_error *err)
     const char *text = o->meta.config_text ? o->meta.config_text : "";
     if (st == ASIM_OK)
         st = asim_output_write_file(o->dir, "config.cfg", text, strlen(text), err);
+    if (st == ASIM_OK && found && !headers_committed(&state))
+        found = 0; /* stopped before its headers: nothing to keep, start afresh */
     if (st != ASIM_OK || found)
         return st == ASIM_OK ? resume_files(s, &state, err) : st;
     if ((st = create_files(s, err)) != ASIM_OK)
@@ -731,7 +743,7 @@ asim_status asim_sweep_open(asim_sweep **out, const asim_sweep_opts *o, asim_err
     if (st != ASIM_OK) {
         for (int f = 0; f < N_FILES; f++)
             if (asim_csv_is_open(&s->files[f]))
-                asim_csv_abandon(&s->files[f], !o->resume);
+                asim_csv_abandon(&s->files[f], 0); /* the state may count them */
         asim_design_free(&s->design);
         asim_summary_free(s->names_source);
         free(s->metric);
@@ -746,7 +758,7 @@ asim_status asim_sweep_open(asim_sweep **out, const asim_sweep_opts *o, asim_err
 
 /* ---- running blocks ----------------------------------------------------------------- */
 
-static int any_rank(int flag)
+int asim_sweep_any_rank(int flag)
 {
 #ifdef ASIM_MPI
     int all = 0;
@@ -815,7 +827,7 @@ static int gather_block(asim_sweep *s, size_t n)
     free(counts);
     free(displs);
     asim_strbuf_free(&mine);
-    return any_rank(failed);
+    return asim_sweep_any_rank(failed);
 }
 #endif
 
@@ -871,7 +883,7 @@ asim_status asim_sweep_step(asim_sweep *s, asim_error *err)
 {
     if (asim_sweep_done(s))
         return ASIM_OK;
-    if (any_rank(s->o.stop && *s->o.stop))
+    if (asim_sweep_any_rank(s->o.stop && *s->o.stop))
         return asim_error_set(err, ASIM_EINTR, "interrupted");
     size_t n = s->end - s->next < s->block_now ? s->end - s->next : s->block_now;
     double t0 = now();
@@ -886,7 +898,7 @@ asim_status asim_sweep_step(asim_sweep *s, asim_error *err)
     int stopped = 0;
     for (size_t i = 0; i < n; i++)
         stopped |= s->out[i].stopped;
-    if (any_rank(stopped))
+    if (asim_sweep_any_rank(stopped))
         return asim_error_set(err, ASIM_EINTR, "interrupted");
     asim_status st = ASIM_OK;
 #ifdef ASIM_MPI

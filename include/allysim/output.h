@@ -90,9 +90,17 @@ typedef struct asim_meta {
     const char *status;      /* "complete", "interrupted", "failed" */
     uint64_t runs_total, runs_done, runs_failed;
     const char *extra_json;  /* more members ("\"k\": v, ..."), or NULL */
+    const char *const *files; /* the result files written, for "files" (none: no member) */
+    size_t n_files;
 } asim_meta;
 
-/* Write dir/meta.json. */
+/* Write dir/meta.json (atomically: written last, it vouches for the files
+ * it lists under "files"; docs/reliability.md). */
 asim_status asim_output_meta(const char *dir, const asim_meta *m, asim_error *err);
+
+/* Add names to the "files" list of dir/meta.json (a command that writes
+ * more files after its sweep: test, sensitivity), replacing it atomically. */
+asim_status asim_output_meta_add_files(const char *dir, const char *const *names, size_t n,
+                                       asim_error *err);
 
 #endif
