@@ -157,5 +157,6 @@ int cli_cmd_calibrate(const cli *c, int argc, char **argv);
 
 /* listing.c */
 int cli_cmd_params(const cli *c, int argc, char **argv);
+int cli_cmd_vars(const cli *c, int argc, char **argv);
 
 #endif

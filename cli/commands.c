@@ -14,6 +14,7 @@
 #include "allysim/strbuf.h"
 #include "allysim/merge.h"
 #include "allysim/sweep.h"
+#include "allysim/vars.h"
 
 #include "cli.h"
 
@@ -31,6 +32,8 @@ const cli_command cli_commands[] = {
      "likelihood, AIC and agreement"},
     {"check", cli_cmd_check, CLI_ARGS_CONFIG, "[CONFIG]", "validate and print the resolved configuration"},
     {"params", cli_cmd_params, CLI_ARGS_NONE, "", "list every setting: path, default, range, meaning"},
+    {"vars", cli_cmd_vars, CLI_ARGS_CONFIG, "[CONFIG]",
+     "list the output columns of a scenario: name, kind, unit, files, meaning"},
     {"help", cli_cmd_help, CLI_ARGS_COMMAND, "[COMMAND]", "the commands, or a command's usage and options"},
     {"version", cli_cmd_version, CLI_ARGS_NONE, "", "the version and the commit it is built from"},
 };
@@ -72,7 +75,7 @@ static void format_size(double bytes, char *buf, size_t n)
 
 double cli_timeseries_columns(const asim_params *p)
 {
-    return 7.0 + 6.0 * (double)p->n_allies + 2.0 * (double)p->n_adversaries + 2.0 * (double)p->n_pairs;
+    return 2.0 + (double)asim_vars_columns(p, ASIM_FILE_TS); /* run, replicate and the table's */
 }
 
 double cli_summary_columns(const asim_params *p)

@@ -18,7 +18,7 @@
 #include "cli.h"
 
 /* The commands that load a scenario (and so take -s). */
-#define LOADERS "run sweep test sensitivity calibrate check"
+#define LOADERS "run sweep test sensitivity calibrate check vars"
 
 int cli_list_has(const char *list, const char *command)
 {

@@ -64,10 +64,16 @@ asim_status asim_csv_commit(asim_csv *w, asim_error *err);
  * resuming) or remove it. */
 void asim_csv_abandon(asim_csv *w, int remove_tmp);
 
-/* Per-step rows (spec section 5). */
+/* timeseries.csv (docs/model.md section 4.11): header and one row. */
 void asim_output_timeseries_header(asim_csv *w, const asim_params *p);
 void asim_output_timeseries_row(asim_csv *w, const asim_view *v, size_t lane, uint64_t run,
                                 uint64_t replicate);
+
+/* A sweep's series.csv: the header, and the row of one point's step from
+ * the first `lanes` replicates of v (scratch: lanes doubles). */
+void asim_output_series_header(asim_csv *w, const asim_params *p);
+void asim_output_series_row(asim_csv *w, size_t point, const asim_view *v, size_t lanes,
+                            double *scratch);
 
 /* Write text to dir/name atomically (fileio.h asim_io_write_atomic). */
 asim_status asim_output_write_file(const char *dir, const char *name, const char *text, size_t len,
