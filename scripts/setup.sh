@@ -3,6 +3,8 @@
 # Idempotent: installs nothing when everything is there. Needs root or sudo
 # for the installation itself.
 #   bash scripts/setup.sh          # build, test and plotting dependencies
+#   bash scripts/setup.sh --web    # the explorer page (web/): its wasm build
+#                                  # and browser test, run by scripts/test.sh
 set -euo pipefail
 
 packages=(
@@ -12,6 +14,12 @@ packages=(
   python3 python3-numpy python3-pandas python3-matplotlib   # scripts and figures
   valgrind                               # memory checks in the test suite
 )
+# The explorer page: Debian's emscripten (the wasm preset; web/deps.sh also
+# needs dpkg-dev from build-essential) and chromium (web/browser_test.sh).
+web_packages=(emscripten chromium python3)
+if [ "${1:-}" = --web ]; then
+  packages=("${web_packages[@]}")
+fi
 
 missing=()
 for p in "${packages[@]}"; do

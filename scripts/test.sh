@@ -6,6 +6,8 @@
 # one, run the whole suite once more under AddressSanitizer and
 # UndefinedBehaviorSanitizer (the sanitize preset), and run the command
 # line under valgrind memcheck (no error, no definite or indirect leak).
+# Last, the explorer page (web/): the wasm preset, and its self-test and
+# screenshots in headless Chromium against this build's command line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset=test
@@ -70,3 +72,13 @@ cmake --workflow --preset "$preset"
 cmake --workflow --preset mpi
 cmake --workflow --preset sanitize
 valgrind_cli "build/$preset/allysim"
+
+# The explorer page, when Debian's emscripten and chromium can be installed.
+if bash scripts/setup.sh --web; then
+  cmake --preset wasm
+  cmake --build --preset wasm
+  bash web/browser_test.sh "build/$preset/allysim" build/wasm/web
+else
+  echo "test.sh: SKIPPED the browser test of the explorer page: emscripten or chromium" \
+       "could not be installed (scripts/setup.sh --web)"
+fi

@@ -25,7 +25,7 @@ done
 # Broken scenarios, checked by the CLI from $work under the names the page uses.
 mkdir -p "$work/configs"
 sed 's/^  coop_gain = 8.0;/  coop_gain = -1;/' configs/baseline.cfg >"$work/configs/broken_range.cfg"
-sed 's/^  seed = 1; /  seed = 1 /' configs/baseline.cfg >"$work/configs/broken_syntax.cfg"
+sed 's/^  steps = 600;/  steps = = 600;/' configs/baseline.cfg >"$work/configs/broken_syntax.cfg"
 sed 's/^  firmness = 0.5; /  firmnes = 0.5; /' configs/baseline.cfg >"$work/configs/broken_name.cfg"
 invalid=(configs/broken_range.cfg configs/broken_syntax.cfg configs/broken_name.cfg)
 for f in "${invalid[@]}"; do
@@ -62,10 +62,11 @@ flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run
 chrome() {
   local profile
   profile=$(mktemp -d "$work/profile.XXXXXX")
-  timeout 300 "$browser" "${flags[@]}" --user-data-dir="$profile" "$@" 2>>"$work/chromium.log"
+  timeout 300 "$browser" "${flags[@]}" --user-data-dir="$profile" "$@"
 }
 
-chrome --virtual-time-budget=120000 --dump-dom "file://$web/index.html?selftest" >"$work/dom.html" || true
+chrome --virtual-time-budget=120000 --dump-dom "file://$web/index.html?selftest" >"$work/dom.html" \
+  2>"$work/chromium.log" || true
 result=$(python3 - "$work/dom.html" <<'EOF'
 import html, re, sys
 text = open(sys.argv[1], encoding="utf-8").read()
@@ -74,11 +75,15 @@ print(html.unescape(m.group(1)).strip() if m else "FAIL\nno result in the page (
 EOF
 )
 echo "$result" | sed 's/^/browser_test: /'
+# Timing without virtual time: the page prints it on the console and closes.
+chrome --enable-logging=stderr --v=0 "file://$web/index.html?timing" >/dev/null 2>"$work/timing.log" || true
+timing=$(grep -ao 'allysim-timing: [^"]*' "$work/timing.log" | head -1 | sed 's/^allysim-timing: //')
+echo "browser_test: ${timing:-no timing printed}"
 shots="$web/../screenshots"
 mkdir -p "$shots"
 for p in baseline low_commitment asymmetric_commitment history_1965_1990 history_1990_2023 cyber_2014; do
   chrome --virtual-time-budget=20000 --window-size=1600,1200 --screenshot="$shots/$p.png" \
-    "file://$web/index.html?preset=$p" >/dev/null || true
+    "file://$web/index.html?preset=$p" >/dev/null 2>>"$work/chromium.log" || true
   [ -s "$shots/$p.png" ] || { echo "browser_test: no screenshot of $p" >&2; exit 1; }
 done
 echo "browser_test: screenshots of every preset in $(realpath "$shots")/"

@@ -249,7 +249,8 @@ class Explorer {
       this.el("error").textContent = this.asim.error();
       return;
     }
-    this.el("status").textContent = `${n} replicate${n > 1 ? "s" : ""} \u00d7 ${this.asim.steps()} steps in ${this.lastMs.toFixed(0)} ms`;
+    this.el("status").textContent = `${n} replicate${n > 1 ? "s" : ""} \u00d7 ${this.asim.steps()} steps`
+      + (this.lastMs >= 0.5 ? ` in ${this.lastMs.toFixed(0)} ms` : "");
     this.read();
     this.draw();
   }
@@ -288,7 +289,7 @@ class Explorer {
       ? Object.entries(OUTCOMES).map(([k, c]) => ({ color: c, alpha: 0.35, label: `coded ${k}` })) : [];
     const bands = [], lines = [];
     d.pairs.forEach((pr, i) => {
-      const col = "relation_" + pr, color = COLORS[(i + 2) % 7];
+      const col = "relation_" + pr, color = i === 0 ? "#000000" : COLORS[(i - 1) % 7];
       bands.push({ lo: d.get(col, 1), hi: d.get(col, 2), color });
       lines.push({ y: d.get(col, 0), color, label: `relation ${pr}`, width: 2.6 });
     });
@@ -345,7 +346,7 @@ function scheduleFirst(text) {
 
 const asimReady = createAllysim().then((M) => wrapModule(M));
 const params = new URLSearchParams(location.search);
-if (!params.has("selftest"))
+if (!params.has("selftest") && !params.has("timing"))
   asimReady.then((asim) => {
     window.explorer = new Explorer(asim);
     window.explorer.start(params.get("preset"));

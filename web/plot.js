@@ -43,7 +43,7 @@ function asimPlot(canvas, spec) {
 
 function niceTicks(lo, hi, count) {
   const raw = (hi - lo) / count, mag = Math.pow(10, Math.floor(Math.log10(raw)));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) || raw;
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) || raw;
   const ticks = [];
   for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + 1e-9 * step; v += step)
     ticks.push(Math.abs(v) < 1e-12 ? 0 : v);
@@ -66,7 +66,7 @@ function drawAxes(g, box, x0, x1, y0, y1, px, py, font, ylabel) {
   }
   g.textAlign = "center";
   g.textBaseline = "top";
-  const xt = niceTicks(x0, x1, Math.max(2, Math.floor((box.right - box.left) / 90)));
+  const xt = niceTicks(x0, x1, Math.max(2, Math.floor((box.right - box.left) / 110)));
   for (const v of xt) g.fillText(String(+v.toFixed(1)), px(v), box.bottom + 4);
   g.strokeStyle = "#333";
   g.strokeRect(box.left, box.top, box.right - box.left, box.bottom - box.top);
