@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 browser=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$browser" ] || { echo "browser_test: chromium is not installed" >&2; exit 1; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/asim_web.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+trap '[ -n "${ASIM_KEEP:-}" ] || rm -rf "$work"' EXIT
 
 cases=(configs/baseline.cfg configs/history_1965_1990.cfg configs/history_1990_2023.cfg)
 for f in "${cases[@]}"; do
@@ -71,10 +71,30 @@ result=$(python3 - "$work/dom.html" <<'EOF'
 import html, re, sys
 text = open(sys.argv[1], encoding="utf-8").read()
 m = re.search(r'<p id="selftest"[^>]*>(.*?)</p>', text, re.S)
-print(html.unescape(m.group(1)).strip() if m else "FAIL\nno result in the page (is the page built?)")
+verdict = html.unescape(m.group(1)).strip() if m else ""
+print(verdict or "FAIL\nthe page wrote no result (not built, or the self-test did not finish)")
 EOF
 )
 echo "$result" | sed 's/^/browser_test: /'
+
+# The page's downloads after a slider move: the CLI run on the downloaded
+# scenario (5 replicates, as the page ran) must write the downloaded CSV.
+python3 - "$work/dom.html" "$work" <<'EOF'
+import html, re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+for name in ("config.cfg", "timeseries.csv"):
+    m = re.search(r'<pre id="download-%s"[^>]*>(.*?)</pre>' % re.escape(name), text, re.S)
+    with open(sys.argv[2] + "/page-" + name, "w", encoding="utf-8") as f:
+        f.write(html.unescape(m.group(1)) if m else "")
+EOF
+roundtrip=FAIL
+if [ -s "$work/page-config.cfg" ] && "$cli" run "$work/page-config.cfg" -r 5 -o "$work/roundtrip" >/dev/null &&
+   cmp -s "$work/page-timeseries.csv" "$work/roundtrip/timeseries.csv" &&
+   cmp -s "$work/page-config.cfg" "$work/roundtrip/config.cfg"; then
+  roundtrip=PASS
+fi
+echo "browser_test: $roundtrip: allysim run on the page's downloaded scenario writes its downloaded CSV" \
+     "and config.cfg byte for byte"
 # Timing without virtual time: the page prints it on the console and closes.
 chrome --enable-logging=stderr --v=0 "file://$web/index.html?timing" >/dev/null 2>"$work/timing.log" || true
 timing=$(grep -ao 'allysim-timing: [^"]*' "$work/timing.log" | head -1 | sed 's/^allysim-timing: //')
@@ -87,4 +107,4 @@ for p in baseline low_commitment asymmetric_commitment history_1965_1990 history
   [ -s "$shots/$p.png" ] || { echo "browser_test: no screenshot of $p" >&2; exit 1; }
 done
 echo "browser_test: screenshots of every preset in $(realpath "$shots")/"
-[ "$(echo "$result" | head -1)" = PASS ]
+[ "$(echo "$result" | head -1)" = PASS ] && [ "$roundtrip" = PASS ]

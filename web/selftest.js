@@ -82,6 +82,37 @@ function checkInvalid(explorer, bad, fails, notes) {
   else notes.push(`${bad.file}: the page shows the CLI's message: ${shown}`);
 }
 
+/* The downloads after a slider move, as a user makes them: preset
+ * history_1965_1990, 5 stochastic replicates, US commitment to KOR moved
+ * to 0.3. The buttons' texts go into hidden <pre> elements, which
+ * browser_test.sh feeds to the command line: its run of the downloaded
+ * scenario must write the downloaded CSV byte for byte. */
+async function roundTrip(explorer, notes) {
+  const fire = (el, type) => el.dispatchEvent(new Event(type));
+  explorer.el("preset").value = "history_1965_1990";
+  fire(explorer.el("preset"), "change");
+  explorer.el("replicates").value = "5";
+  fire(explorer.el("replicates"), "change");
+  const slider = document.getElementById("s-patron-commitment-KOR");
+  slider.focus();
+  slider.value = "0.3";
+  fire(slider, "input");
+  /* the page runs at the next frame; the downloads compute afresh anyway */
+  await new Promise((ok) => { requestAnimationFrame(() => ok()); setTimeout(ok, 100); });
+  const files = {};
+  explorer.download = (name, text) => { files[name] = text; };
+  explorer.el("download-cfg").click();
+  explorer.el("download-csv").click();
+  for (const [name, text] of Object.entries(files)) {
+    const pre = document.createElement("pre");
+    pre.id = "download-" + name;
+    pre.hidden = true;
+    pre.textContent = text;
+    document.body.appendChild(pre);
+  }
+  notes.push(`downloads after moving patron.commitment.KOR to 0.3: ${Object.keys(files).join(", ")}`);
+}
+
 /* Median time of a 600-step run of 200 stochastic replicates of the baseline. */
 function timeRuns(asim) {
   asim.load("configs/baseline.cfg", asim.readFile("/configs/baseline.cfg"));
@@ -114,6 +145,7 @@ async function selfTest(asim) {
     const explorer = new Explorer(asim);
     explorer.start("baseline");
     for (const bad of data.invalid) checkInvalid(explorer, bad, fails, notes);
+    await roundTrip(explorer, notes);
     if (data.cases.length === 0 || data.invalid.length === 0) fails.push("no test cases");
   } catch (e) {
     fails.push("exception: " + (e && e.stack ? e.stack : e));
