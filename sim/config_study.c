@@ -98,7 +98,7 @@ static const char *const sweep_param_keys[] = {"path", "tie", "name", "values", 
                                                "scale", "mode", NULL};
 
 /* The paths of one sweep parameter: `path`, then the members of `tie`. */
-static asim_status sweep_paths(const config_setting_t *g, asim_sweep_param *sp, const char *at,
+static asim_status sweep_paths(const config_setting_t *g, asim_design_param *sp, const char *at,
                                const asim_params *p, const config_origin *o, asim_error *err)
 {
     const char *one = NULL;
@@ -133,7 +133,7 @@ static asim_status sweep_paths(const config_setting_t *g, asim_sweep_param *sp, 
     return ASIM_OK;
 }
 
-static asim_status sweep_values(const config_setting_t *v, asim_sweep_param *sp,
+static asim_status sweep_values(const config_setting_t *v, asim_design_param *sp,
                                 const asim_slot *slot, const char *at, const config_origin *o,
                                 asim_error *err)
 {
@@ -174,7 +174,7 @@ static asim_status sweep_values(const config_setting_t *v, asim_sweep_param *sp,
 }
 
 static asim_status sweep_range(const config_setting_t *g, const config_setting_t *r,
-                               asim_sweep_param *sp, const asim_slot *slot, const char *at,
+                               asim_design_param *sp, const asim_slot *slot, const char *at,
                                const config_origin *o, asim_error *err)
 {
     if (!config_setting_is_aggregate(r) || config_setting_length(r) != 2 ||
@@ -210,7 +210,7 @@ static asim_status sweep_param(const config_setting_t *g, const char *section, i
     if (!config_setting_is_group(g))
         return section_error(err, o, g, at, "must be { path = \"...\"; values = [...]; }%s", "");
     asim_status st = check_keys(g, sweep_param_keys, at, o, err);
-    asim_sweep_param *sp = &spec->params[spec->n_params++];
+    asim_design_param *sp = &spec->params[spec->n_params++];
     if (st == ASIM_OK)
         st = sweep_paths(g, sp, at, o->params, o, err);
     if (st != ASIM_OK)
@@ -421,7 +421,7 @@ static asim_status test_reader(const config_setting_t *sec, void *spec, const co
 
 asim_status asim_config_load_test(const char *file, asim_test_spec *t, asim_error *err)
 {
-    asim_test_spec_default(t);
+    asim_hypothesis_spec_default(t);
     return load_section(file, NULL, "test", NULL, test_reader, t, err);
 }
 

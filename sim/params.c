@@ -817,7 +817,7 @@ asim_status asim_params_set_events(asim_params *p, const asim_event *ev, size_t 
 
 long asim_params_window_start(const asim_params *p)
 {
-    /* the first t with t >= burn_in * steps, compared as the spec says */
+    /* the first t with t >= burn_in * steps, as docs/model.md 4.11 defines the window */
     double w = p->model.burn_in * (double)p->model.steps;
     long t = (long)ceil(w);
     while (t > 0 && (double)(t - 1) >= w)

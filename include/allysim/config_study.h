@@ -17,7 +17,7 @@ asim_status asim_config_load_sweep(const char *file, const asim_params *p, asim_
                                    asim_error *err);
 
 /* Read the `test` section of `file` (when there is one) over the defaults
- * of asim_test_spec_default. */
+ * of asim_hypothesis_spec_default. */
 asim_status asim_config_load_test(const char *file, asim_test_spec *t, asim_error *err);
 
 /* Read the `sensitivity` section of `file` (required). */
