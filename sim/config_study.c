@@ -75,10 +75,10 @@ static asim_status load_section(const char *file, const asim_params *p, const ch
         return example ? asim_error_set(err, ASIM_EUSAGE, "%s needs a CONFIG with a %s section", name, name)
                        : ASIM_OK;
     config_t cfg;
-    asim_status st = asim_config_parse_file(&cfg, file, err);
+    asim_status st = asim_config_parse_layers(&cfg, file, NULL, err);
     if (st == ASIM_OK) {
         const config_setting_t *sec = config_lookup(&cfg, name);
-        config_origin o = {file, NULL, p};
+        config_origin o = {file, NULL, p, NULL};
         if (sec)
             st = read(sec, spec, &o, err);
         else if (example)
