@@ -464,9 +464,13 @@ static void warn(asim_config_report *r, const asim_config_origin *g, const char 
     asim_config_report_add(&r->warnings, &r->n_warnings, "%s: %s: %s", g ? g->where : shown, path, what);
 }
 
-/* A keyframe after the run's end (a typo such as 2072 for 2027), or one
- * before its start that a later keyframe, also before the start, makes
- * irrelevant. */
+/* A keyframe after the run's end (a typo such as 2072 for 2027), except
+ * the first one after it when it lies within a year of the end (a data
+ * series that goes on a little past the run, shaping its last months);
+ * or one before the start that a later keyframe, also before the start,
+ * makes irrelevant. */
+#define KEYFRAME_GRACE_YEARS 1.0
+
 static void warn_schedule(asim_config_report *r, const asim_params *p, const char *file, const asim_slot *s)
 {
     const asim_schedule *sc = asim_params_cptr(p, s);
@@ -475,13 +479,16 @@ static void warn_schedule(asim_config_report *r, const asim_params *p, const cha
         return; /* a constant */
     for (size_t i = 0; i < sc->n; i++) {
         double y = sc->k[i].year;
-        int late = y > end, unused = i + 1 < sc->n && sc->k[i + 1].year <= start;
+        int first_after = i == 0 || sc->k[i - 1].year <= end;
+        int late = y > end && !(first_after && y - end <= KEYFRAME_GRACE_YEARS);
+        int unused = i + 1 < sc->n && sc->k[i + 1].year <= start;
         if (!late && !unused)
             continue;
         char what[300];
-        snprintf(what, sizeof what, "keyframe %zu (year %.15g) is %s the run's years (%.15g to %.15g)%s", i + 1, y,
-                 late ? "after" : "before", start, end,
-                 late ? ": it acts only through the values before it" : " and before a later keyframe: it has no effect");
+        snprintf(what, sizeof what, "keyframe %zu (year %.15g) is %s the run's years (%.15g to %.15g)%s", i + 1,
+                 y, late ? "after" : "before", start, end,
+                 late ? ": the run never reaches it (is the year a typo?)"
+                      : ", and so is a later keyframe: it has no effect");
         warn(r, origin_of(r, s->path), file, s->path, what);
     }
 }
