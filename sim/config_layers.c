@@ -12,11 +12,13 @@
  * the merged tree carries, as a libconfig hook, the file and line it came
  * from, so that messages and `check --explain` cite them. An include is
  * relative to the directory of the file that includes it, or absolute. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "allysim/fileio.h"
@@ -89,16 +91,44 @@ static void include_dir(const char *file, char *dir, size_t n)
         snprintf(dir, n, "/."); /* a file in / */
 }
 
-/* libconfig's syntax error in the text of `file`, with the setting at that line. */
-static asim_status syntax_error(const config_t *cfg, const char *file, asim_error *err)
+/* A bare word where a value belongs on line `line` of text ("rule =
+ * cha;"), into word; 0 when there is none. */
+static int bare_word(const char *text, int line, char *word, size_t n)
 {
-    char efs[1024], text[256], setting[CONFIG_SCAN_PATH];
+    for (int l = 1; l < line && text; l++)
+        if ((text = strchr(text, '\n')) != NULL)
+            text++;
+    if (!text || line < 1)
+        return 0;
+    const char *end = strchr(text, '\n'), *q = strpbrk(text, "=:");
+    if (!end)
+        end = text + strlen(text);
+    if (!q || q > end || memchr(text, '"', (size_t)(q - text)))
+        return 0;
+    for (q++; q < end && strchr(" \t([,", *q); q++)
+        ;
+    size_t len = 0;
+    while (q + len < end && (isalnum((unsigned char)q[len]) || q[len] == '_' || q[len] == '-'))
+        len++;
+    if (len == 0 || !isalpha((unsigned char)q[0]) || (len == 4 && strncasecmp(q, "true", 4) == 0) ||
+        (len == 5 && strncasecmp(q, "false", 5) == 0))
+        return 0;
+    snprintf(word, n, "%.*s", (int)len, q);
+    return 1;
+}
+
+/* libconfig's syntax error in `text` of `file`, with the setting at that line. */
+static asim_status syntax_error(const config_t *cfg, const char *file, const char *text, asim_error *err)
+{
+    char efs[1024], why[256], setting[CONFIG_SCAN_PATH], word[64], hint[200] = "";
     asim_config_printable(file, efs, sizeof efs);
-    asim_config_printable(config_error_text(cfg) ? config_error_text(cfg) : "unreadable", text, sizeof text);
+    asim_config_printable(config_error_text(cfg) ? config_error_text(cfg) : "unreadable", why, sizeof why);
     int line = config_error_line(cfg);
     asim_config_setting_at_line(file, line > 0 ? (unsigned)line : 0, setting, sizeof setting);
-    return asim_error_set(err, ASIM_ECONFIG, "%s:%d: %s%s%s%s", efs, line, text, *setting ? " (in " : "",
-                          setting, *setting ? ")" : "");
+    if (bare_word(text, line, word, sizeof word))
+        snprintf(hint, sizeof hint, ": %s is a bare word; strings are quoted (\"%s\")", word, word);
+    return asim_error_set(err, ASIM_ECONFIG, "%s:%d: %s%s%s%s%s", efs, line, why, *setting ? " (in " : "",
+                          setting, *setting ? ")" : "", hint);
 }
 
 /* Read, pre-scan and parse one file into *cfg (initialised here; destroy
@@ -122,7 +152,7 @@ static asim_status parse_one(config_t *cfg, const char *file, int depth, config_
             if (text[b] != '\n')
                 text[b] = ' ';
     if (st == ASIM_OK && config_read_string(cfg, text) != CONFIG_TRUE)
-        st = syntax_error(cfg, file, err);
+        st = syntax_error(cfg, file, text, err);
     free(text);
     return st;
 }

@@ -433,8 +433,10 @@ static asim_status validate(const asim_params *p, const char *file, const asim_c
         return ASIM_OK;
     const asim_config_origin *g = culprit(p, r, path);
     if (g && strcmp(g->path, "model.steps") == 0) { /* too few steps, rather than too much burn-in */
-        long need = 1;
-        while (need < 1000000000 && need <= (long)ceil(p->model.burn_in * (double)need))
+        /* the fewest steps n with burn_in * n <= n - 1 */
+        double b = p->model.burn_in, est = b < 1 ? floor(1.0 / (1.0 - b)) - 1 : 1e9;
+        long need = est > 1 ? (long)fmin(est, 1e9) : 1;
+        while (need < 1000000000 && b * (double)need > (double)(need - 1))
             need++;
         asim_error_set(err, ASIM_ECONFIG,
                        "%ld step%s leave%s no step for the summary window after burn_in %.15g: "
@@ -579,6 +581,38 @@ static asim_status load_all(asim_params *p, const char *file, const char *const 
     return ASIM_OK;
 }
 
+/* "file:line: ..." : the length of file and the line, or 0. */
+static size_t error_line(const char *msg, unsigned long *line)
+{
+    for (const char *c = strchr(msg, ':'); c; c = strchr(c + 1, ':')) {
+        char *end;
+        if (c[1] < '0' || c[1] > '9')
+            continue;
+        *line = strtoul(c + 1, &end, 10);
+        if (*end == ':')
+            return (size_t)(c - msg);
+    }
+    return 0;
+}
+
+/* Errors of one file in the order of its lines (the loader walks the
+ * sections in table order); files, and -s overrides, as they came. */
+static void sort_errors(asim_config_report *r)
+{
+    for (size_t i = 1; i < r->n_errors; i++) {
+        unsigned long li, lj;
+        size_t fi = error_line(r->errors[i], &li);
+        for (size_t j = i; j > 0 && fi; j--) {
+            size_t fj = error_line(r->errors[j - 1], &lj);
+            if (fj != fi || strncmp(r->errors[j], r->errors[j - 1], fi) != 0 || lj <= li)
+                break;
+            char *t = r->errors[j];
+            r->errors[j] = r->errors[j - 1];
+            r->errors[j - 1] = t;
+        }
+    }
+}
+
 asim_status asim_config_load_report(asim_params *p, const char *file, const char *const *overrides,
                                     size_t n_overrides, asim_config_report *r, asim_error *err)
 {
@@ -588,6 +622,7 @@ asim_status asim_config_load_report(asim_params *p, const char *file, const char
         return ASIM_OK;
     if (st == ASIM_OK)
         st = ASIM_ECONFIG;
+    sort_errors(r);
     if (r->n_errors > 0 && st != ASIM_ENOMEM)
         asim_error_set(&mine, st, "%s", r->errors[0]); /* the first error */
     asim_config_one_line(&mine);

@@ -218,8 +218,8 @@ static asim_status scan_include(scan_state *s, long at, asim_error *err)
         scan_loc(s, line, loc, sizeof loc);
         return asim_error_set(err, ASIM_ECONFIG, "%s: @include needs a file name in double quotes", loc);
     }
-    if (n + 1 >= sizeof name || s->override)
-        return ASIM_OK;
+    if (n + 1 >= sizeof name || s->override || s->want_line)
+        return ASIM_OK; /* an override, or only looking for a setting */
     char path[4200];
     if (name[0] == '/') /* an absolute path stays as it is */
         snprintf(path, sizeof path, "%s", name);
@@ -234,8 +234,6 @@ static asim_status scan_include(scan_state *s, long at, asim_error *err)
         return asim_error_set(err, ASIM_ECONFIG, "%s: @include \"%s\": %s", loc, shown,
                               e < 0 ? "not a regular file" : strerror(e));
     }
-    if (s->want_line)
-        return ASIM_OK; /* only looking for a setting */
     if (scan_note_include(s, name, path, line, at) != 0)
         return asim_error_set(err, ASIM_ENOMEM, "out of memory");
     return ASIM_OK;
@@ -369,6 +367,7 @@ void asim_config_setting_at_line(const char *file, unsigned line, char *buf, siz
     asim_error ignored;
     scan_stream(&s, &ignored);
     fclose(s.f);
+    free(s.inc);
     if (s.found_set)
         snprintf(buf, n, "%s", s.found);
 }
