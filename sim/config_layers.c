@@ -110,10 +110,15 @@ static int bare_word(const char *text, int line, char *word, size_t n)
     size_t len = 0;
     while (q + len < end && (isalnum((unsigned char)q[len]) || q[len] == '_' || q[len] == '-'))
         len++;
-    if (len == 0 || !isalpha((unsigned char)q[0]) || (len == 4 && strncasecmp(q, "true", 4) == 0) ||
-        (len == 5 && strncasecmp(q, "false", 5) == 0))
-        return 0;
     snprintf(word, n, "%.*s", (int)len, q);
+    const char *after = q + len;
+    while (after < end && (*after == ' ' || *after == '\t'))
+        after++;
+    /* a group's name ("a: b: {"), true/false, and nan or inf (numbers libconfig lacks) are not strings */
+    if (len == 0 || !isalpha((unsigned char)q[0]) || (after < end && strchr(":={", *after)) ||
+        strcasecmp(word, "true") == 0 || strcasecmp(word, "false") == 0 || strcasecmp(word, "nan") == 0 ||
+        strcasecmp(word, "inf") == 0 || strcasecmp(word, "infinity") == 0)
+        return 0;
     return 1;
 }
 
