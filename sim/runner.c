@@ -247,6 +247,9 @@ asim_status asim_runner_run_dir(asim_run_job *job, asim_error *err)
             *err = close_err;
     }
     job->meta.status = st == ASIM_OK ? "complete" : st == ASIM_EINTR ? "interrupted" : "failed";
+    static const char *const written[] = {"timeseries.csv", "summary.csv"};
+    job->meta.files = st == ASIM_OK ? written + (have_ts ? 0 : 1) : NULL; /* complete files only */
+    job->meta.n_files = st == ASIM_OK ? (have_ts ? 2 : 1) : 0;
     if (st != ASIM_ENOMEM && !(st == ASIM_EIO && job->meta.runs_done == 0 && !r)) {
         asim_status mst = asim_output_meta(job->dir, &job->meta, st == ASIM_OK ? err : &close_err);
         if (st == ASIM_OK)

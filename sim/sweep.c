@@ -20,8 +20,6 @@
 #include <unistd.h>
 
 #include <gsl/gsl_cdf.h>
-#include <gsl/gsl_sort.h>
-#include <gsl/gsl_statistics_double.h>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -133,54 +131,6 @@ static void points_row(const asim_sweep *s, asim_csv *w, size_t point, const mom
     asim_csv_end_row(w);
 }
 
-/* Per-step variables of series.csv, read from a view. */
-static size_t series_vars(const asim_view *v)
-{
-    return 2 + 6 * v->n_allies + 2 * v->n_adversaries + v->n_pairs;
-}
-
-static const double *series_var(const asim_view *v, size_t k)
-{
-    size_t W = v->width, na = v->n_allies, nx = v->n_adversaries;
-    const double *ally[] = {v->commitment, v->perceived, v->threat,
-                            v->abandonment, v->entrapment, v->burden};
-    if (k == 0)
-        return v->outcry;
-    if (k == 1)
-        return v->history_events;
-    k -= 2;
-    if (k < 6 * na)
-        return ally[k / na] + (k % na) * W;
-    k -= 6 * na;
-    if (k < 2 * nx)
-        return (k < nx ? v->assertiveness : v->provocations) + (k % nx) * W;
-    return v->relation + (k - 2 * nx) * W;
-}
-
-static void series_row(asim_csv *w, size_t point, const asim_view *v, size_t lanes, double *scratch)
-{
-    asim_csv_uint(w, point);
-    asim_csv_int(w, v->step);
-    asim_csv_num(w, v->year);
-    for (size_t k = 0; k < series_vars(v); k++) {
-        memcpy(scratch, series_var(v, k), lanes * sizeof *scratch);
-        gsl_sort(scratch, 1, lanes);
-        asim_csv_num(w, gsl_stats_mean(scratch, 1, lanes));
-        asim_csv_num(w, lanes >= 2 ? gsl_stats_sd(scratch, 1, lanes) : NAN);
-        asim_csv_num(w, gsl_stats_quantile_from_sorted_data(scratch, 1, lanes, 0.05));
-        asim_csv_num(w, gsl_stats_quantile_from_sorted_data(scratch, 1, lanes, 0.50));
-        asim_csv_num(w, gsl_stats_quantile_from_sorted_data(scratch, 1, lanes, 0.95));
-    }
-    for (size_t pr = 0; pr < v->n_pairs; pr++)
-        for (int r = 0; r < ASIM_REGIME_COUNT; r++) {
-            size_t in = 0;
-            for (size_t i = 0; i < lanes; i++)
-                in += v->regime[pr * v->width + i] == r;
-            asim_csv_num(w, (double)in / (double)lanes);
-        }
-    asim_csv_end_row(w);
-}
-
 /* Everything a worker needs for one point, allocated once per point. */
 typedef struct {
     asim_params p;
@@ -262,7 +212,7 @@ static int run_chunk(const asim_sweep *s, point_work *w, size_t point, uint64_t 
         asim_view v = asim_model_view(w->model);
         if (t % s->o.every == 0) {
             if (cs)
-                series_row(cs, point, &v, lanes, w->scratch);
+                asim_output_series_row(cs, point, &v, lanes, w->scratch);
             for (size_t i = 0; ts && i < lanes; i++)
                 asim_output_timeseries_row(ts, &v, i, run_base + rep0 + i, rep0 + i);
         }
@@ -365,7 +315,6 @@ static void param_header(const asim_sweep *s, asim_csv *w)
 static void write_headers(asim_sweep *s)
 {
     static const char *const stats[] = {"mean", "sd", "ci_low", "ci_high"};
-    static const char *const qstats[] = {"mean", "sd", "p05", "p50", "p95"};
     char name[ASIM_PATH_MAX + 16];
     asim_csv *w = &s->files[F_RUNS];
     asim_csv_str(w, "run");
@@ -388,38 +337,8 @@ static void write_headers(asim_sweep *s)
         }
     asim_csv_end_row(w);
 
-    if (s->want[F_SERIES]) {
-        const asim_params *p = s->o.base;
-        w = &s->files[F_SERIES];
-        asim_csv_str(w, "point");
-        asim_csv_str(w, "step");
-        asim_csv_str(w, "year");
-        /* the same variables, in the same order, as series_var() */
-        asim_strbuf vars;
-        asim_strbuf_init(&vars);
-        asim_csv tmp;
-        asim_csv_open_mem(&tmp, &vars);
-        asim_output_timeseries_header(&tmp, p);
-        char *line = vars.s ? vars.s : "";
-        char *tok = strtok(line, ",\n");
-        for (int col = 0; tok; col++, tok = strtok(NULL, ",\n")) {
-            if (col < 5 || strncmp(tok, "regime_", 7) == 0)
-                continue; /* run, replicate, step, year, firmness */
-            for (int j = 0; j < 5; j++) {
-                snprintf(name, sizeof name, "%s_%s", tok, qstats[j]);
-                asim_csv_str(w, name);
-            }
-        }
-        asim_strbuf_free(&vars);
-        for (size_t k = 0; k < p->n_pairs; k++)
-            for (int r = 0; r < ASIM_REGIME_COUNT; r++) {
-                snprintf(name, sizeof name, "share_%s_%s_%s", asim_regime_name((asim_regime)r),
-                         p->allies[p->pairs[k].a].id,
-                         p->allies[p->pairs[k].b].id);
-                asim_csv_str(w, name);
-            }
-        asim_csv_end_row(w);
-    }
+    if (s->want[F_SERIES])
+        asim_output_series_header(&s->files[F_SERIES], s->o.base);
     if (s->want[F_TS])
         asim_output_timeseries_header(&s->files[F_TS], s->o.base);
     w = &s->files[F_FAIL];
@@ -653,6 +572,16 @@ static asim_status setup(asim_sweep *s, asim_error *err)
     return s->out && s->rows ? ASIM_OK : asim_error_set(err, ASIM_ENOMEM, "out of memory");
 }
 
+/* Whether the state counts the headers: they are committed together, so
+ * every data file is either empty in the state or not. */
+static int headers_committed(const asim_sweep_state *st)
+{
+    for (size_t k = 0; k < st->n_files; k++)
+        if (st->file[k].length > 0)
+            return 1;
+    return 0;
+}
+
 /* --resume without a state: a sweep stopped before its first state left
  * nothing to keep, and starts again; anything else is refused. */
 static asim_status no_state(const asim_sweep *s, asim_error *err)
@@ -692,6 +621,8 @@ static asim_status open_writer(asim_sweep *s, asim_error *err)
     const char *text = o->meta.config_text ? o->meta.config_text : "";
     if (st == ASIM_OK)
         st = asim_output_write_file(o->dir, "config.cfg", text, strlen(text), err);
+    if (st == ASIM_OK && found && !headers_committed(&state))
+        found = 0; /* stopped before its headers: nothing to keep, start afresh */
     if (st != ASIM_OK || found)
         return st == ASIM_OK ? resume_files(s, &state, err) : st;
     if ((st = create_files(s, err)) != ASIM_OK)
@@ -731,7 +662,7 @@ asim_status asim_sweep_open(asim_sweep **out, const asim_sweep_opts *o, asim_err
     if (st != ASIM_OK) {
         for (int f = 0; f < N_FILES; f++)
             if (asim_csv_is_open(&s->files[f]))
-                asim_csv_abandon(&s->files[f], !o->resume);
+                asim_csv_abandon(&s->files[f], 0); /* the state may count them */
         asim_design_free(&s->design);
         asim_summary_free(s->names_source);
         free(s->metric);
@@ -746,7 +677,7 @@ asim_status asim_sweep_open(asim_sweep **out, const asim_sweep_opts *o, asim_err
 
 /* ---- running blocks ----------------------------------------------------------------- */
 
-static int any_rank(int flag)
+int asim_sweep_any_rank(int flag)
 {
 #ifdef ASIM_MPI
     int all = 0;
@@ -815,7 +746,7 @@ static int gather_block(asim_sweep *s, size_t n)
     free(counts);
     free(displs);
     asim_strbuf_free(&mine);
-    return any_rank(failed);
+    return asim_sweep_any_rank(failed);
 }
 #endif
 
@@ -871,7 +802,7 @@ asim_status asim_sweep_step(asim_sweep *s, asim_error *err)
 {
     if (asim_sweep_done(s))
         return ASIM_OK;
-    if (any_rank(s->o.stop && *s->o.stop))
+    if (asim_sweep_any_rank(s->o.stop && *s->o.stop))
         return asim_error_set(err, ASIM_EINTR, "interrupted");
     size_t n = s->end - s->next < s->block_now ? s->end - s->next : s->block_now;
     double t0 = now();
@@ -886,7 +817,7 @@ asim_status asim_sweep_step(asim_sweep *s, asim_error *err)
     int stopped = 0;
     for (size_t i = 0; i < n; i++)
         stopped |= s->out[i].stopped;
-    if (any_rank(stopped))
+    if (asim_sweep_any_rank(stopped))
         return asim_error_set(err, ASIM_EINTR, "interrupted");
     asim_status st = ASIM_OK;
 #ifdef ASIM_MPI
