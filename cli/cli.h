@@ -48,6 +48,8 @@ typedef struct cli {
     const char *observations, *holdout;      /* calibrate */
     const char *ishigami;                    /* sensitivity --ishigami N */
     double alpha;                            /* test --alpha, 0: the section's */
+    double smallest_effect;                  /* test --smallest-effect, when given */
+    int smallest_effect_given;
     const char *format;                      /* params --format: text, csv or json */
     const char *dirs[CLI_MAX_OVERRIDES];     /* merge DIR... */
     size_t n_dirs;

@@ -7,10 +7,13 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "allysim/hypothesis.h"
 
 #include "cli.h"
 
@@ -211,6 +214,17 @@ static int set_alpha(cli *c, const char *opt, const char *arg)
     return 0;
 }
 
+static int set_smallest_effect(cli *c, const char *opt, const char *arg)
+{
+    char *end;
+    c->smallest_effect = arg ? strtod(arg, &end) : NAN;
+    if (!arg || *end || !(c->smallest_effect >= 0 && c->smallest_effect <= ASIM_TEST_SMALLEST_EFFECT_MAX))
+        return cli_usage_error("%s %s: must be a number in [0, %g] (mean relation per %g of a regressor)", opt,
+                               arg ? arg : "(missing)", ASIM_TEST_SMALLEST_EFFECT_MAX, ASIM_TEST_EFFECT_STEP);
+    c->smallest_effect_given = 1;
+    return 0;
+}
+
 static int set_format(cli *c, const char *opt, const char *arg)
 {
     if (!arg || (strcmp(arg, "text") && strcmp(arg, "csv") && strcmp(arg, "json")))
@@ -256,6 +270,8 @@ const cli_option cli_options[] = {
     {"rules", 0, "LIST", "test calibrate", SETTER(set_rules),
      "the rules to compare, e.g. cha,threat,history (default: all)"},
     {"alpha", 0, "A", "test", SETTER(set_alpha), "significance level of the test, in (0, 1) (default: CONFIG's)"},
+    {"smallest-effect", 0, "E", "test", SETTER(set_smallest_effect),
+     "smallest effect of interest: mean relation change per 0.1 of a regressor (default: CONFIG's, or 0.02)"},
     {"ishigami", 0, "N", "sensitivity", SETTER(set_ishigami),
      "instead of CONFIG, the estimator on the Ishigami function with N points (a check)"},
     {"observations", 0, "FILE", "calibrate", SETTER(set_observations),

@@ -205,6 +205,8 @@ int cli_cmd_test(const cli *c, int argc, char **argv)
         rc = cli_usage_error("--rules %s: must be a comma-separated list of cha, threat, history", c->rules);
     if (rc == 0 && c->alpha > 0)
         t.alpha = c->alpha;
+    if (rc == 0 && c->smallest_effect_given)
+        t.smallest_effect = c->smallest_effect;
     if (rc == 0 && c->replicates_given)
         t.replicates = (size_t)c->replicates;
     if (rc == 0 && asim_test_design(&p, &t, &run, &spec, &err) != ASIM_OK)

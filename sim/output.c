@@ -307,16 +307,44 @@ void asim_output_series_header(asim_csv *w, const asim_params *p)
     asim_csv_end_row(w);
 }
 
-/* Mean, sd, p05, p50, p95 of x[0 .. lanes) (sorted in scratch). */
-static void quantile_fields(asim_csv *w, const double *x, size_t lanes, double *scratch)
+/* The standard deviation of sorted x[0 .. n), scaled by a power of two
+ * (exactly) when the plain computation overflows on huge finite values. */
+static double sd_scaled(double *x, size_t n)
+{
+    double sd = gsl_stats_sd(x, 1, n);
+    double big = fmax(fabs(x[0]), fabs(x[n - 1]));
+    if (isfinite(sd) || !isfinite(big))
+        return sd;
+    int e = ilogb(big) + 1;
+    for (size_t i = 0; i < n; i++)
+        x[i] = ldexp(x[i], -e);
+    sd = ldexp(gsl_stats_sd(x, 1, n), e);
+    for (size_t i = 0; i < n; i++)
+        x[i] = ldexp(x[i], e);
+    return sd;
+}
+
+/* Mean, sd, p05, p50, p95 of x[0 .. lanes) (sorted in scratch); a value
+ * that is not finite all the same is left empty and counted. */
+static int quantile_fields(asim_csv *w, const double *x, size_t lanes, double *scratch)
 {
     memcpy(scratch, x, lanes * sizeof *scratch);
     gsl_sort(scratch, 1, lanes);
-    asim_csv_num(w, gsl_stats_mean(scratch, 1, lanes));
-    asim_csv_num(w, lanes >= 2 ? gsl_stats_sd(scratch, 1, lanes) : NAN);
-    asim_csv_num(w, gsl_stats_quantile_from_sorted_data(scratch, 1, lanes, 0.05));
-    asim_csv_num(w, gsl_stats_quantile_from_sorted_data(scratch, 1, lanes, 0.50));
-    asim_csv_num(w, gsl_stats_quantile_from_sorted_data(scratch, 1, lanes, 0.95));
+    double v[5] = {gsl_stats_mean(scratch, 1, lanes), NAN,
+                   gsl_stats_quantile_from_sorted_data(scratch, 1, lanes, 0.05),
+                   gsl_stats_quantile_from_sorted_data(scratch, 1, lanes, 0.50),
+                   gsl_stats_quantile_from_sorted_data(scratch, 1, lanes, 0.95)};
+    if (lanes >= 2)
+        v[1] = sd_scaled(scratch, lanes);
+    int bad = 0;
+    for (int j = 0; j < 5; j++) {
+        if (!isfinite(v[j]) && (j != 1 || lanes >= 2)) {
+            bad++;
+            v[j] = NAN;
+        }
+        asim_csv_num(w, v[j]);
+    }
+    return bad;
 }
 
 /* Share of lanes in each regime. */
@@ -330,8 +358,10 @@ static void share_fields(asim_csv *w, const unsigned char *regime, size_t lanes)
     }
 }
 
-void asim_output_series_row(asim_csv *w, size_t point, const asim_view *v, size_t lanes, double *scratch)
+int asim_output_series_row(asim_csv *w, const asim_params *p, size_t point, const asim_view *v,
+                           size_t lanes, double *scratch, char *bad, size_t bad_n)
 {
+    int n_bad = 0;
     asim_csv_uint(w, point);
     for (size_t k = 0; k < ASIM_VAR_COUNT; k++) {
         const asim_var_def *d = &asim_var_table[k];
@@ -342,13 +372,15 @@ void asim_output_series_row(asim_csv *w, size_t point, const asim_view *v, size_
                 asim_csv_int(w, v->step);
             else if (d->store == ASIM_STORE_EXO)
                 asim_csv_num(w, *v->value[k]);
-            else if (d->store == ASIM_STORE_LANE)
-                quantile_fields(w, v->value[k] + a * v->width, lanes, scratch);
+            else if (d->store == ASIM_STORE_LANE &&
+                     quantile_fields(w, v->value[k] + a * v->width, lanes, scratch) && !n_bad++)
+                asim_vars_column(p, d->kind, d->name, a, bad, bad_n);
             else if (d->store == ASIM_STORE_REGIME)
                 share_fields(w, v->regime[k] + a * v->width, lanes);
         }
     }
     asim_csv_end_row(w);
+    return n_bad;
 }
 
 /* ---- whole files and metadata --------------------------------------------- */

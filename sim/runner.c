@@ -106,6 +106,22 @@ asim_status asim_runner_explain(asim_runner *r, uint64_t run, uint64_t rep, uint
         return asim_error_set(err, ASIM_ENUMERIC,
                               "run %llu, replicate %llu, step %ld: %s is not finite",
                               (unsigned long long)run, (unsigned long long)rep, bad.step, bad.var);
+    /* every step was finite: a metric's sum or mean over the window overflowed */
+    size_t n = asim_summary_ncols(r->sum_narrow);
+    double *vals = malloc((n ? n : 1) * sizeof *vals);
+    long k = -1;
+    if (vals) {
+        asim_summary_values(r->sum_narrow, 0, vals);
+        k = asim_summary_first_bad(r->sum_narrow, vals);
+        free(vals);
+    }
+    if (k >= 0)
+        return asim_error_set(err, ASIM_ENUMERIC,
+                              "run %llu, replicate %llu: summary metric %s is not finite (every step is "
+                              "finite; its total over steps %ld-%ld overflows)",
+                              (unsigned long long)run, (unsigned long long)rep,
+                              asim_summary_colname(r->sum_narrow, (size_t)k),
+                              asim_params_window_start(r->p), r->p->model.steps - 1);
     return asim_error_set(err, ASIM_ENUMERIC, "run %llu, replicate %llu: %s is not finite",
                           (unsigned long long)run, (unsigned long long)rep, bad.var);
 }

@@ -219,7 +219,7 @@ void asim_summary_values(const asim_summary *s, size_t lane, double *out)
     }
 }
 
-int asim_summary_finite(const asim_summary *s, const double *vals)
+long asim_summary_first_bad(const asim_summary *s, const double *vals)
 {
     /* the conditional means (mean_relation_MA, _notMA) may be empty */
     size_t o = 0;
@@ -227,7 +227,9 @@ int asim_summary_finite(const asim_summary *s, const double *vals)
         int may_be_empty = conditional(s->m[i].d);
         for (size_t k = 0; k < s->m[i].n / s->W; k++, o++)
             if (isinf(vals[o]) || (isnan(vals[o]) && !may_be_empty))
-                return 0;
+                return (long)o;
     }
-    return 1;
+    return -1;
 }
+
+int asim_summary_finite(const asim_summary *s, const double *vals) { return asim_summary_first_bad(s, vals) < 0; }

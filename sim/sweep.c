@@ -86,10 +86,26 @@ int asim_sweep_is_writer(void)
 
 /* ---- one design point ------------------------------------------------------- */
 
-/* Running mean and M2 (Welford) of every metric over the replicates. */
+/* Running mean and M2 (Welford) of every metric over the replicates. M2
+ * is kept divided by 4^e (e = 0 until a value reaches 2^SCALE_FROM), so
+ * that the spread of huge but finite values does not overflow; a power of
+ * two scales exactly, so every ordinary result keeps its bits. */
 typedef struct {
     double *n, *mean, *m2;
+    int *e;
 } moments;
+
+#define SCALE_FROM 480
+
+/* Raise metric k's scale so that x fits. */
+static void moments_rescale(moments *m, size_t k, double x)
+{
+    int need = fabs(x) >= 0x1p480 ? ilogb(x) + 1 : 0;
+    if (need > m->e[k]) {
+        m->m2[k] = ldexp(m->m2[k], -2 * (need - m->e[k]));
+        m->e[k] = need;
+    }
+}
 
 static void moments_add(moments *m, const double *v, size_t ncols)
 {
@@ -97,10 +113,19 @@ static void moments_add(moments *m, const double *v, size_t ncols)
         if (isnan(v[k]))
             continue;
         m->n[k] += 1;
+        moments_rescale(m, k, v[k]);
         double d = v[k] - m->mean[k];
         m->mean[k] += d / m->n[k];
-        m->m2[k] += d * (v[k] - m->mean[k]);
+        int e = m->e[k];
+        m->m2[k] += e ? ldexp(d, -e) * ldexp(v[k] - m->mean[k], -e) : d * (v[k] - m->mean[k]);
     }
+}
+
+/* The standard deviation of metric k (NAN below two values). */
+static double moments_sd(const moments *m, size_t k)
+{
+    double n = m->n[k];
+    return n >= 2 ? ldexp(sqrt(m->m2[k] / (n - 1)), m->e ? m->e[k] : 0) : NAN;
 }
 
 static void param_fields(const asim_sweep *s, asim_csv *w, size_t point)
@@ -114,20 +139,43 @@ static void param_fields(const asim_sweep *s, asim_csv *w, size_t point)
     }
 }
 
-static void points_row(const asim_sweep *s, asim_csv *w, size_t point, const moments *m,
-                       uint64_t completed)
+/* The row of points.csv. A statistic that is not finite even so (values
+ * near the largest double) is left empty, and *bad names the first, e.g.
+ * "mean_provocations_PRK_sd"; returns how many. */
+static int points_row(const asim_sweep *s, asim_csv *w, size_t point, const moments *m,
+                      uint64_t completed, char *bad, size_t bad_n)
 {
+    static const char *const stat[4] = {"mean", "sd", "ci_low", "ci_high"};
+    int n_bad = 0;
     asim_csv_uint(w, point);
     param_fields(s, w, point);
     asim_csv_uint(w, completed);
     for (size_t k = 0; k < s->ncols; k++) {
-        double n = m->n[k], sd = n >= 2 ? sqrt(m->m2[k] / (n - 1)) : NAN;
+        double n = m->n[k], sd = moments_sd(m, k);
         double half = n >= 2 ? gsl_cdf_tdist_Pinv(0.975, n - 1) * sd / sqrt(n) : NAN;
-        asim_csv_num(w, n >= 1 ? m->mean[k] : NAN);
-        asim_csv_num(w, sd);
-        asim_csv_num(w, m->mean[k] - half);
-        asim_csv_num(w, m->mean[k] + half);
+        double v[4] = {n >= 1 ? m->mean[k] : NAN, sd, m->mean[k] - half, m->mean[k] + half};
+        for (int j = 0; j < 4; j++) {
+            if (isinf(v[j]) || (isnan(v[j]) && n >= (j ? 2 : 1))) {
+                if (!n_bad++)
+                    snprintf(bad, bad_n, "%s_%s", s->metric[k], stat[j]);
+                v[j] = NAN;
+            }
+            asim_csv_num(w, v[j]);
+        }
     }
+    asim_csv_end_row(w);
+    return n_bad;
+}
+
+/* A statistic of a point that could not be computed: a failures.csv row
+ * with the point and what failed (no run of its own). */
+static void fail_point_row(asim_csv *w, size_t point, const char *msg)
+{
+    asim_csv_str(w, "");
+    asim_csv_uint(w, point);
+    asim_csv_str(w, "");
+    asim_csv_str(w, "");
+    asim_csv_str(w, msg);
     asim_csv_end_row(w);
 }
 
@@ -141,6 +189,9 @@ typedef struct {
     uint64_t *seeds;
     moments m;
     size_t lanes;
+    char bad[ASIM_PATH_MAX]; /* the first series.csv column left empty ... */
+    long bad_step;           /* ... at this step */
+    int bad_step_set;
 } point_work;
 
 static void work_free(point_work *w)
@@ -154,6 +205,7 @@ static void work_free(point_work *w)
     free(w->m.n);
     free(w->m.mean);
     free(w->m.m2);
+    free(w->m.e);
     asim_params_free(&w->p);
 }
 
@@ -171,7 +223,9 @@ static asim_status work_alloc(point_work *w, const asim_sweep *s, size_t lanes)
     w->m.n = calloc(nc, sizeof(double));
     w->m.mean = calloc(nc, sizeof(double));
     w->m.m2 = calloc(nc, sizeof(double));
-    return w->vals && w->scratch && w->seeds && w->m.n && w->m.mean && w->m.m2 ? ASIM_OK : ASIM_ENOMEM;
+    w->m.e = calloc(nc ? nc : 1, sizeof(int));
+    return w->vals && w->scratch && w->seeds && w->m.n && w->m.mean && w->m.m2 && w->m.e ? ASIM_OK
+                                                                                            : ASIM_ENOMEM;
 }
 
 static void fail_row(asim_csv *w, uint64_t run, size_t point, uint64_t rep, uint64_t seed,
@@ -211,8 +265,11 @@ static int run_chunk(const asim_sweep *s, point_work *w, size_t point, uint64_t 
         asim_model_observe(w->model, t);
         asim_view v = asim_model_view(w->model);
         if (t % s->o.every == 0) {
-            if (cs)
-                asim_output_series_row(cs, point, &v, lanes, w->scratch);
+            if (cs && asim_output_series_row(cs, p, point, &v, lanes, w->scratch, w->bad, sizeof w->bad) &&
+                !w->bad_step_set) {
+                w->bad_step = t; /* reported by run_point */
+                w->bad_step_set = 1;
+            }
             for (size_t i = 0; ts && i < lanes; i++)
                 asim_output_timeseries_row(ts, &v, i, run_base + rep0 + i, rep0 + i);
         }
@@ -282,7 +339,20 @@ static void run_unit(const asim_sweep *s, size_t point, unit_out *out)
         st = asim_error_set(&e, ASIM_ENOMEM, "out of memory");
     if (st == ASIM_OK) {
         run_point(s, &w, point, out, csv);
-        points_row(s, &csv[F_POINTS], point, &w.m, spec->replicates - out->failed);
+        char bad[ASIM_PATH_MAX + 32], msg[2 * ASIM_PATH_MAX + 128];
+        int failed = 0;
+        if (w.bad_step_set) {
+            snprintf(msg, sizeof msg, "point %zu, step %ld: series.csv statistics of %s are not finite "
+                     "(the values overflow)", point, w.bad_step, w.bad);
+            fail_point_row(&csv[F_FAIL], point, msg);
+            failed = 1;
+        }
+        if (points_row(s, &csv[F_POINTS], point, &w.m, spec->replicates - out->failed, bad, sizeof bad)) {
+            snprintf(msg, sizeof msg, "point %zu: points.csv %s is not finite (the values overflow)", point, bad);
+            fail_point_row(&csv[F_FAIL], point, msg);
+            failed = 1;
+        }
+        out->failed += failed; /* one more row in failures.csv; the exit code says so */
     } else {
         double *empty = malloc((s->ncols ? s->ncols : 1) * sizeof *empty);
         for (size_t k = 0; empty && k < s->ncols; k++)
@@ -294,11 +364,12 @@ static void run_unit(const asim_sweep *s, size_t point, unit_out *out)
             runs_row(s, &csv[F_RUNS], point, r, seed, empty);
         }
         out->failed = spec->replicates;
-        moments none = {empty, empty, empty};
+        moments none = {empty, empty, empty, NULL};
         for (size_t k = 0; empty && k < s->ncols; k++)
             empty[k] = 0; /* n = 0: every statistic empty */
+        char bad[8];
         if (empty)
-            points_row(s, &csv[F_POINTS], point, &none, 0);
+            points_row(s, &csv[F_POINTS], point, &none, 0, bad, sizeof bad);
         free(empty);
     }
     work_free(&w);
@@ -408,7 +479,7 @@ static asim_status check_state(asim_sweep *s, const asim_sweep_state *st, const 
                               s->o.dir, st->shard, st->shards, st->points);
     uint64_t R = s->o.spec->replicates;
     if (st->next < s->first || st->next > s->end || st->runs_done != (st->next - s->first) * R ||
-        st->runs_failed > st->runs_done)
+        st->runs_failed > st->runs_done + (st->next - s->first)) /* runs, and a point's statistics */
         return asim_error_set(err, ASIM_EUSAGE, "%s: inconsistent sweep state (next point %zu, %" PRIu64
                               " runs done); start again with --overwrite", path, st->next, st->runs_done);
     for (int f = 0; f < N_FILES; f++)

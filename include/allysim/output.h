@@ -70,10 +70,12 @@ void asim_output_timeseries_row(asim_csv *w, const asim_view *v, size_t lane, ui
                                 uint64_t replicate);
 
 /* A sweep's series.csv: the header, and the row of one point's step from
- * the first `lanes` replicates of v (scratch: lanes doubles). */
+ * the first `lanes` replicates of v (scratch: lanes doubles). A statistic
+ * that is not finite is left empty; the row returns how many, and *bad
+ * names the first one's variable column. */
 void asim_output_series_header(asim_csv *w, const asim_params *p);
-void asim_output_series_row(asim_csv *w, size_t point, const asim_view *v, size_t lanes,
-                            double *scratch);
+int asim_output_series_row(asim_csv *w, const asim_params *p, size_t point, const asim_view *v,
+                           size_t lanes, double *scratch, char *bad, size_t bad_n);
 
 /* Write text to dir/name atomically (fileio.h asim_io_write_atomic). */
 asim_status asim_output_write_file(const char *dir, const char *name, const char *text, size_t len,
