@@ -75,10 +75,10 @@ static asim_status load_section(const char *file, const asim_params *p, const ch
         return example ? asim_error_set(err, ASIM_EUSAGE, "%s needs a CONFIG with a %s section", name, name)
                        : ASIM_OK;
     config_t cfg;
-    asim_status st = asim_config_parse_file(&cfg, file, err);
+    asim_status st = asim_config_parse_layers(&cfg, file, NULL, err);
     if (st == ASIM_OK) {
         const config_setting_t *sec = config_lookup(&cfg, name);
-        config_origin o = {file, NULL, p};
+        config_origin o = {file, NULL, p, NULL};
         if (sec)
             st = read(sec, spec, &o, err);
         else if (example)
@@ -616,3 +616,56 @@ asim_status asim_config_load_calibrate(const char *file, const asim_params *p, a
     return load_section(file, p, "calibrate", "configs/calibrate_1965_1990.cfg", calibrate_reader, s, err);
 }
 
+
+/* ---- every section, for `allysim check` ------------------------------------------------------ */
+
+/* Read the study section `name` with its command's loader; its first error into r. */
+static void check_one(const char *name, const char *file, const asim_params *p, const config_t *cfg,
+                      asim_config_report *r)
+{
+    asim_error err = {0};
+    asim_status st = ASIM_OK;
+    if (strcmp(name, "sweep") == 0) {
+        asim_design_spec spec;
+        st = asim_config_load_sweep(file, p, &spec, &err);
+        const config_setting_t *seed = config_lookup(cfg, "sweep.seed");
+        if (st == ASIM_OK && seed && spec.method != ASIM_DESIGN_RANDOM && spec.method != ASIM_DESIGN_LHS) {
+            char where[1100];
+            config_origin o = {file, NULL, p, NULL};
+            asim_config_where(&o, seed, where, sizeof where);
+            asim_config_report_add(&r->warnings, &r->n_warnings,
+                                   "%s: sweep.seed: a %s design draws no random points, so this seed is not "
+                                   "used (the runs' seeds come from model.seed)",
+                                   where, asim_design_method_name(spec.method));
+        }
+        asim_design_spec_free(&spec);
+    } else if (strcmp(name, "test") == 0) {
+        asim_test_spec t;
+        st = asim_config_load_test(file, &t, &err);
+    } else if (strcmp(name, "sensitivity") == 0) {
+        asim_sensitivity_spec s;
+        st = asim_config_load_sensitivity(file, p, &s, &err);
+        asim_sensitivity_spec_free(&s);
+    } else if (strcmp(name, "calibrate") == 0) {
+        asim_calibrate_spec s;
+        st = asim_config_load_calibrate(file, p, &s, &err);
+        asim_calibrate_spec_free(&s);
+    }
+    if (st != ASIM_OK && r->n_errors < ASIM_CONFIG_MAX_ERRORS)
+        asim_config_report_add(&r->errors, &r->n_errors, "%s", err.msg);
+}
+
+asim_status asim_config_check_sections(const char *file, const asim_params *p, const char *only,
+                                       asim_config_report *r)
+{
+    if (!file)
+        return ASIM_OK;
+    config_t cfg;
+    asim_error err = {0};
+    if (asim_config_parse_layers(&cfg, file, NULL, &err) == ASIM_OK)
+        for (const char *const *name = asim_config_command_sections; *name; name++)
+            if ((!only || strcmp(only, *name) == 0) && config_lookup(&cfg, *name))
+                check_one(*name, file, p, &cfg, r);
+    config_destroy(&cfg);
+    return r->n_errors ? ASIM_ECONFIG : ASIM_OK;
+}

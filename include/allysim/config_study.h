@@ -28,4 +28,11 @@ asim_status asim_config_load_sensitivity(const char *file, const asim_params *p,
 asim_status asim_config_load_calibrate(const char *file, const asim_params *p,
                                        asim_calibrate_spec *s, asim_error *err);
 
+/* Read every study section `file` has (only the one named `only` when it
+ * is not NULL) as its command would, adding each section's first error
+ * and the warnings (a sweep seed that the design does not use) to *r.
+ * Returns ASIM_ECONFIG when r holds errors. */
+asim_status asim_config_check_sections(const char *file, const asim_params *p, const char *only,
+                                       asim_config_report *r);
+
 #endif
