@@ -598,6 +598,13 @@ static void param_json(const asim_sweep_param *sp, asim_strbuf *b)
             asim_strbuf_quoted(b, 1, sp->labels[j]);
         }
         asim_strbuf_puts(b, "]");
+        for (size_t j = 0; sp->schedules && j < sp->n_values; j++) {
+            asim_strbuf_puts(b, j ? ", [" : ", \"schedules\": [[");
+            for (size_t i = 0; i < sp->schedules[j].n; i++)
+                asim_strbuf_printf(b, "%s[%.17g, %.17g]", i ? ", " : "", sp->schedules[j].k[i].year,
+                                   sp->schedules[j].k[i].value);
+            asim_strbuf_puts(b, j + 1 < sp->n_values ? "]" : "]]");
+        }
     } else if (!sp->values) {
         asim_strbuf_printf(b, ", \"range\": [%.17g, %.17g], \"scale\": \"%s\"", sp->lo, sp->hi,
                            sp->log_scale ? "log" : "linear");

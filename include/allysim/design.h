@@ -25,6 +25,24 @@ typedef enum {
     ASIM_SWEEP_SCALE   /* the parameter (every keyframe) is multiplied by the value */
 } asim_sweep_mode;
 
+/* Which part of a setting a sweep path moves: the whole setting, or one
+ * keyframe of a schedule or one scheduled event, selected by its index from
+ * 0 or (events) by its label: "patron.commitment.KOR[2].year",
+ * "region.events[\"Yasukuni 2027\"].size". */
+typedef enum {
+    ASIM_PART_ALL,   /* the setting */
+    ASIM_PART_YEAR,  /* a keyframe's or an event's year */
+    ASIM_PART_VALUE, /* a keyframe's value */
+    ASIM_PART_SIZE   /* an event's size */
+} asim_sweep_part;
+
+/* A sweep path resolved against a configuration. */
+typedef struct asim_sweep_target {
+    asim_slot slot;       /* the setting (region.events for an event) */
+    asim_sweep_part part;
+    size_t index;         /* the keyframe or event (part != ASIM_PART_ALL) */
+} asim_sweep_target;
+
 #define ASIM_SWEEP_MAX_TIE 16
 #define ASIM_SOBOL_MAX_DIM 40 /* GSL's Sobol generator */
 
@@ -34,7 +52,8 @@ typedef struct asim_sweep_param {
     size_t n_paths;
     asim_sweep_mode mode;
     double *values;  /* grid, list: the values; with labels, label indices (or NULL: 0, 1, ...) */
-    char **labels;   /* string values (rule, booleans), or NULL */
+    char **labels;   /* string values (rule, booleans), or the names of the schedules; or NULL */
+    asim_schedule *schedules; /* whole schedules as values (n_values, named by labels), or NULL */
     size_t n_labels;
     size_t n_values;
     double lo, hi;   /* random, lhs, sobol */
@@ -87,9 +106,17 @@ asim_status asim_design_unit_sobol(size_t n, size_t dim, double *u);
 /* A unit-interval value u mapped onto parameter sp's range (its scale). */
 double asim_design_map(const asim_sweep_param *sp, double u);
 
+/* Resolve a sweep path against p: its setting, and the keyframe or event
+ * it selects. An unknown setting, a selector on a setting that is neither a
+ * schedule nor region.events, an index out of range, an unknown or shared
+ * event label, or a part that the setting lacks is an error. */
+asim_status asim_design_target(const asim_params *p, const char *path, asim_sweep_target *t,
+                               asim_error *err);
+
 /* Apply parameter k's value of point row `x` to *p (which already holds
  * the base configuration). Offsets and scales of schedules are clamped to
- * the setting's range. */
+ * the setting's range. A keyframe year may not move past its neighbours
+ * (the point fails), an event's year may. */
 asim_status asim_design_apply(const asim_design_spec *s, const double *x, asim_params *p,
                               asim_error *err);
 
