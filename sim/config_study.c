@@ -93,7 +93,8 @@ static asim_status load_section(const char *file, const asim_params *p, const ch
 /* ---- the sweep section ------------------------------------------------------------ */
 
 static const char *const sweep_keys[] = {"method", "params", "points", "replicates", "seed",
-                                         "common_random_numbers", NULL};
+                                         "common_random_numbers", "scenarios", NULL};
+static const char *const scenario_keys[] = {"name", "file", NULL};
 static const char *const sweep_param_keys[] = {"path", "tie", "name", "values", "labels", "range",
                                                "scale", "mode", NULL};
 
@@ -357,16 +358,79 @@ static asim_status sweep_header(const config_setting_t *sw, asim_design_spec *sp
     return ASIM_OK;
 }
 
+/* One scenario of the sweep: "file.cfg" (named after the file) or
+ * { name = "..."; file = "..."; }, the file relative to the sweep's. */
+static asim_status sweep_scenario(const config_setting_t *e, asim_design_scenario *sc, const char *at,
+                                  const config_origin *o, asim_error *err)
+{
+    const char *file = config_setting_get_string(e), *name = NULL;
+    if (config_setting_is_group(e)) {
+        asim_status st = check_keys(e, scenario_keys, at, o, err);
+        if (st != ASIM_OK)
+            return st;
+        config_setting_lookup_string(e, "file", &file);
+        config_setting_lookup_string(e, "name", &name);
+    }
+    if (!file || !*file)
+        return section_error(err, o, e, at, "must be \"file.cfg\" or { name = \"...\"; file = \"...\"; }%s", "");
+    const char *slash = strrchr(o->file, '/');
+    if (file[0] == '/' || !slash)
+        snprintf(sc->file, sizeof sc->file, "%s", file);
+    else
+        snprintf(sc->file, sizeof sc->file, "%.*s/%s", (int)(slash - o->file), o->file, file);
+    if (!name) { /* the file's name without directory and extension */
+        const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+        const char *dot = strrchr(base, '.');
+        snprintf(sc->name, sizeof sc->name, "%.*s", (int)(dot && dot > base ? dot - base : (long)strlen(base)), base);
+    } else if (!*name || strlen(name) >= sizeof sc->name) {
+        return section_error(err, o, e, at, "name must be 1 to 63 characters%s", "");
+    } else {
+        snprintf(sc->name, sizeof sc->name, "%s", name);
+    }
+    return ASIM_OK;
+}
+
+static asim_status sweep_scenarios(const config_setting_t *sw, asim_design_spec *spec, const config_origin *o,
+                                   asim_error *err)
+{
+    const config_setting_t *list = config_setting_get_member(sw, "scenarios");
+    if (!list)
+        return ASIM_OK;
+    int n = config_setting_length(list);
+    if (!config_setting_is_aggregate(list) || n < 1)
+        return section_error(err, o, list, "sweep.scenarios", "must be a list of scenario files, e.g. "
+                             "[\"base.cfg\", \"withdraw.cfg\"]%s", "");
+    if (!(spec->scenarios = calloc((size_t)n, sizeof *spec->scenarios)))
+        return asim_error_set(err, ASIM_ENOMEM, "out of memory");
+    for (int i = 0; i < n; i++) {
+        char at[64];
+        snprintf(at, sizeof at, "sweep.scenarios[%d]", i);
+        const config_setting_t *e = config_setting_get_elem(list, (unsigned)i);
+        asim_status st = sweep_scenario(e, &spec->scenarios[i], at, o, err);
+        if (st != ASIM_OK)
+            return st;
+        for (int j = 0; j < i; j++)
+            if (strcmp(spec->scenarios[j].name, spec->scenarios[i].name) == 0)
+                return section_error(err, o, e, at, "two scenarios are named \"%s\"", spec->scenarios[i].name);
+        spec->n_scenarios++;
+    }
+    return ASIM_OK;
+}
+
 static asim_status read_sweep(const config_setting_t *sw, asim_design_spec *spec, const config_origin *o,
                               asim_error *err)
 {
     asim_status st = check_keys(sw, sweep_keys, "sweep", o, err);
     if (st == ASIM_OK)
         st = sweep_header(sw, spec, o, err);
+    if (st == ASIM_OK)
+        st = sweep_scenarios(sw, spec, o, err);
     if (st != ASIM_OK)
         return st;
     const config_setting_t *list = config_setting_get_member(sw, "params");
     int n = list ? config_setting_length(list) : 0;
+    if (!list && spec->n_scenarios && spec->method <= ASIM_DESIGN_LIST)
+        return ASIM_OK; /* the scenarios alone */
     if (!list || !config_setting_is_aggregate(list) || n < 1)
         return section_error(err, o, list ? list : sw, "sweep.params",
                            "needs a list of parameters: params = ( { path = \"...\"; values = [...]; } );%s", "");

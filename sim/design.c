@@ -27,6 +27,7 @@ void asim_design_spec_free(asim_design_spec *s)
         free(s->params[k].schedules);
     }
     free(s->params);
+    free(s->scenarios);
     memset(s, 0, sizeof *s);
 }
 
@@ -127,6 +128,8 @@ asim_status asim_design_build(const asim_design_spec *s, asim_design *d, asim_er
     case ASIM_DESIGN_LIST: d->n_points = s->n_params ? s->params[0].n_values : 1; break;
     default: d->n_points = s->points;
     }
+    d->n_inner = d->n_points;
+    d->n_points *= s->n_scenarios ? s->n_scenarios : 1;
     if (s->method == ASIM_DESIGN_SOBOL && s->n_params > 0 &&
         !(d->sobol = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)s->n_params)))
         return asim_error_set(err, ASIM_ENOMEM, "out of memory for the design");
@@ -144,7 +147,29 @@ static void enumerated_row(const asim_design_spec *s, size_t i, double *x)
     }
 }
 
+size_t asim_design_scenario_of(const asim_design *d, size_t point)
+{
+    return d->n_inner ? point / d->n_inner : 0;
+}
+
+size_t asim_design_inner(const asim_design *d, size_t point) { return d->n_inner ? point % d->n_inner : 0; }
+
+static asim_status inner_rows(asim_design *d, size_t first, size_t n, double *x);
+
 asim_status asim_design_rows(asim_design *d, size_t first, size_t n, double *x)
+{
+    while (n > 0) { /* one run of consecutive inner points at a time */
+        size_t inner = asim_design_inner(d, first), len = d->n_inner - inner;
+        len = len < n ? len : n;
+        asim_status st = inner_rows(d, inner, len, x);
+        if (st != ASIM_OK)
+            return st;
+        first += len, n -= len, x += len * d->n_params;
+    }
+    return ASIM_OK;
+}
+
+static asim_status inner_rows(asim_design *d, size_t first, size_t n, double *x)
 {
     const asim_design_spec *s = d->spec;
     size_t dim = s->n_params;
@@ -155,7 +180,7 @@ asim_status asim_design_rows(asim_design *d, size_t first, size_t n, double *x)
             enumerated_row(s, first + i, x + i * dim);
         return ASIM_OK;
     case ASIM_DESIGN_RANDOM: asim_design_unit_random(first, n, dim, s->seed, x); break;
-    case ASIM_DESIGN_LHS: asim_design_unit_lhs(first, n, d->n_points, dim, s->seed, x); break;
+    case ASIM_DESIGN_LHS: asim_design_unit_lhs(first, n, d->n_inner, dim, s->seed, x); break;
     case ASIM_DESIGN_SOBOL:
         if (first < d->sobol_next) {
             gsl_qrng_init(d->sobol);

@@ -60,6 +60,15 @@ typedef struct asim_sweep_param {
     int log_scale;
 } asim_sweep_param;
 
+/* A named variant of the scenario (a file loaded as any scenario is):
+ * crossed with the design's points, so that a policy choice and the
+ * sampled uncertainty are separate axes. */
+#define ASIM_SCENARIO_FILE_MAX 1024
+typedef struct asim_design_scenario {
+    char name[ASIM_NAME_MAX];          /* the `scenario` column's value */
+    char file[ASIM_SCENARIO_FILE_MAX]; /* relative to the directory of the sweep's file */
+} asim_design_scenario;
+
 typedef struct asim_design_spec {
     asim_design_method method;
     asim_sweep_param *params;
@@ -68,6 +77,8 @@ typedef struct asim_design_spec {
     size_t replicates; /* per design point, >= 1 */
     uint64_t seed;     /* of the sampled designs */
     int common_random_numbers; /* every point uses the streams of point 0 */
+    asim_design_scenario *scenarios; /* variants crossed with the points, or NULL */
+    size_t n_scenarios;
 } asim_design_spec;
 
 void asim_design_spec_free(asim_design_spec *s);
@@ -83,6 +94,7 @@ const char *asim_sweep_mode_name(asim_sweep_mode m);
 typedef struct asim_design {
     const asim_design_spec *spec;
     size_t n_points, n_params;
+    size_t n_inner;    /* points per scenario (n_points without scenarios) */
     void *sobol;       /* GSL quasi-random generator state (sobol designs) */
     size_t sobol_next; /* the row it gives next */
 } asim_design;
@@ -90,8 +102,16 @@ typedef struct asim_design {
 asim_status asim_design_build(const asim_design_spec *s, asim_design *d, asim_error *err);
 void asim_design_free(asim_design *d);
 
-/* Rows first .. first + n - 1, n_params values each, into x. */
+/* Rows first .. first + n - 1, n_params values each, into x. With
+ * scenarios, point i is inner point i % n_inner of scenario i / n_inner
+ * (scenario slowest): every scenario gets the same inner rows. */
 asim_status asim_design_rows(asim_design *d, size_t first, size_t n, double *x);
+
+/* The scenario (0 without scenarios) and the inner point of a point. The
+ * inner point numbers the random streams, so that the variants of a point
+ * share their random numbers. */
+size_t asim_design_scenario_of(const asim_design *d, size_t point);
+size_t asim_design_inner(const asim_design *d, size_t point);
 
 /* Points of the unit hypercube [0,1)^dim (n rows of dim values) of the
  * sampled designs, which map them onto their ranges. Random and Latin
