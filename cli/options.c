@@ -219,6 +219,14 @@ static int set_format(cli *c, const char *opt, const char *arg)
     return 0;
 }
 
+static int set_baseline(cli *c, const char *opt, const char *arg)
+{
+    if (!arg || !*arg)
+        return cli_usage_error("%s needs a scenario name", opt);
+    c->baseline = arg;
+    return 0;
+}
+
 /* ---- the table --------------------------------------------------------------- */
 
 #define FLAG(field) NULL, offsetof(cli, field)
@@ -234,6 +242,8 @@ const cli_option cli_options[] = {
     {"output", 'o', "DIR", "sweep test sensitivity calibrate", SETTER(set_dir),
      "output directory (default results/<scenario>-<command>)"},
     {"output", 'o', "DIR", "merge", SETTER(set_dir), "directory of the merged sweep (required)"},
+    {"output", 'o', "DIR", "compare", SETTER(set_dir),
+     "output directory (default results/compare-<B>-vs-<A>, results/compare-<SWEEP>)"},
     {"replicates", 'r', "N", "run", SETTER(set_replicates), "replicates (default 1)"},
     {"replicates", 'r', "N", "sweep test sensitivity", SETTER(set_replicates),
      "replicates per design point (default: as CONFIG says)"},
@@ -261,6 +271,9 @@ const cli_option cli_options[] = {
     {"holdout", 0, "FILE", "calibrate", SETTER(set_holdout), "coded history to validate the fit on"},
     {"json", 0, NULL, "check", FLAG(json), "print the configuration as JSON"},
     {"format", 0, "FORMAT", "params", SETTER(set_format), "text (aligned columns), csv or json (default text)"},
+    {"unpaired", 0, NULL, "compare", FLAG(unpaired),
+     "compare the means when the runs are not paired (other steps, replicates or seeds)"},
+    {"baseline", 0, "NAME", "compare", SETTER(set_baseline), "the scenario of a sweep to compare the others with"},
     {"help", 'h', NULL, NULL, FLAG(help), "this help"},
 };
 const size_t cli_option_count = sizeof cli_options / sizeof cli_options[0];
