@@ -16,8 +16,6 @@
 #include "allysim/csvread.h"
 #include "allysim/strbuf.h"
 
-const char *const asim_compare_files[] = {"diff_summary.csv", "diff_series.csv", NULL};
-
 /* ---- one difference ------------------------------------------------------------- */
 
 /* The replicates of one side: rows of a table; or, for a time series,

@@ -56,7 +56,4 @@ asim_status asim_compare_runs(const asim_compare_opts *o, asim_compare_result *r
  * point by design point (runs.csv, and timeseries.csv when written). */
 asim_status asim_compare_sweep(const asim_compare_opts *o, asim_compare_result *r, asim_error *err);
 
-/* The files compare writes (for the output directory's table). */
-extern const char *const asim_compare_files[];
-
 #endif
