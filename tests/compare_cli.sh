@@ -92,5 +92,15 @@ done
 "$bin" compare "$work/a" "$work/b" -o "$work/ab" 2>"$work/err"; rc=$?
 [ $rc -eq 2 ] && ok || bad "compare into a used directory: rc $rc"
 
+# the example of the README (configs/examples/korea): every file is valid,
+# and its sweep compares with its baseline
+for f in "$src"/configs/examples/korea/*.cfg; do
+  "$bin" check "$f" >/dev/null 2>"$work/err" && ok || bad "check $f: $(cat "$work/err")"
+done
+"$bin" sweep "$src/configs/examples/korea/sweep.cfg" -r 3 -o "$work/korea" -q >/dev/null || bad "korea sweep"
+"$bin" compare "$work/korea" --baseline base -o "$work/korea-vs-base" >/dev/null || bad "korea compare"
+[ "$(awk -F, 'NR > 1 && $4 == "mean_abandonment_KOR" && $9 > 0' "$work/korea-vs-base/diff_summary.csv" | wc -l)" -eq 36 ] &&
+  ok || bad "korea: a withdrawal should raise Korea's abandonment fear at all 3 x 12 points"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
