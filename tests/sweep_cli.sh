@@ -122,6 +122,24 @@ else
 fi
 same "$work/full" "$work/int" runs.csv points.csv failures.csv
 
+# the same for a sweep of scenario variants and moved events (the -s
+# overrides apply to every variant)
+kc=$src/tests/data/sweep/scenarios.cfg
+long="-r 100 -s model.steps=20000"
+"$bin" sweep "$kc" -o "$work/kfull" $long -q >/dev/null || bad "full scenario sweep"
+"$bin" sweep "$kc" -o "$work/kint" $long -q -j 1 & pid=$!
+for _ in $(seq 1 100); do [ -f "$work/kint/runs.csv.tmp" ] && break; sleep 0.05; done
+sleep 1
+kill -INT $pid 2>/dev/null; wait $pid; rc=$?
+if [ $rc -eq 130 ]; then
+  "$bin" sweep "$kc" -o "$work/kint" $long -q --resume >/dev/null || bad "resume of a scenario sweep"
+elif [ $rc -ne 0 ]; then
+  bad "interrupted scenario sweep: rc $rc"
+else
+  echo "note: the scenario sweep finished before the interrupt; resume not exercised"
+fi
+same "$work/kfull" "$work/kint" runs.csv points.csv failures.csv
+
 # a run that goes non-finite is reported and the sweep goes on
 "$bin" sweep "$src/tests/data/sweep/failing.cfg" -o "$work/fail" -q >/dev/null 2>"$work/err"; rc=$?
 [ $rc -eq 1 ] && ok || bad "a sweep with failed runs should exit 1 (got $rc)"
