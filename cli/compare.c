@@ -63,9 +63,10 @@ int cli_cmd_compare(const cli *c, int argc, char **argv)
         o.steps_b = run_steps(o.b);
     }
     asim_error err = {0};
-    asim_outdir od;
-    if (asim_outdir_open(&od, dir, 0, &err) != ASIM_OK)
-        return cli_fail(&err);
+    asim_outdir od = {.lock.fd = -1};
+    int rc = cli_take_dir(c, dir, &od); /* locked, empty (or --overwrite) */
+    if (rc != 0)
+        return rc;
     asim_compare_result r;
     asim_status st = o.b ? asim_compare_runs(&o, &r, &err) : asim_compare_sweep(&o, &r, &err);
     asim_outdir_close(&od);

@@ -215,10 +215,10 @@ asim_status asim_calibrate_simulate(const asim_params *p, const asim_calibrate_s
         asim_model_observe(m, t);
         asim_view v = asim_model_view(m);
         for (size_t i = 0; i < obs->n; i++) {
-            if (pair[i] < 0 || v.year < obs->o[i].start || v.year >= obs->o[i].end)
+            if (pair[i] < 0 || *v.value[ASIM_VAR_year] < obs->o[i].start || *v.value[ASIM_VAR_year] >= obs->o[i].end)
                 continue;
             for (size_t l = 0; l < W; l++)
-                sum[i] += v.relation[(size_t)pair[i] * W + l];
+                sum[i] += v.value[ASIM_VAR_relation][(size_t)pair[i] * W + l];
             count[i] += (double)W;
         }
         if (t + 1 < p->model.steps)

@@ -304,13 +304,15 @@ static asim_status write_meta(const asim_compare_opts *o, const asim_compare_res
         asim_strbuf_quoted(&x, 1, o->baseline);
     else
         asim_strbuf_puts(&x, "null");
-    asim_strbuf_printf(&x, ", \"difference\": \"%s\", \"paired\": %s, \"replicates\": %zu, \"units\": %zu},\n"
-                           "  \"files\": [\"diff_summary.csv\"%s]",
+    asim_strbuf_printf(&x, ", \"difference\": \"%s\", \"paired\": %s, \"replicates\": %zu, \"units\": %zu}",
                        o->b ? "B - A" : "scenario - baseline", r->paired ? "true" : "false", r->replicates,
-                       r->units, r->series ? ", \"diff_series.csv\"" : "");
+                       r->units);
+    static const char *const files[] = {"diff_summary.csv", "diff_series.csv"};
     asim_meta m = o->meta;
     m.status = "complete";
     m.extra_json = asim_strbuf_str(&x);
+    m.files = files;
+    m.n_files = r->series ? 2 : 1;
     asim_status st = asim_strbuf_status(&x) == ASIM_OK ? asim_output_meta(o->dir, &m, err)
                                                         : asim_error_set(err, ASIM_ENOMEM, "out of memory");
     asim_strbuf_free(&x);
