@@ -14,7 +14,8 @@ trade-off between
   coverage = interesting runs in the box / all interesting runs
   density  = interesting runs in the box / runs in the box
 
-Pasting then widens the last box again where that raises its density.
+Pasting then widens the last box again while that keeps or raises its
+density.
 The chosen box (by default the one with the highest coverage among those
 with density >= `threshold`) restricts some inputs; for each, a
 quasi-p-value says whether the restriction matters: the one-sided
@@ -225,7 +226,7 @@ class Prim:
             if cand is None:
                 return
             y_new = self.y[self._mask(cand)]
-            if not (y_new.size > y_old.size and y_new.mean() > y_old.mean()):
+            if not (y_new.size > y_old.size and y_new.mean() >= y_old.mean()):
                 return
             box = cand
             self._add(box, "paste")
