@@ -88,6 +88,8 @@ def _declare(lib: ctypes.CDLL) -> None:
         "asim_api_study_done": (c_int, [P]),
         "asim_api_study_progress": (None, [P, POINTER(c_uint64)]),
         "asim_api_study_close": (S, [P, c_int, text, E]),
+        "asim_csvread_table": (S, [c_char_p, c_void_p, E]),
+        "asim_csvread_free": (None, [c_void_p]),
         "asim_api_calibrate": (S, [P, c_char_p, c_char_p, c_char_p, c_char_p, c_int, c_char_p,
                                    text, E]),
     }

@@ -6,27 +6,77 @@ A Result holds pandas DataFrames named after the CSV files of the command
 verdicts, regimes; sensitivity; comparison, parameters, observations),
 the metadata (meta.json as a dict), the resolved configuration text and,
 for the studies, the report the command prints. Numbers are read back
-exactly (the files hold %.17g); an empty field is NaN.
+exactly (the files hold %.17g); an empty field is NaN. A table is read
+from its file when it is first used.
 """
 from __future__ import annotations
 
+import ctypes
+import functools
 import io
 import json
 import os
-from typing import Any
+from typing import Any, Callable, Union
 
+import numpy as np
 import pandas as pd
+
+from . import _lib
 
 TABLES = ("timeseries", "summary", "runs", "points", "series", "failures", "coefficients",
           "verdicts", "regimes", "sensitivity", "comparison", "parameters", "observations")
 
 
+SNIFF_ROWS = 2000  # rows pandas reads to find the text columns of a large file
+
+
+def _pandas_csv(source, **kw) -> pd.DataFrame:
+    return pd.read_csv(source, float_precision="round_trip", keep_default_na=False, na_values=[""], **kw)
+
+
+def like_csv(values: np.ndarray) -> np.ndarray:
+    """A column of doubles as pandas reads it from a CSV: whole numbers
+    without gaps as int64."""
+    if values.size and np.all(np.isfinite(values)) and np.all(values == np.round(values)) \
+            and np.all(np.abs(values) < 2.0**53):
+        return values.astype(np.int64)
+    return values
+
+
+class _Table(ctypes.Structure):
+    """asim_table (csvread.h)."""
+    _fields_ = [("rows", ctypes.c_size_t), ("cols", ctypes.c_size_t),
+                ("names", ctypes.POINTER(ctypes.c_char_p)), ("v", ctypes.POINTER(ctypes.c_double))]
+
+
+def _numbers(path: str) -> tuple[list[str], np.ndarray]:
+    """The names and values of a numeric CSV, parsed by the library
+    (strtod: exact, and faster than pandas' exact parser)."""
+    t, err = _Table(), _lib.Error()
+    _lib.check(_lib.lib.asim_csvread_table(_lib.enc(path), ctypes.byref(t), ctypes.byref(err)), err)
+    try:
+        names = [t.names[k].decode("utf-8", "replace") for k in range(t.cols)]
+        n = t.rows * t.cols
+        v = np.ctypeslib.as_array(t.v, shape=(n,)).reshape(t.rows, t.cols).copy() if n else np.zeros((t.rows, t.cols))
+    finally:
+        _lib.lib.asim_csvread_free(ctypes.byref(t))
+    return names, v
+
+
 def read_csv(source) -> pd.DataFrame:
-    """A CSV file (path or bytes) of allysim as a DataFrame, doubles exact."""
+    """A CSV file (path or bytes) of allysim as a DataFrame, doubles exact;
+    the same frame as pandas.read_csv(..., float_precision="round_trip")."""
     if isinstance(source, (bytes, bytearray)):
-        source = io.BytesIO(source)
-    return pd.read_csv(source, float_precision="round_trip", keep_default_na=False,
-                       na_values=[""])
+        return _pandas_csv(io.BytesIO(source))
+    head = _pandas_csv(source, nrows=SNIFF_ROWS)
+    if len(head) < SNIFF_ROWS:
+        return _pandas_csv(source)
+    names, v = _numbers(os.fspath(source))
+    if names != list(head.columns):  # e.g. repeated names: pandas' way
+        return _pandas_csv(source)
+    text = [c for c in names if head[c].dtype == object]
+    texts = _pandas_csv(source, usecols=text, dtype=str) if text else None
+    return pd.DataFrame({c: texts[c] if c in text else like_csv(v[:, k]) for k, c in enumerate(names)})
 
 
 class Result:
@@ -41,17 +91,23 @@ class Result:
     carries the metadata in `df.attrs["allysim"]`.
     """
 
-    def __init__(self, tables: dict[str, pd.DataFrame], meta: dict[str, Any], config: str | None = None,
-                 report: str | None = None, directory: str | None = None,
-                 files: dict[str, str] | None = None):
-        self._tables = dict(tables)
+    def __init__(self, tables: dict[str, Union[pd.DataFrame, Callable[[], pd.DataFrame]]],
+                 meta: dict[str, Any], config: str | None = None, report: str | None = None,
+                 directory: str | None = None, files: dict[str, str] | None = None):
+        self._tables = dict(tables)  # a DataFrame, or a function that reads it
         self.meta = meta
         self.config = config
         self.report = report
         self.directory = directory
         self.files = dict(files or {})
-        for df in self._tables.values():
-            df.attrs["allysim"] = meta
+        self._keep = None  # a temporary directory the lazy tables read from
+
+    def _table(self, name: str) -> pd.DataFrame:
+        t = self._tables[name]
+        if callable(t):
+            t = self._tables[name] = t()
+        t.attrs["allysim"] = self.meta
+        return t
 
     @property
     def tables(self) -> list[str]:
@@ -61,13 +117,13 @@ class Result:
     def __getattr__(self, name: str) -> pd.DataFrame:
         tables = self.__dict__.get("_tables", {})
         if name in tables:
-            return tables[name]
+            return self._table(name)
         if name in TABLES:
             raise AttributeError("this result has no %s table (it has: %s)" % (name, ", ".join(tables)))
         raise AttributeError(name)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
-        return self._tables[name]
+        return self._table(name)
 
     def __contains__(self, name: str) -> bool:
         return name in self._tables
@@ -76,7 +132,7 @@ class Result:
         return sorted(set(super().__dir__()) | set(self._tables))
 
     def __repr__(self) -> str:
-        shapes = ", ".join("%s %dx%d" % (k, *v.shape) for k, v in self._tables.items())
+        shapes = ", ".join("%s %dx%d" % (k, *v.shape) if not callable(v) else k for k, v in self._tables.items())
         where = " in %s" % self.directory if self.directory else ""
         return "<allysim.Result%s: %s>" % (where, shapes or "no tables")
 
@@ -85,7 +141,8 @@ def read(directory: str | os.PathLike, keep_directory: bool = True) -> Result:
     """Read a result directory written by `allysim run`, `sweep`, `test`,
     `sensitivity` or `calibrate` (or by this package with out=...): every
     CSV becomes a DataFrame, meta.json the metadata, config.cfg the
-    configuration text, other .cfg files go into `files`."""
+    configuration text, other .cfg files go into `files`. Tables are
+    read when first used."""
     d = os.fspath(directory)
     if not os.path.isdir(d):
         raise FileNotFoundError("allysim.read: no such directory: %s" % d)
@@ -95,7 +152,7 @@ def read(directory: str | os.PathLike, keep_directory: bool = True) -> Result:
     for name in sorted(names, key=lambda n: (order.get(n[:-4], len(order)), n)):
         path = os.path.join(d, name)
         if name.endswith(".csv") and os.path.isfile(path):
-            tables[name[:-4]] = read_csv(path)
+            tables[name[:-4]] = functools.partial(read_csv, path)
         elif name.endswith(".cfg") and name != "config.cfg" and os.path.isfile(path):
             with open(path, encoding="utf-8", errors="replace") as f:
                 files[name] = f.read()

@@ -29,7 +29,7 @@ import pandas as pd
 
 from . import _lib
 from .errors import RunError, RunWarning, UsageError
-from .results import Result, read, read_csv
+from .results import Result, like_csv, read, read_csv
 from .scenario import Scenario, Source, as_scenario, format_value, quote
 
 Design = Union[Mapping[str, Any], str, "os.PathLike[str]", None]
@@ -129,14 +129,6 @@ class _Section:
 
 # ---- run --------------------------------------------------------------------------
 
-def _like_csv(values: np.ndarray) -> np.ndarray:
-    """A column as pandas reads it from the CSV: whole numbers as int64."""
-    if values.size and np.all(np.isfinite(values)) and np.all(values == np.round(values)) \
-            and np.all(np.abs(values) < 2.0**53):
-        return values.astype(np.int64)
-    return values
-
-
 def _seeds(seeds: np.ndarray) -> np.ndarray:
     return seeds.astype(np.int64) if not seeds.size or seeds.max() < 2**63 else seeds
 
@@ -150,7 +142,7 @@ def _summary_frame(h, rows: int) -> pd.DataFrame:
     seeds = np.ctypeslib.as_array(L.asim_api_result_seeds(h), shape=(rows,)).copy() if rows else np.zeros(0, np.uint64)
     data = {"run": np.zeros(rows, np.int64), "replicate": np.arange(rows, dtype=np.int64), "seed": _seeds(seeds)}
     for k, name in enumerate(names):
-        data[name] = _like_csv(vals[:, k])
+        data[name] = like_csv(vals[:, k])
     return pd.DataFrame(data)
 
 
@@ -277,6 +269,7 @@ def _study(kind: int, command: str, sc: Scenario, design: Design, section_name: 
             _lib.check(cst, cerr, rename=rename)
         res = read(directory, keep_directory=out is not None)
         res.report = text or None
+        res._keep, tmp = tmp, None  # the tables are read from it when used
         return res
     finally:
         section.close()
@@ -391,10 +384,13 @@ def calibrate(scenario: Source, observations: str | os.PathLike | pd.DataFrame, 
         text = _lib.take_text(report)
         res = read(directory, keep_directory=out is not None)
         res.report = text
+        if out is None:
+            res._keep, tmp = tmp, None  # the tables are read from it when used
         return res
     finally:
         section.close()
-        tmp.cleanup()
+        if tmp:
+            tmp.cleanup()
 
 
 def _observations(source, tmpdir: str, name: str) -> str:
