@@ -1,14 +1,14 @@
 """python_sweep.py: the Python path (python/allysim) against the command
 line on the same 10^5-run sweep: a Latin hypercube of 10^4 points with 10
-replicates of 24 steps, on all cores. Prints the best of N wall times of
-`allysim sweep` (a subprocess, as a user runs it), of the same followed
-by pandas.read_csv of runs.csv (how a user of the CLI gets a DataFrame),
-of allysim.sweep(...,
-out=DIR) (the same files, in process), and of allysim.sweep(...) into
-DataFrames (the same, plus reading runs.csv and points.csv back), and
-the processor time (user + system) each takes: the wall time of a sweep
-includes waiting for the disk (every block is synced), which varies from
-one run to the next on a busy machine.
+replicates of 24 steps, on all cores. Prints the median wall time and
+processor time (user + system) of
+  - `allysim sweep` (a subprocess, as a user runs it);
+  - the same followed by pandas.read_csv of runs.csv (how a user of the
+    command line gets a DataFrame);
+  - allysim.sweep(..., out=DIR): the same files, in process;
+  - allysim.sweep(...) into DataFrames (runs read back).
+The wall time of a sweep includes waiting for the disk (every block is
+synced), which varies from run to run on a busy machine.
 
     PYTHONPATH=python /usr/bin/python3 bench/python_sweep.py [BINARY] [REPEATS]
 """
