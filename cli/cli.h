@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "allysim/outdir.h"
 #include "allysim/params.h"
 #include "allysim/status.h"
 
@@ -38,6 +39,7 @@ typedef struct cli {
     int threads;                             /* -j, 0: all cores */
     size_t shard, shards;                    /* --shard K/N, 0/0: the whole sweep */
     int resume, series, sweep_timeseries, quiet;
+    int overwrite;                           /* --overwrite: replace allysim's files in DIR */
     double max_output;                       /* bytes a run or sweep may write (--max-output) */
     int force;                               /* write whatever the size (--force) */
     const char *rules;                       /* test, calibrate: --rules */
@@ -135,6 +137,11 @@ int cli_load(const cli *c, asim_params *p, asim_error *err);
  * --force; `what` says where the size comes from, `fewer` how to write
  * less. Returns 0 to go on. */
 int cli_size_guard(const cli *c, double bytes, const char *what, const char *fewer);
+/* Take the output directory for the whole command (docs/reliability.md):
+ * create it, lock it, and refuse earlier results unless --resume or
+ * --overwrite. Only the writing MPI rank touches it; all ranks agree on the
+ * outcome. Returns 0, or an exit code after printing the error. */
+int cli_take_dir(const cli *c, const char *dir, asim_outdir *od);
 /* Columns of timeseries.csv and of a run's summary metrics. */
 double cli_timeseries_columns(const asim_params *p);
 double cli_summary_columns(const asim_params *p);
@@ -148,5 +155,6 @@ int cli_cmd_calibrate(const cli *c, int argc, char **argv);
 
 /* listing.c */
 int cli_cmd_params(const cli *c, int argc, char **argv);
+int cli_cmd_vars(const cli *c, int argc, char **argv);
 
 #endif

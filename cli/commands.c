@@ -14,6 +14,7 @@
 #include "allysim/strbuf.h"
 #include "allysim/merge.h"
 #include "allysim/sweep.h"
+#include "allysim/vars.h"
 
 #include "cli.h"
 
@@ -31,6 +32,8 @@ const cli_command cli_commands[] = {
      "likelihood, AIC and agreement"},
     {"check", cli_cmd_check, CLI_ARGS_CONFIG, "[CONFIG]", "validate and print the resolved configuration"},
     {"params", cli_cmd_params, CLI_ARGS_NONE, "", "list every setting: path, default, range, meaning"},
+    {"vars", cli_cmd_vars, CLI_ARGS_CONFIG, "[CONFIG]",
+     "list the output columns of a scenario: name, kind, unit, files, meaning"},
     {"help", cli_cmd_help, CLI_ARGS_COMMAND, "[COMMAND]", "the commands, or a command's usage and options"},
     {"version", cli_cmd_version, CLI_ARGS_NONE, "", "the version and the commit it is built from"},
 };
@@ -39,6 +42,23 @@ const size_t cli_command_count = sizeof cli_commands / sizeof cli_commands[0];
 int cli_load(const cli *c, asim_params *p, asim_error *err)
 {
     return asim_config_load(p, c->config, c->overrides, c->n_overrides, err) == ASIM_OK ? 0 : -1;
+}
+
+int cli_take_dir(const cli *c, const char *dir, asim_outdir *od)
+{
+    od->lock.fd = -1;
+    if (c->resume && c->overwrite)
+        return cli_usage_error("--resume and --overwrite exclude each other");
+    int rc = 0;
+    if (asim_sweep_is_writer()) {
+        unsigned flags = (c->resume ? ASIM_OUTDIR_RESUME : 0u) | (c->overwrite ? ASIM_OUTDIR_OVERWRITE : 0u);
+        asim_error err = {0};
+        if (asim_outdir_open(od, dir, flags, &err) != ASIM_OK)
+            rc = cli_fail(&err);
+    }
+    if (asim_sweep_any_rank(rc != 0))
+        return rc ? rc : 2; /* the other ranks stop quietly with the writer */
+    return 0;
 }
 
 /* ---- size guards ---------------------------------------------------------------- */
@@ -55,7 +75,7 @@ static void format_size(double bytes, char *buf, size_t n)
 
 double cli_timeseries_columns(const asim_params *p)
 {
-    return 7.0 + 6.0 * (double)p->n_allies + 2.0 * (double)p->n_adversaries + 2.0 * (double)p->n_pairs;
+    return 2.0 + (double)asim_vars_columns(p, ASIM_FILE_TS); /* run, replicate and the table's */
 }
 
 double cli_summary_columns(const asim_params *p)
@@ -152,11 +172,17 @@ int cli_cmd_run(const cli *c, int argc, char **argv)
                         .meta = {.argc = argc, .argv = argv, .config_file = c->config,
                                  .config_text = asim_strbuf_str(&text)}};
     cli_graceful = 1;
-    asim_status st = asim_strbuf_status(&text) == ASIM_OK
+    asim_outdir od;
+    rc = cli_take_dir(c, dir, &od);
+    asim_status st = rc != 0 ? ASIM_OK
+                     : asim_strbuf_status(&text) == ASIM_OK
                          ? asim_runner_run_dir(&job, &err)
                          : asim_error_set(&err, ASIM_ENOMEM, "out of memory");
+    asim_outdir_close(&od);
     asim_strbuf_free(&text);
     asim_params_free(&p);
+    if (rc != 0)
+        return rc;
     if (st == ASIM_EINTR) {
         fprintf(stderr, "allysim: interrupted; %s/meta.json records it\n", dir);
         return cli_stop_signal == SIGTERM ? 143 : 130;
@@ -174,7 +200,13 @@ int cli_cmd_merge(const cli *c, int argc, char **argv)
     asim_error err = {0};
     if (c->n_dirs == 0 || !c->dir)
         return cli_usage_error("usage: allysim merge DIR... -o OUT");
-    if (asim_merge_shards(c->dirs, c->n_dirs, c->dir, &err) != ASIM_OK)
+    asim_outdir od;
+    int rc = cli_take_dir(c, c->dir, &od);
+    if (rc != 0)
+        return rc;
+    asim_status st = asim_merge_shards(c->dirs, c->n_dirs, c->dir, &err);
+    asim_outdir_close(&od);
+    if (st != ASIM_OK)
         return cli_fail(&err);
     printf("allysim: merged %zu shard%s into %s/\n", c->n_dirs, c->n_dirs == 1 ? "" : "s", c->dir);
     return 0;

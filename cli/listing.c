@@ -10,6 +10,7 @@
 #include "allysim/output.h"
 #include "allysim/params.h"
 #include "allysim/strbuf.h"
+#include "allysim/vars.h"
 
 #include "cli.h"
 
@@ -165,4 +166,25 @@ int cli_cmd_params(const cli *c, int argc, char **argv)
         return list_json();
     list_text();
     return 0;
+}
+
+/* vars [CONFIG]: the output columns of the scenario (vars.def, expanded for
+ * its agents). */
+int cli_cmd_vars(const cli *c, int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    asim_params p;
+    asim_error err = {0};
+    if (cli_load(c, &p, &err) != 0) {
+        asim_params_free(&p);
+        return cli_fail(&err);
+    }
+    asim_strbuf b;
+    asim_strbuf_init(&b);
+    asim_status st = asim_vars_list(&p, &b);
+    if (st == ASIM_OK)
+        fputs(asim_strbuf_str(&b), stdout);
+    asim_strbuf_free(&b);
+    asim_params_free(&p);
+    return st == ASIM_OK ? 0 : cli_fail(&(asim_error){.status = st, .msg = "out of memory"});
 }

@@ -15,7 +15,7 @@
 #include "cli.h"
 
 /* The commands that load a scenario (and so take -s). */
-#define LOADERS "run sweep test sensitivity calibrate check"
+#define LOADERS "run sweep test sensitivity calibrate check vars"
 
 int cli_list_has(const char *list, const char *command)
 {
@@ -243,6 +243,8 @@ const cli_option cli_options[] = {
      "threads (default: all cores, or OMP_NUM_THREADS)"},
     {"shard", 0, "K/N", "sweep", SETTER(set_shard), "run the K-th of N parts (K = 1..N); see merge"},
     {"resume", 0, NULL, "sweep test sensitivity", FLAG(resume), "finish an interrupted run of the design in DIR"},
+    {"overwrite", 0, NULL, "run sweep test sensitivity calibrate merge", FLAG(overwrite),
+     "replace the results of an earlier command in DIR (only files allysim writes are removed)"},
     {"series", 0, NULL, "sweep", FLAG(series), "write series.csv (per-step quantiles over replicates)"},
     {"timeseries", 0, NULL, "sweep", FLAG(sweep_timeseries),
      "write timeseries.csv (raw per-step rows, every K-th step)"},

@@ -11,8 +11,9 @@
 
 #include <omp.h>
 
-#include "allysim/calibrate.h"
+#include "allysim/calibrate_report.h"
 #include "allysim/config.h"
+#include "allysim/config_study.h"
 #include "allysim/output.h"
 #include "allysim/params.h"
 #include "allysim/sensitivity.h"
@@ -83,10 +84,13 @@ static asim_status drive(asim_sweep *sw, int show, asim_error *err)
 }
 
 /* Run a design into dir with progress; returns an exit code (0: all runs
- * done, 1: some failed, ...). */
+ * done, 1: some failed or an error, ...). *complete is set when every file
+ * of the sweep is complete (failed runs included), so that results can be
+ * reported. */
 static int run_design(const cli *c, const asim_params *p, const asim_design_spec *spec,
-                      const char *dir, int argc, char **argv)
+                      const char *dir, int argc, char **argv, int *complete)
 {
+    *complete = 0;
     asim_error err = {0};
     asim_strbuf text;
     asim_strbuf_init(&text);
@@ -108,6 +112,8 @@ static int run_design(const cli *c, const asim_params *p, const asim_design_spec
         asim_status st = drive(sw, writer && !c->quiet && isatty(2), &err);
         asim_sweep_progress pr;
         asim_sweep_get_progress(sw, &pr);
+        char last_failure[ASIM_ERROR_MAX]; /* the sweep's copy dies with it */
+        snprintf(last_failure, sizeof last_failure, "%s", pr.last_failure ? pr.last_failure : "");
         st = asim_sweep_close(sw, st, &err);
         if (st == ASIM_EINTR) {
             if (writer)
@@ -117,10 +123,10 @@ static int run_design(const cli *c, const asim_params *p, const asim_design_spec
             rc = cli_stop_signal == SIGTERM ? 143 : 130;
         } else if (st != ASIM_OK) {
             rc = cli_fail(&err);
-        } else if (pr.runs_failed && writer) {
+        } else if ((*complete = 1) && pr.runs_failed && writer) {
             fprintf(stderr, "allysim: %llu of %llu runs failed (see %s/failures.csv), e.g. %s\n",
                     (unsigned long long)pr.runs_failed, (unsigned long long)pr.runs_done, dir,
-                    pr.last_failure ? pr.last_failure : "");
+                    last_failure);
             rc = 1;
         }
     }
@@ -154,9 +160,14 @@ int cli_cmd_sweep(const cli *c, int argc, char **argv)
         rc = sweep_size_guard(c, &p, &spec);
     char dir[4096];
     out_dir(c, &p, "-sweep", dir, sizeof dir);
+    asim_outdir od = {.lock.fd = -1};
+    int complete = 0;
     if (rc == 0)
-        rc = run_design(c, &p, &spec, dir, argc, argv);
-    if (rc <= 1 && asim_sweep_is_writer())
+        rc = cli_take_dir(c, dir, &od);
+    if (rc == 0)
+        rc = run_design(c, &p, &spec, dir, argc, argv, &complete);
+    asim_outdir_close(&od);
+    if (complete && asim_sweep_is_writer())
         printf("allysim: results in %s/ (runs.csv, points.csv%s%s, failures.csv, config.cfg, meta.json)\n",
                dir, c->series ? ", series.csv" : "", c->sweep_timeseries ? ", timeseries.csv" : "");
     asim_design_spec_free(&spec);
@@ -200,18 +211,25 @@ int cli_cmd_test(const cli *c, int argc, char **argv)
         rc = cli_fail(&err);
     char dir[4096];
     out_dir(c, &p, "-test", dir, sizeof dir);
+    asim_outdir od = {.lock.fd = -1};
+    int complete = 0;
     if (rc == 0)
-        rc = run_design(c, &run, &spec, dir, argc, argv);
-    if (rc <= 1 && asim_sweep_is_writer()) {
+        rc = cli_take_dir(c, dir, &od);
+    if (rc == 0)
+        rc = run_design(c, &run, &spec, dir, argc, argv, &complete);
+    if (complete && asim_sweep_is_writer()) {
+        static const char *const written[] = {"coefficients.csv", "verdicts.csv", "regimes.csv"};
         asim_strbuf report;
         asim_strbuf_init(&report);
-        if (asim_test_analyse(dir, &run, &t, &report, &err) != ASIM_OK)
+        if (asim_test_analyse(dir, &run, &t, &report, &err) != ASIM_OK ||
+            asim_output_meta_add_files(dir, written, 3, &err) != ASIM_OK)
             rc = cli_fail(&err);
         else
             printf("%s\nallysim: results in %s/ (coefficients.csv, verdicts.csv, regimes.csv, runs.csv, "
                    "points.csv)\n", asim_strbuf_str(&report), dir);
         asim_strbuf_free(&report);
     }
+    asim_outdir_close(&od);
     asim_design_spec_free(&spec);
     asim_params_free(&run);
     asim_params_free(&p);
@@ -234,18 +252,25 @@ static int sensitivity(const cli *c, int argc, char **argv)
         design.replicates = (size_t)c->replicates;
     char dir[4096];
     out_dir(c, &p, "-sensitivity", dir, sizeof dir);
+    asim_outdir od = {.lock.fd = -1};
+    int complete = 0;
     if (rc == 0)
-        rc = run_design(c, &p, &design, dir, argc, argv);
-    if (rc <= 1 && asim_sweep_is_writer()) {
+        rc = cli_take_dir(c, dir, &od);
+    if (rc == 0)
+        rc = run_design(c, &p, &design, dir, argc, argv, &complete);
+    if (complete && asim_sweep_is_writer()) {
+        static const char *const written[] = {"sensitivity.csv"};
         asim_strbuf report;
         asim_strbuf_init(&report);
-        if (asim_sensitivity_analyse(dir, &s, &report, &err) != ASIM_OK)
+        if (asim_sensitivity_analyse(dir, &s, &report, &err) != ASIM_OK ||
+            asim_output_meta_add_files(dir, written, 1, &err) != ASIM_OK)
             rc = cli_fail(&err);
         else
             printf("%s\nallysim: results in %s/ (sensitivity.csv, points.csv, runs.csv)\n",
                    asim_strbuf_str(&report), dir);
         asim_strbuf_free(&report);
     }
+    asim_outdir_close(&od);
     asim_design_spec_free(&design);
     asim_sensitivity_spec_free(&s);
     asim_params_free(&p);
@@ -297,12 +322,16 @@ int cli_cmd_calibrate(const cli *c, int argc, char **argv)
     asim_strbuf report;
     asim_strbuf_init(&report);
     int threads = c->threads > 0 ? c->threads : omp_get_max_threads();
+    asim_outdir od = {.lock.fd = -1};
+    if (rc == 0)
+        rc = cli_take_dir(c, dir, &od);
     if (rc == 0 && asim_calibrate_run(dir, &p, &s, &obs, c->holdout ? &hold : NULL, rules.rules,
                                       rules.n_rules, threads, &report, &err) != ASIM_OK)
         rc = cli_fail(&err);
     if (rc == 0)
         printf("%s\nallysim: results in %s/ (comparison.csv, parameters.csv, observations.csv, "
                "calibrated-<rule>.cfg, fitted-<rule>.cfg)\n", asim_strbuf_str(&report), dir);
+    asim_outdir_close(&od);
     asim_strbuf_free(&report);
     asim_observations_free(&obs);
     asim_observations_free(&hold);

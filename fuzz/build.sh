@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # build.sh: build the libFuzzer harnesses (clang, ASan + UBSan) into
-# build/fuzz/: fuzz_config (scenario files), fuzz_override (-s PATH=VALUE)
-# and fuzz_merge (shard directories for `allysim merge`).
+# build/fuzz/: fuzz_config (scenario files), fuzz_override (-s PATH=VALUE),
+# fuzz_merge (shard directories for `allysim merge`) and fuzz_expr (rule
+# expressions).
 #   bash fuzz/build.sh            # all harnesses
 #   CC=clang-14 bash fuzz/build.sh
 # Needs clang with its libFuzzer runtime (Debian: clang, libclang-rt-14-dev).
@@ -26,7 +27,7 @@ for f in sim/*.c; do
   $cc $cflags -fsanitize=fuzzer-no-link -c "$f" -o "$o"
   objs+=("$o")
 done
-for h in fuzz_config fuzz_override fuzz_merge; do
+for h in fuzz_config fuzz_override fuzz_merge fuzz_expr; do
   # shellcheck disable=SC2086
   $cc $cflags -fsanitize=fuzzer "fuzz/$h.c" "${objs[@]}" $libs -o "$out/$h"
   echo "built $out/$h"

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "allysim/config.h"
+#include "allysim/config_study.h"
 #include "fuzz_common.h"
 
 static char dir[4096], file[4200], again[4200];

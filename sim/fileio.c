@@ -73,7 +73,7 @@ asim_status asim_io_create(const char *path, const char *shown, int *fd, asim_er
         if (e == EEXIST) {
             struct stat st;
             if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
-                return asim_error_set(err, ASIM_EIO, "cannot write %s: %s %s (not followed)", shown,
+                return asim_error_set(err, ASIM_EUSAGE, "cannot write %s: %s %s (not followed)", shown,
                                       path, kind_of(st.st_mode));
         }
         return asim_error_set(err, ASIM_EIO, "cannot write %s: %s", shown, strerror(e));
@@ -90,7 +90,7 @@ asim_status asim_io_open_append(const char *path, int *fd, asim_error *err)
     if (d < 0) {
         int e = errno;
         if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
-            return asim_error_set(err, ASIM_EIO, "cannot resume %s: %s (not followed)", path,
+            return asim_error_set(err, ASIM_EUSAGE, "cannot resume %s: %s (not followed)", path,
                                   kind_of(st.st_mode));
         return asim_error_set(err, ASIM_EIO, "cannot resume %s: %s", path, strerror(e));
     }
@@ -111,7 +111,7 @@ asim_status asim_io_remove_stale(const char *path, asim_error *err)
                                : asim_error_set(err, ASIM_EIO, "cannot check %s: %s", path,
                                                 strerror(errno));
     if (!S_ISREG(st.st_mode))
-        return asim_error_set(err, ASIM_EIO, "%s %s: remove it (allysim never follows it)", path,
+        return asim_error_set(err, ASIM_EUSAGE, "%s %s: remove it (allysim never follows it)", path,
                               kind_of(st.st_mode));
     int e = asim_io_unlink(path);
     return e ? asim_error_set(err, ASIM_EIO, "cannot remove %s: %s", path, strerror(e)) : ASIM_OK;
@@ -259,9 +259,10 @@ asim_status asim_io_open_input(const char *path, FILE **f, asim_error *err)
         return asim_error_set(err, ASIM_EIO, "cannot read %s: %s", path, strerror(errno));
     struct stat st;
     if (fstat(d, &st) != 0 || !S_ISREG(st.st_mode)) {
-        const char *why = fstat(d, &st) != 0 ? strerror(errno) : kind_of(st.st_mode);
+        int special = fstat(d, &st) == 0;
+        const char *why = special ? kind_of(st.st_mode) : strerror(errno);
         close(d);
-        return asim_error_set(err, ASIM_EIO, "cannot read %s: %s", path, why);
+        return asim_error_set(err, special ? ASIM_EUSAGE : ASIM_EIO, "cannot read %s: %s", path, why);
     }
     fcntl(d, F_SETFL, 0); /* a regular file: blocking reads are fine */
     *f = fdopen(d, "r");

@@ -274,6 +274,9 @@ asim_status asim_model_alloc(asim_model **out, const asim_params *p, size_t widt
             exo_row(m, t, &next, m->exo + (size_t)t * m->K);
         m->exo_steps = steps;
     }
+    size_t next = 0; /* a view before the first step shows the inputs of step 0 */
+    exo_row(m, 0, &next, m->row_buf);
+    m->row = m->row_buf;
     *out = m;
     return ASIM_OK;
 }
@@ -982,17 +985,22 @@ void asim_model_observe(asim_model *m, long t)
 
 void asim_model_advance(asim_model *m) { variants[m->variant].advance(m); }
 
+/* Where each row of vars.def lives in the model (vars.def's store and
+ * field columns). */
+#define VIEW_STEP(var, f) v.step = m->f;
+#define VIEW_EXO(var, f) v.value[var] = m->row + (f);
+#define VIEW_LANE(var, f) v.value[var] = m->f;
+#define VIEW_REGIME(var, f) v.regime[var] = m->f;
+
 asim_view asim_model_view(const asim_model *m)
 {
-    asim_view v = {
-        .width = m->W, .n_allies = m->na, .n_adversaries = m->nx, .n_pairs = m->np,
-        .step = m->t, .year = m->row ? m->row[X_YEAR] : year_of(m->p, m->t),
-        .firmness = m->row ? m->row[X_F] : 0.0,
-        .outcry = m->O, .history_events = m->n_hist,
-        .commitment = m->c, .perceived = m->p_, .threat = m->T, .abandonment = m->A,
-        .entrapment = m->E, .burden = m->b, .assertiveness = m->X, .provocations = m->N,
-        .relation = m->R, .regime = m->regime,
-    };
+    asim_view v = {.width = m->W, .n_allies = m->na, .n_adversaries = m->nx, .n_pairs = m->np};
+#define ASIM_STEP_VAR(name, kind, store, field, files, unit, meaning) \
+    VIEW_##store(ASIM_VAR_##name, field)
+#define ASIM_SUMMARY_VAR(...)
+#include "allysim/vars.def"
+#undef ASIM_STEP_VAR
+#undef ASIM_SUMMARY_VAR
     return v;
 }
 
@@ -1007,32 +1015,28 @@ static int first_bad(const double *v, size_t n, size_t W, size_t *lane, size_t *
     return 0;
 }
 
+/* The recorded variables (vars.def's LANE rows, in table order), then
+ * the state that is not recorded. */
 int asim_model_check_finite(const asim_model *m, size_t *lane, char *var, size_t n)
 {
     const asim_params *p = m->p;
     size_t W = m->W, agent = 0;
-    struct { const char *name; const double *v; size_t count; int role; } vars[] = {
-        {"outcry", m->O, 1, 0}, {"history_events", m->n_hist, 1, 0},
-        {"commitment", m->c, m->na, 1}, {"perceived", m->p_, m->na, 1},
-        {"threat", m->T, m->na, 1}, {"abandonment", m->A, m->na, 1},
-        {"entrapment", m->E, m->na, 1}, {"burden", m->b, m->na, 1},
-        {"threat_shock", m->S, m->na, 1}, {"commitment_offset", m->delta, m->na, 1},
-        {"assertiveness", m->X, m->nx, 2}, {"provocations", m->N, m->nx, 2},
-        {"relation", m->R, m->np, 3},
-    };
-    for (size_t k = 0; k < sizeof vars / sizeof vars[0]; k++) {
-        if (!first_bad(vars[k].v, vars[k].count * W, W, lane, &agent))
-            continue;
-        if (vars[k].role == 0)
-            snprintf(var, n, "%s", vars[k].name);
-        else if (vars[k].role == 1)
-            snprintf(var, n, "%s_%s", vars[k].name, p->allies[agent].id);
-        else if (vars[k].role == 2)
-            snprintf(var, n, "%s_%s", vars[k].name, p->adversaries[agent].id);
-        else
-            snprintf(var, n, "%s_%s_%s", vars[k].name, p->allies[p->pairs[agent].a].id,
-                     p->allies[p->pairs[agent].b].id);
-        return -1;
+    asim_view v = asim_model_view(m);
+    for (size_t k = 0; k < ASIM_VAR_COUNT; k++) {
+        const asim_var_def *d = &asim_var_table[k];
+        size_t agents = asim_vars_agents(p, d->kind);
+        if (d->store == ASIM_STORE_LANE && first_bad(v.value[k], agents * W, W, lane, &agent)) {
+            asim_vars_column(p, d->kind, d->name, agent, var, n);
+            return -1;
+        }
     }
+    struct { const char *name; const double *v; } state[] = {
+        {"threat_shock", m->S}, {"commitment_offset", m->delta},
+    };
+    for (size_t k = 0; k < sizeof state / sizeof state[0]; k++)
+        if (first_bad(state[k].v, m->na * W, W, lane, &agent)) {
+            asim_vars_column(p, ASIM_KIND_ALLY, state[k].name, agent, var, n);
+            return -1;
+        }
     return 0;
 }

@@ -1,6 +1,7 @@
 /* output.c: CSV writers with temporary-file-then-rename semantics (on the
- * durable I/O layer of fileio.c), the
- * per-step row layout, and small helpers for metadata files. */
+ * durable I/O layer of fileio.c), the per-step rows (their columns from the
+ * table of output variables, allysim/vars.def), and small helpers for
+ * metadata files. */
 #include "allysim/output.h"
 
 #include <errno.h>
@@ -13,6 +14,9 @@
 
 #include "allysim/fileio.h"
 #include "allysim/fmt.h"
+
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
 
 asim_status asim_output_mkdir(const char *dir, asim_error *err) { return asim_io_mkdirs(dir, err); }
 
@@ -218,34 +222,23 @@ void asim_csv_abandon(asim_csv *w, int remove_tmp)
 
 /* ---- per-step rows ------------------------------------------------------ */
 
-static const char *const ally_vars[] = {"commitment", "perceived", "threat",
-                                        "abandonment", "entrapment", "burden"};
+/* The columns are run, replicate, then the TS rows of vars.def in table
+ * order, each for every agent of its kind (docs/model.md section 4.11). */
 
 void asim_output_timeseries_header(asim_csv *w, const asim_params *p)
 {
-    const char *fixed[] = {"run", "replicate", "step", "year", "firmness", "outcry",
-                           "history_events"};
-    char name[ASIM_PATH_MAX];
-    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
-        asim_csv_str(w, fixed[i]);
-    for (size_t v = 0; v < 6; v++)
-        for (size_t a = 0; a < p->n_allies; a++) {
-            snprintf(name, sizeof name, "%s_%s", ally_vars[v], p->allies[a].id);
+    char name[ASIM_PATH_MAX + 32];
+    asim_csv_str(w, "run");
+    asim_csv_str(w, "replicate");
+    for (size_t k = 0; k < ASIM_VAR_COUNT; k++) {
+        const asim_var_def *d = &asim_var_table[k];
+        if (!(d->files & ASIM_FILE_TS))
+            continue;
+        for (size_t a = 0; a < asim_vars_agents(p, d->kind); a++) {
+            asim_vars_column(p, d->kind, d->name, a, name, sizeof name);
             asim_csv_str(w, name);
         }
-    const char *adv_vars[] = {"assertiveness", "provocations"};
-    for (size_t v = 0; v < 2; v++)
-        for (size_t x = 0; x < p->n_adversaries; x++) {
-            snprintf(name, sizeof name, "%s_%s", adv_vars[v], p->adversaries[x].id);
-            asim_csv_str(w, name);
-        }
-    const char *pair_vars[] = {"relation", "regime"};
-    for (size_t v = 0; v < 2; v++)
-        for (size_t k = 0; k < p->n_pairs; k++) {
-            snprintf(name, sizeof name, "%s_%s_%s", pair_vars[v], p->allies[p->pairs[k].a].id,
-                     p->allies[p->pairs[k].b].id);
-            asim_csv_str(w, name);
-        }
+    }
     asim_csv_end_row(w);
 }
 
@@ -255,25 +248,139 @@ void asim_output_timeseries_row(asim_csv *w, const asim_view *v, size_t lane, ui
     size_t W = v->width;
     asim_csv_uint(w, run);
     asim_csv_uint(w, replicate);
-    asim_csv_int(w, v->step);
-    asim_csv_num(w, v->year);
-    asim_csv_num(w, v->firmness);
-    asim_csv_num(w, v->outcry[lane]);
-    asim_csv_num(w, v->history_events[lane]);
-    const double *ally[] = {v->commitment, v->perceived, v->threat,
-                            v->abandonment, v->entrapment, v->burden};
-    for (size_t k = 0; k < 6; k++)
-        for (size_t a = 0; a < v->n_allies; a++)
-            asim_csv_num(w, ally[k][a * W + lane]);
-    for (size_t x = 0; x < v->n_adversaries; x++)
-        asim_csv_num(w, v->assertiveness[x * W + lane]);
-    for (size_t x = 0; x < v->n_adversaries; x++)
-        asim_csv_num(w, v->provocations[x * W + lane]);
-    for (size_t k = 0; k < v->n_pairs; k++)
-        asim_csv_num(w, v->relation[k * W + lane]);
-    for (size_t k = 0; k < v->n_pairs; k++)
-        asim_csv_str(w, asim_regime_name((asim_regime)v->regime[k * W + lane]));
+    for (size_t k = 0; k < ASIM_VAR_COUNT; k++) {
+        const asim_var_def *d = &asim_var_table[k];
+        if (!(d->files & ASIM_FILE_TS))
+            continue;
+        size_t n = asim_view_agents(v, d->kind);
+        switch (d->store) {
+        case ASIM_STORE_STEP:
+            asim_csv_int(w, v->step);
+            break;
+        case ASIM_STORE_EXO:
+            asim_csv_num(w, *v->value[k]);
+            break;
+        case ASIM_STORE_LANE:
+            for (size_t a = 0; a < n; a++)
+                asim_csv_num(w, v->value[k][a * W + lane]);
+            break;
+        case ASIM_STORE_REGIME:
+            for (size_t a = 0; a < n; a++)
+                asim_csv_str(w, asim_regime_name((asim_regime)v->regime[k][a * W + lane]));
+            break;
+        default:
+            break;
+        }
+    }
     asim_csv_end_row(w);
+}
+
+/* series.csv: the point, then the SERIES rows of vars.def in table
+ * order, for every agent (docs/model.md section 4.11). */
+
+void asim_output_series_header(asim_csv *w, const asim_params *p)
+{
+    static const char *const qstats[] = {"mean", "sd", "p05", "p50", "p95"};
+    char col[ASIM_PATH_MAX + 32], name[ASIM_PATH_MAX + 48];
+    asim_csv_str(w, "point");
+    for (size_t k = 0; k < ASIM_VAR_COUNT; k++) {
+        const asim_var_def *d = &asim_var_table[k];
+        if (!(d->files & ASIM_FILE_SERIES))
+            continue;
+        for (size_t a = 0; a < asim_vars_agents(p, d->kind); a++) {
+            asim_vars_column(p, d->kind, d->name, a, col, sizeof col);
+            if (d->store == ASIM_STORE_LANE)
+                for (int j = 0; j < 5; j++) {
+                    snprintf(name, sizeof name, "%s_%s", col, qstats[j]);
+                    asim_csv_str(w, name);
+                }
+            else if (d->store == ASIM_STORE_REGIME)
+                for (int r = 0; r < ASIM_REGIME_COUNT; r++) {
+                    snprintf(name, sizeof name, "share_%s", asim_regime_name((asim_regime)r));
+                    asim_vars_column(p, d->kind, name, a, col, sizeof col);
+                    asim_csv_str(w, col);
+                }
+            else
+                asim_csv_str(w, col);
+        }
+    }
+    asim_csv_end_row(w);
+}
+
+/* The standard deviation of sorted x[0 .. n), scaled by a power of two
+ * (exactly) when the plain computation overflows on huge finite values. */
+static double sd_scaled(double *x, size_t n)
+{
+    double sd = gsl_stats_sd(x, 1, n);
+    double big = fmax(fabs(x[0]), fabs(x[n - 1]));
+    if (isfinite(sd) || !isfinite(big))
+        return sd;
+    int e = ilogb(big) + 1;
+    for (size_t i = 0; i < n; i++)
+        x[i] = ldexp(x[i], -e);
+    sd = ldexp(gsl_stats_sd(x, 1, n), e);
+    for (size_t i = 0; i < n; i++)
+        x[i] = ldexp(x[i], e);
+    return sd;
+}
+
+/* Mean, sd, p05, p50, p95 of x[0 .. lanes) (sorted in scratch); a value
+ * that is not finite all the same is left empty and counted. */
+static int quantile_fields(asim_csv *w, const double *x, size_t lanes, double *scratch)
+{
+    memcpy(scratch, x, lanes * sizeof *scratch);
+    gsl_sort(scratch, 1, lanes);
+    double v[5] = {gsl_stats_mean(scratch, 1, lanes), NAN,
+                   gsl_stats_quantile_from_sorted_data(scratch, 1, lanes, 0.05),
+                   gsl_stats_quantile_from_sorted_data(scratch, 1, lanes, 0.50),
+                   gsl_stats_quantile_from_sorted_data(scratch, 1, lanes, 0.95)};
+    if (lanes >= 2)
+        v[1] = sd_scaled(scratch, lanes);
+    int bad = 0;
+    for (int j = 0; j < 5; j++) {
+        if (!isfinite(v[j]) && (j != 1 || lanes >= 2)) {
+            bad++;
+            v[j] = NAN;
+        }
+        asim_csv_num(w, v[j]);
+    }
+    return bad;
+}
+
+/* Share of lanes in each regime. */
+static void share_fields(asim_csv *w, const unsigned char *regime, size_t lanes)
+{
+    for (int r = 0; r < ASIM_REGIME_COUNT; r++) {
+        size_t in = 0;
+        for (size_t i = 0; i < lanes; i++)
+            in += regime[i] == r;
+        asim_csv_num(w, (double)in / (double)lanes);
+    }
+}
+
+int asim_output_series_row(asim_csv *w, const asim_params *p, size_t point, const asim_view *v,
+                           size_t lanes, double *scratch, char *bad, size_t bad_n)
+{
+    int n_bad = 0;
+    asim_csv_uint(w, point);
+    for (size_t k = 0; k < ASIM_VAR_COUNT; k++) {
+        const asim_var_def *d = &asim_var_table[k];
+        if (!(d->files & ASIM_FILE_SERIES))
+            continue;
+        for (size_t a = 0; a < asim_view_agents(v, d->kind); a++) {
+            if (d->store == ASIM_STORE_STEP)
+                asim_csv_int(w, v->step);
+            else if (d->store == ASIM_STORE_EXO)
+                asim_csv_num(w, *v->value[k]);
+            else if (d->store == ASIM_STORE_LANE &&
+                     quantile_fields(w, v->value[k] + a * v->width, lanes, scratch) && !n_bad++)
+                asim_vars_column(p, d->kind, d->name, a, bad, bad_n);
+            else if (d->store == ASIM_STORE_REGIME)
+                share_fields(w, v->regime[k] + a * v->width, lanes);
+        }
+    }
+    asim_csv_end_row(w);
+    return n_bad;
 }
 
 /* ---- whole files and metadata --------------------------------------------- */
@@ -336,6 +443,14 @@ asim_status asim_output_meta(const char *dir, const asim_meta *m, asim_error *er
     asim_strbuf_printf(&b, ",\n  \"runs_total\": %" PRIu64 ",\n  \"runs_done\": %" PRIu64
                            ",\n  \"runs_failed\": %" PRIu64,
                        m->runs_total, m->runs_done, m->runs_failed);
+    if (m->n_files) {
+        asim_strbuf_puts(&b, ",\n  \"files\": [");
+        for (size_t k = 0; k < m->n_files; k++) {
+            asim_strbuf_puts(&b, k ? ", " : "");
+            asim_strbuf_quoted(&b, 1, m->files[k]);
+        }
+        asim_strbuf_puts(&b, "]");
+    }
     if (m->extra_json)
         asim_strbuf_printf(&b, ",\n  %s", m->extra_json);
     asim_strbuf_puts(&b, "\n}\n");
@@ -343,5 +458,35 @@ asim_status asim_output_meta(const char *dir, const asim_meta *m, asim_error *er
                          ? asim_error_set(err, ASIM_ENOMEM, "out of memory")
                          : asim_output_write_file(dir, "meta.json", b.s, b.len, err);
     asim_strbuf_free(&b);
+    return st;
+}
+
+asim_status asim_output_meta_add_files(const char *dir, const char *const *names, size_t n,
+                                       asim_error *err)
+{
+    char path[4200], *text;
+    size_t len;
+    snprintf(path, sizeof path, "%s/meta.json", dir);
+    asim_status st = asim_io_read_input(path, 1u << 24, &text, &len, err);
+    if (st != ASIM_OK)
+        return st;
+    const char *at = strstr(text, "\n  \"files\": [");
+    const char *end = at ? strchr(at, ']') : NULL;
+    if (!end) {
+        free(text);
+        return asim_error_set(err, ASIM_EIO, "%s: no \"files\" list to add to", path);
+    }
+    asim_strbuf b;
+    asim_strbuf_init(&b);
+    asim_strbuf_append(&b, text, (size_t)(end - text));
+    for (size_t k = 0; k < n; k++) {
+        asim_strbuf_puts(&b, end[-1] == '[' && k == 0 ? "" : ", ");
+        asim_strbuf_quoted(&b, 1, names[k]);
+    }
+    asim_strbuf_puts(&b, end);
+    st = asim_strbuf_status(&b) != ASIM_OK ? asim_error_set(err, ASIM_ENOMEM, "out of memory")
+                                           : asim_output_write_file(dir, "meta.json", b.s, b.len, err);
+    asim_strbuf_free(&b);
+    free(text);
     return st;
 }

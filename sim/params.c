@@ -44,18 +44,64 @@ int asim_params_check_id(const char *id, char *why, size_t n)
     return 0;
 }
 
+/* ---- the schedules a scope's struct owns (rows of type SCHEDULE) -------- */
+
+/* Schedules live in the structs of the GLOBAL, ALLY, ADVERSARY and PAIR
+ * scopes (tests/check_params.c holds the table to that); `base` is such a
+ * struct and `scope` says which. Row d is one of its schedules when: */
+static bool owns_schedule(const asim_param_def *d, asim_scope scope)
+{
+    return d->type == ASIM_T_SCHEDULE && d->scope == scope;
+}
+
+static asim_schedule *schedule_at(void *base, const asim_param_def *d)
+{
+    return (asim_schedule *)((char *)base + d->offset);
+}
+
+static void free_schedules(void *base, asim_scope scope)
+{
+    for (size_t i = 0; i < asim_param_count; i++)
+        if (owns_schedule(&asim_param_table[i], scope))
+            asim_schedule_free(schedule_at(base, &asim_param_table[i]));
+}
+
+/* Forget the keyframes of dst's schedules without freeing them: dst is a
+ * shallow copy whose pointers still belong to its source. */
+static void clear_schedules(void *dst, asim_scope scope)
+{
+    for (size_t i = 0; i < asim_param_count; i++)
+        if (owns_schedule(&asim_param_table[i], scope))
+            schedule_at(dst, &asim_param_table[i])->k = NULL;
+}
+
+/* Give the shallow copy dst its own copies of src's schedules; on failure
+ * the rest stay cleared, so that dst can be freed. */
+static asim_status copy_schedules(void *dst, const void *src, asim_scope scope)
+{
+    clear_schedules(dst, scope);
+    for (size_t i = 0; i < asim_param_count; i++) {
+        const asim_param_def *d = &asim_param_table[i];
+        if (!owns_schedule(d, scope))
+            continue;
+        const asim_schedule *from = (const asim_schedule *)((const char *)src + d->offset);
+        if (asim_schedule_copy(schedule_at(dst, d), from) != ASIM_OK)
+            return ASIM_ENOMEM;
+    }
+    return ASIM_OK;
+}
+
 static void free_agents(asim_params *p)
 {
     /* also after a failed alloc_agents: any of the arrays may be missing */
-    for (size_t a = 0; p->allies && a < p->n_allies; a++) {
-        asim_schedule_free(&p->allies[a].commitment);
-        asim_schedule_free(&p->allies[a].cyber_share);
-        asim_schedule_free(&p->allies[a].cyber_capability);
-    }
+    for (size_t a = 0; p->allies && a < p->n_allies; a++)
+        free_schedules(&p->allies[a], ASIM_SCOPE_ALLY);
     for (size_t x = 0; p->adversaries && x < p->n_adversaries; x++) {
-        asim_schedule_free(&p->adversaries[x].assertiveness);
+        free_schedules(&p->adversaries[x], ASIM_SCOPE_ADVERSARY);
         free(p->adversaries[x].threat);
     }
+    for (size_t k = 0; p->pairs && k < p->n_pairs; k++)
+        free_schedules(&p->pairs[k], ASIM_SCOPE_PAIR);
     free(p->allies);
     free(p->adversaries);
     free(p->pairs);
@@ -217,8 +263,7 @@ asim_status asim_params_init(asim_params *p)
 void asim_params_free(asim_params *p)
 {
     free_agents(p);
-    asim_schedule_free(&p->patron.firmness);
-    asim_schedule_free(&p->patron.brokerage);
+    free_schedules(p, ASIM_SCOPE_GLOBAL);
     free(p->region.events);
     memset(p, 0, sizeof *p);
 }
@@ -231,35 +276,32 @@ static asim_status deep_copy(asim_params *dst, const asim_params *src)
     size_t na = src->n_allies, nx = src->n_adversaries, np = src->n_pairs;
     dst->allies = calloc(na ? na : 1, sizeof *dst->allies);
     dst->adversaries = calloc(nx ? nx : 1, sizeof *dst->adversaries);
-    dst->pairs = malloc((np ? np : 1) * sizeof *dst->pairs);
+    dst->pairs = calloc(np ? np : 1, sizeof *dst->pairs);
     if (!dst->allies || !dst->adversaries || !dst->pairs)
         return ASIM_ENOMEM;
     memcpy(dst->pairs, src->pairs, np * sizeof *dst->pairs);
+    for (size_t k = 0; k < np; k++)
+        clear_schedules(&dst->pairs[k], ASIM_SCOPE_PAIR);
     asim_status st = ASIM_OK;
+    for (size_t k = 0; st == ASIM_OK && k < np; k++)
+        st = copy_schedules(&dst->pairs[k], &src->pairs[k], ASIM_SCOPE_PAIR);
     for (size_t a = 0; st == ASIM_OK && a < na; a++) {
-        asim_ally *d = &dst->allies[a];
-        const asim_ally *f = &src->allies[a];
-        *d = *f;
-        d->commitment.k = d->cyber_share.k = d->cyber_capability.k = NULL;
-        if (asim_schedule_copy(&d->commitment, &f->commitment) != ASIM_OK ||
-            asim_schedule_copy(&d->cyber_share, &f->cyber_share) != ASIM_OK ||
-            asim_schedule_copy(&d->cyber_capability, &f->cyber_capability) != ASIM_OK)
-            st = ASIM_ENOMEM;
+        dst->allies[a] = src->allies[a];
+        st = copy_schedules(&dst->allies[a], &src->allies[a], ASIM_SCOPE_ALLY);
     }
     for (size_t x = 0; st == ASIM_OK && x < nx; x++) {
         asim_adversary *d = &dst->adversaries[x];
         const asim_adversary *f = &src->adversaries[x];
         *d = *f;
-        d->assertiveness.k = NULL;
+        clear_schedules(d, ASIM_SCOPE_ADVERSARY);
         d->threat = malloc((na ? na : 1) * sizeof *d->threat);
-        if (!d->threat || asim_schedule_copy(&d->assertiveness, &f->assertiveness) != ASIM_OK)
+        if (!d->threat || copy_schedules(d, f, ASIM_SCOPE_ADVERSARY) != ASIM_OK)
             st = ASIM_ENOMEM;
         else
             memcpy(d->threat, f->threat, na * sizeof *d->threat);
     }
-    if (st == ASIM_OK && (asim_schedule_copy(&dst->patron.firmness, &src->patron.firmness) != ASIM_OK ||
-                          asim_schedule_copy(&dst->patron.brokerage, &src->patron.brokerage) != ASIM_OK))
-        st = ASIM_ENOMEM;
+    if (st == ASIM_OK)
+        st = copy_schedules(dst, src, ASIM_SCOPE_GLOBAL);
     if (st == ASIM_OK)
         st = asim_params_set_events(dst, src->region.events, src->region.n_events, NULL);
     return st;
@@ -271,7 +313,7 @@ asim_status asim_params_copy(asim_params *dst, const asim_params *src)
     dst->allies = NULL;
     dst->adversaries = NULL;
     dst->pairs = NULL;
-    dst->patron.firmness.k = dst->patron.brokerage.k = NULL;
+    clear_schedules(dst, ASIM_SCOPE_GLOBAL);
     dst->region.events = NULL;
     dst->region.n_events = 0;
     asim_status st = deep_copy(dst, src);
@@ -669,10 +711,12 @@ asim_status asim_params_set_number(asim_params *p, const asim_slot *s, double v,
             return asim_error_set(err, ASIM_ECONFIG, "must be a whole number in 0..2^64-1");
         *(uint64_t *)ptr = (uint64_t)v;
         return ASIM_OK;
+    case ASIM_T_RULE:
+        asim_rule_join(", ", why, sizeof why);
+        return asim_error_set(err, ASIM_ECONFIG, "must be one of %s", why);
     default:
         return asim_error_set(err, ASIM_ECONFIG, "must be %s",
                               d->type == ASIM_T_BOOL   ? "true or false"
-                              : d->type == ASIM_T_RULE ? "one of cha, threat, history"
                               : d->type == ASIM_T_NAME ? "a string"
                                                        : "a list of events");
     }

@@ -106,6 +106,22 @@ asim_status asim_runner_explain(asim_runner *r, uint64_t run, uint64_t rep, uint
         return asim_error_set(err, ASIM_ENUMERIC,
                               "run %llu, replicate %llu, step %ld: %s is not finite",
                               (unsigned long long)run, (unsigned long long)rep, bad.step, bad.var);
+    /* every step was finite: a metric's sum or mean over the window overflowed */
+    size_t n = asim_summary_ncols(r->sum_narrow);
+    double *vals = malloc((n ? n : 1) * sizeof *vals);
+    long k = -1;
+    if (vals) {
+        asim_summary_values(r->sum_narrow, 0, vals);
+        k = asim_summary_first_bad(r->sum_narrow, vals);
+        free(vals);
+    }
+    if (k >= 0)
+        return asim_error_set(err, ASIM_ENUMERIC,
+                              "run %llu, replicate %llu: summary metric %s is not finite (every step is "
+                              "finite; its total over steps %ld-%ld overflows)",
+                              (unsigned long long)run, (unsigned long long)rep,
+                              asim_summary_colname(r->sum_narrow, (size_t)k),
+                              asim_params_window_start(r->p), r->p->model.steps - 1);
     return asim_error_set(err, ASIM_ENUMERIC, "run %llu, replicate %llu: %s is not finite",
                           (unsigned long long)run, (unsigned long long)rep, bad.var);
 }
@@ -247,6 +263,9 @@ asim_status asim_runner_run_dir(asim_run_job *job, asim_error *err)
             *err = close_err;
     }
     job->meta.status = st == ASIM_OK ? "complete" : st == ASIM_EINTR ? "interrupted" : "failed";
+    static const char *const written[] = {"timeseries.csv", "summary.csv"};
+    job->meta.files = st == ASIM_OK ? written + (have_ts ? 0 : 1) : NULL; /* complete files only */
+    job->meta.n_files = st == ASIM_OK ? (have_ts ? 2 : 1) : 0;
     if (st != ASIM_ENOMEM && !(st == ASIM_EIO && job->meta.runs_done == 0 && !r)) {
         asim_status mst = asim_output_meta(job->dir, &job->meta, st == ASIM_OK ? err : &close_err);
         if (st == ASIM_OK)

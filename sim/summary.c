@@ -1,6 +1,8 @@
 /* summary.c: running sums over the summary window, turned into the
- * per-run metrics of spec section 5. Columns are variable-major (all
- * pairs for one metric, then the next), as the per-step columns are. */
+ * per-run metrics of docs/model.md section 4.11: one metric per SUMMARY
+ * row of the table of output variables (allysim/vars.def). Columns are
+ * variable-major (all pairs for one metric, then the next), as the
+ * per-step columns are. */
 #include "allysim/summary.h"
 
 #include <math.h>
@@ -10,47 +12,53 @@
 
 #include "allysim/strbuf.h"
 
-/* Sums per lane; pair, ally and adversary sums are [agent][lane]. */
+/* The accumulator of one metric (a SUMMARY row of vars.def): [agent][lane]. */
+typedef struct {
+    const asim_var_def *d;
+    size_t n;    /* agents * lanes */
+    double *sum; /* the sum or value the statistic keeps; SHARE: none */
+} metric;
+
+/* SHARE, MEAN_IF and MEAN_UNLESS count the steps in each regime of the
+ * pairs' regime variable (ASIM_VAR_regime) once, in one pass. */
 struct asim_summary {
-    size_t W, na, nx, np;
+    size_t W;
     double steps; /* window steps added, same for all lanes */
-    double *rel, *final, *pos, *regime[ASIM_REGIME_COUNT], *rel_ma, *rel_notma; /* pair */
-    double *c, *T, *A, *E, *b; /* ally */
-    double *X, *N;             /* adversary */
-    double *O, *H;             /* lane */
-    double *block;
+    metric *m;    /* [nm] */
+    size_t nm;
+    double *in_regime; /* [regime][pair][lane] steps in the regime, or NULL */
+    size_t n_regime;   /* pairs * lanes */
+    double *block; /* every sum and count */
+    size_t block_len;
     size_t ncols;
     char **names;
     char *name_block;
 };
 
-static const char *const pair_metrics[] = {
-    "mean_relation", "final_relation", "coop_share", "share_MA", "share_AS", "share_ME",
-    "share_SE", "mean_relation_MA", "mean_relation_notMA"};
-static const char *const ally_metrics[] = {"mean_commitment", "mean_threat", "mean_abandonment",
-                                           "mean_entrapment", "mean_burden"};
-static const char *const adv_metrics[] = {"mean_assertiveness", "provocations"};
-#define NPM (sizeof pair_metrics / sizeof pair_metrics[0])
-#define NAM (sizeof ally_metrics / sizeof ally_metrics[0])
-#define NXM (sizeof adv_metrics / sizeof adv_metrics[0])
+static int conditional(const asim_var_def *d)
+{
+    return d->stat == ASIM_STAT_MEAN_IF || d->stat == ASIM_STAT_MEAN_UNLESS;
+}
+
+static int counts_regimes(const asim_var_def *d)
+{
+    return d->stat == ASIM_STAT_SHARE || conditional(d);
+}
 
 static asim_status build_names(asim_summary *s, const asim_params *p)
 {
-    s->ncols = NPM * s->np + NAM * s->na + NXM * s->nx + 2;
+    char name[ASIM_PATH_MAX + 32];
     asim_strbuf b;
     asim_strbuf_init(&b);
-    for (size_t m = 0; m < NPM; m++)
-        for (size_t k = 0; k < s->np; k++)
-            asim_strbuf_printf(&b, "%s_%s_%s%c", pair_metrics[m], p->allies[p->pairs[k].a].id,
-                               p->allies[p->pairs[k].b].id, 0);
-    for (size_t m = 0; m < NAM; m++)
-        for (size_t a = 0; a < s->na; a++)
-            asim_strbuf_printf(&b, "%s_%s%c", ally_metrics[m], p->allies[a].id, 0);
-    for (size_t m = 0; m < NXM; m++)
-        for (size_t x = 0; x < s->nx; x++)
-            asim_strbuf_printf(&b, "%s_%s%c", adv_metrics[m], p->adversaries[x].id, 0);
-    asim_strbuf_printf(&b, "mean_outcry%chistory_events%c", 0, 0);
-    s->names = malloc(s->ncols * sizeof *s->names);
+    s->ncols = 0;
+    for (size_t i = 0; i < s->nm; i++) {
+        const asim_var_def *d = s->m[i].d;
+        for (size_t a = 0; a < asim_vars_agents(p, d->kind); a++, s->ncols++) {
+            asim_vars_column(p, d->kind, d->name, a, name, sizeof name);
+            asim_strbuf_printf(&b, "%s%c", name, 0);
+        }
+    }
+    s->names = malloc((s->ncols ? s->ncols : 1) * sizeof *s->names);
     if (asim_strbuf_status(&b) != ASIM_OK || !s->names) {
         asim_strbuf_free(&b);
         return ASIM_ENOMEM;
@@ -70,30 +78,30 @@ asim_status asim_summary_alloc(asim_summary **out, const asim_params *p, size_t 
     if (!s)
         return ASIM_ENOMEM;
     s->W = width;
-    s->na = p->n_allies;
-    s->nx = p->n_adversaries;
-    s->np = p->n_pairs;
-    size_t per_pair = 5 + ASIM_REGIME_COUNT;
-    size_t total = (per_pair * s->np + 5 * s->na + 2 * s->nx + 2) * width;
-    s->block = calloc(total, sizeof(double));
-    if (!s->block || build_names(s, p) != ASIM_OK) {
+    s->nm = asim_var_count - ASIM_VAR_COUNT;
+    s->m = calloc(s->nm, sizeof *s->m);
+    int regimes = 0;
+    for (size_t i = 0; s->m && i < s->nm; i++) {
+        metric *m = &s->m[i];
+        m->d = &asim_var_table[ASIM_VAR_COUNT + i];
+        m->n = asim_vars_agents(p, m->d->kind) * width;
+        s->block_len += m->d->stat == ASIM_STAT_SHARE ? 0 : m->n;
+        regimes |= counts_regimes(m->d);
+    }
+    s->n_regime = regimes ? p->n_pairs * width : 0;
+    s->block_len += ASIM_REGIME_COUNT * s->n_regime;
+    s->block = calloc(s->block_len ? s->block_len : 1, sizeof(double));
+    if (!s->m || !s->block || build_names(s, p) != ASIM_OK) {
         asim_summary_free(s);
         return ASIM_ENOMEM;
     }
     double *q = s->block;
-    size_t pw = s->np * width, aw = s->na * width, xw = s->nx * width;
-    double **pairs[] = {&s->rel, &s->final, &s->pos, &s->rel_ma, &s->rel_notma};
-    for (size_t i = 0; i < 5; i++, q += pw)
-        *pairs[i] = q;
-    for (size_t r = 0; r < ASIM_REGIME_COUNT; r++, q += pw)
-        s->regime[r] = q;
-    double **allies[] = {&s->c, &s->T, &s->A, &s->E, &s->b};
-    for (size_t i = 0; i < 5; i++, q += aw)
-        *allies[i] = q;
-    s->X = q, q += xw;
-    s->N = q, q += xw;
-    s->O = q, q += width;
-    s->H = q;
+    for (size_t i = 0; i < s->nm; i++) {
+        metric *m = &s->m[i];
+        if (m->d->stat != ASIM_STAT_SHARE)
+            m->sum = q, q += m->n;
+    }
+    s->in_regime = s->n_regime ? q : NULL;
     *out = s;
     return ASIM_OK;
 }
@@ -103,6 +111,7 @@ void asim_summary_free(asim_summary *s)
     if (!s)
         return;
     free(s->block);
+    free(s->m);
     free(s->names);
     free(s->name_block);
     free(s);
@@ -110,40 +119,68 @@ void asim_summary_free(asim_summary *s)
 
 void asim_summary_reset(asim_summary *s)
 {
-    size_t total = ((5 + ASIM_REGIME_COUNT) * s->np + 5 * s->na + 2 * s->nx + 2) * s->W;
-    memset(s->block, 0, total * sizeof(double));
+    memset(s->block, 0, s->block_len * sizeof(double));
     s->steps = 0;
 }
 
-static void add_into(double *sum, const double *v, size_t n)
+/* The statistics' updates: vectorisable loops. */
+static void add_into(size_t n, double *restrict sum, const double *restrict x)
 {
     for (size_t i = 0; i < n; i++)
-        sum[i] += v[i];
+        sum[i] += x[i];
+}
+
+static void add_positive(size_t n, double *restrict sum, const double *restrict x)
+{
+    for (size_t i = 0; i < n; i++)
+        sum[i] += x[i] > 0;
+}
+
+/* One more step in regime g[i], for every i. */
+static void add_regimes(size_t n, double *restrict count, const unsigned char *restrict g)
+{
+    for (size_t i = 0; i < n; i++)
+        count[g[i] * n + i] += 1;
+}
+
+/* sum += x where (g == r) == want. */
+static void add_where(size_t n, double *restrict sum, const double *restrict x,
+                      const unsigned char *restrict g, int r, int want)
+{
+    for (size_t i = 0; i < n; i++) {
+        double xi = x[i]; /* loaded always: the select then vectorises */
+        sum[i] += (g[i] == r) == want ? xi : 0;
+    }
 }
 
 void asim_summary_add(asim_summary *s, const asim_view *v)
 {
-    size_t pw = s->np * s->W;
-    for (size_t k = 0; k < pw; k++) {
-        double r = v->relation[k];
-        int is_ma = v->regime[k] == ASIM_REGIME_MA;
-        s->rel[k] += r;
-        s->final[k] = r;
-        s->pos[k] += r > 0;
-        s->regime[v->regime[k]][k] += 1;
-        s->rel_ma[k] += is_ma ? r : 0;
-        s->rel_notma[k] += is_ma ? 0 : r;
+    const unsigned char *regime = v->regime[ASIM_VAR_regime];
+    if (s->in_regime)
+        add_regimes(s->n_regime, s->in_regime, regime);
+    for (size_t i = 0; i < s->nm; i++) {
+        const metric *m = &s->m[i];
+        const asim_var_def *d = m->d;
+        const double *x = v->value[d->source];
+        switch (d->stat) {
+        case ASIM_STAT_MEAN:
+        case ASIM_STAT_SUM:
+            add_into(m->n, m->sum, x);
+            break;
+        case ASIM_STAT_FINAL:
+            memcpy(m->sum, x, m->n * sizeof *x);
+            break;
+        case ASIM_STAT_POSITIVE:
+            add_positive(m->n, m->sum, x);
+            break;
+        case ASIM_STAT_MEAN_IF:
+        case ASIM_STAT_MEAN_UNLESS:
+            add_where(m->n, m->sum, x, regime, d->given, d->stat == ASIM_STAT_MEAN_IF);
+            break;
+        default:
+            break;
+        }
     }
-    size_t aw = s->na * s->W, xw = s->nx * s->W;
-    add_into(s->c, v->commitment, aw);
-    add_into(s->T, v->threat, aw);
-    add_into(s->A, v->abandonment, aw);
-    add_into(s->E, v->entrapment, aw);
-    add_into(s->b, v->burden, aw);
-    add_into(s->X, v->assertiveness, xw);
-    add_into(s->N, v->provocations, xw);
-    add_into(s->O, v->outcry, s->W);
-    add_into(s->H, v->history_events, s->W);
     s->steps += 1;
 }
 
@@ -157,31 +194,42 @@ void asim_summary_values(const asim_summary *s, size_t lane, double *out)
 {
     size_t W = s->W, o = 0;
     double n = s->steps;
-    for (size_t k = 0; k < s->np; k++) out[o++] = ratio(s->rel[k * W + lane], n);
-    for (size_t k = 0; k < s->np; k++) out[o++] = s->final[k * W + lane];
-    for (size_t k = 0; k < s->np; k++) out[o++] = ratio(s->pos[k * W + lane], n);
-    for (size_t r = 0; r < ASIM_REGIME_COUNT; r++)
-        for (size_t k = 0; k < s->np; k++) out[o++] = ratio(s->regime[r][k * W + lane], n);
-    for (size_t k = 0; k < s->np; k++)
-        out[o++] = ratio(s->rel_ma[k * W + lane], s->regime[ASIM_REGIME_MA][k * W + lane]);
-    for (size_t k = 0; k < s->np; k++)
-        out[o++] = ratio(s->rel_notma[k * W + lane], n - s->regime[ASIM_REGIME_MA][k * W + lane]);
-    const double *ally[] = {s->c, s->T, s->A, s->E, s->b};
-    for (size_t m = 0; m < 5; m++)
-        for (size_t a = 0; a < s->na; a++) out[o++] = ratio(ally[m][a * W + lane], n);
-    for (size_t x = 0; x < s->nx; x++) out[o++] = ratio(s->X[x * W + lane], n);
-    for (size_t x = 0; x < s->nx; x++) out[o++] = s->N[x * W + lane];
-    out[o++] = ratio(s->O[lane], n);
-    out[o++] = s->H[lane];
+    for (size_t i = 0; i < s->nm; i++) {
+        const metric *m = &s->m[i];
+        for (size_t k = lane; k < m->n; k += W) {
+            switch (m->d->stat) {
+            case ASIM_STAT_SUM:
+            case ASIM_STAT_FINAL:
+                out[o++] = m->sum[k];
+                break;
+            case ASIM_STAT_SHARE:
+                out[o++] = ratio(s->in_regime[m->d->given * s->n_regime + k], n);
+                break;
+            case ASIM_STAT_MEAN_IF:
+                out[o++] = ratio(m->sum[k], s->in_regime[m->d->given * s->n_regime + k]);
+                break;
+            case ASIM_STAT_MEAN_UNLESS:
+                out[o++] = ratio(m->sum[k], n - s->in_regime[m->d->given * s->n_regime + k]);
+                break;
+            default:
+                out[o++] = ratio(m->sum[k], n);
+                break;
+            }
+        }
+    }
 }
 
-int asim_summary_finite(const asim_summary *s, const double *vals)
+long asim_summary_first_bad(const asim_summary *s, const double *vals)
 {
-    /* mean_relation_MA and _notMA (columns 7*np .. 9*np) may be empty */
-    for (size_t k = 0; k < s->ncols; k++) {
-        int may_be_empty = k >= 7 * s->np && k < 9 * s->np;
-        if (isinf(vals[k]) || (isnan(vals[k]) && !may_be_empty))
-            return 0;
+    /* the conditional means (mean_relation_MA, _notMA) may be empty */
+    size_t o = 0;
+    for (size_t i = 0; i < s->nm; i++) {
+        int may_be_empty = conditional(s->m[i].d);
+        for (size_t k = 0; k < s->m[i].n / s->W; k++, o++)
+            if (isinf(vals[o]) || (isnan(vals[o]) && !may_be_empty))
+                return (long)o;
     }
-    return 1;
+    return -1;
 }
+
+int asim_summary_finite(const asim_summary *s, const double *vals) { return asim_summary_first_bad(s, vals) < 0; }

@@ -20,8 +20,6 @@
 #include <unistd.h>
 
 #include <gsl/gsl_cdf.h>
-#include <gsl/gsl_sort.h>
-#include <gsl/gsl_statistics_double.h>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -88,10 +86,26 @@ int asim_sweep_is_writer(void)
 
 /* ---- one design point ------------------------------------------------------- */
 
-/* Running mean and M2 (Welford) of every metric over the replicates. */
+/* Running mean and M2 (Welford) of every metric over the replicates. M2
+ * is kept divided by 4^e (e = 0 until a value reaches 2^SCALE_FROM), so
+ * that the spread of huge but finite values does not overflow; a power of
+ * two scales exactly, so every ordinary result keeps its bits. */
 typedef struct {
     double *n, *mean, *m2;
+    int *e;
 } moments;
+
+#define SCALE_FROM 480
+
+/* Raise metric k's scale so that x fits. */
+static void moments_rescale(moments *m, size_t k, double x)
+{
+    int need = fabs(x) >= 0x1p480 ? ilogb(x) + 1 : 0;
+    if (need > m->e[k]) {
+        m->m2[k] = ldexp(m->m2[k], -2 * (need - m->e[k]));
+        m->e[k] = need;
+    }
+}
 
 static void moments_add(moments *m, const double *v, size_t ncols)
 {
@@ -99,10 +113,19 @@ static void moments_add(moments *m, const double *v, size_t ncols)
         if (isnan(v[k]))
             continue;
         m->n[k] += 1;
+        moments_rescale(m, k, v[k]);
         double d = v[k] - m->mean[k];
         m->mean[k] += d / m->n[k];
-        m->m2[k] += d * (v[k] - m->mean[k]);
+        int e = m->e[k];
+        m->m2[k] += e ? ldexp(d, -e) * ldexp(v[k] - m->mean[k], -e) : d * (v[k] - m->mean[k]);
     }
+}
+
+/* The standard deviation of metric k (NAN below two values). */
+static double moments_sd(const moments *m, size_t k)
+{
+    double n = m->n[k];
+    return n >= 2 ? ldexp(sqrt(m->m2[k] / (n - 1)), m->e ? m->e[k] : 0) : NAN;
 }
 
 static void param_fields(const asim_sweep *s, asim_csv *w, size_t point)
@@ -116,68 +139,43 @@ static void param_fields(const asim_sweep *s, asim_csv *w, size_t point)
     }
 }
 
-static void points_row(const asim_sweep *s, asim_csv *w, size_t point, const moments *m,
-                       uint64_t completed)
+/* The row of points.csv. A statistic that is not finite even so (values
+ * near the largest double) is left empty, and *bad names the first, e.g.
+ * "mean_provocations_PRK_sd"; returns how many. */
+static int points_row(const asim_sweep *s, asim_csv *w, size_t point, const moments *m,
+                      uint64_t completed, char *bad, size_t bad_n)
 {
+    static const char *const stat[4] = {"mean", "sd", "ci_low", "ci_high"};
+    int n_bad = 0;
     asim_csv_uint(w, point);
     param_fields(s, w, point);
     asim_csv_uint(w, completed);
     for (size_t k = 0; k < s->ncols; k++) {
-        double n = m->n[k], sd = n >= 2 ? sqrt(m->m2[k] / (n - 1)) : NAN;
+        double n = m->n[k], sd = moments_sd(m, k);
         double half = n >= 2 ? gsl_cdf_tdist_Pinv(0.975, n - 1) * sd / sqrt(n) : NAN;
-        asim_csv_num(w, n >= 1 ? m->mean[k] : NAN);
-        asim_csv_num(w, sd);
-        asim_csv_num(w, m->mean[k] - half);
-        asim_csv_num(w, m->mean[k] + half);
+        double v[4] = {n >= 1 ? m->mean[k] : NAN, sd, m->mean[k] - half, m->mean[k] + half};
+        for (int j = 0; j < 4; j++) {
+            if (isinf(v[j]) || (isnan(v[j]) && n >= (j ? 2 : 1))) {
+                if (!n_bad++)
+                    snprintf(bad, bad_n, "%s_%s", s->metric[k], stat[j]);
+                v[j] = NAN;
+            }
+            asim_csv_num(w, v[j]);
+        }
     }
     asim_csv_end_row(w);
+    return n_bad;
 }
 
-/* Per-step variables of series.csv, read from a view. */
-static size_t series_vars(const asim_view *v)
+/* A statistic of a point that could not be computed: a failures.csv row
+ * with the point and what failed (no run of its own). */
+static void fail_point_row(asim_csv *w, size_t point, const char *msg)
 {
-    return 2 + 6 * v->n_allies + 2 * v->n_adversaries + v->n_pairs;
-}
-
-static const double *series_var(const asim_view *v, size_t k)
-{
-    size_t W = v->width, na = v->n_allies, nx = v->n_adversaries;
-    const double *ally[] = {v->commitment, v->perceived, v->threat,
-                            v->abandonment, v->entrapment, v->burden};
-    if (k == 0)
-        return v->outcry;
-    if (k == 1)
-        return v->history_events;
-    k -= 2;
-    if (k < 6 * na)
-        return ally[k / na] + (k % na) * W;
-    k -= 6 * na;
-    if (k < 2 * nx)
-        return (k < nx ? v->assertiveness : v->provocations) + (k % nx) * W;
-    return v->relation + (k - 2 * nx) * W;
-}
-
-static void series_row(asim_csv *w, size_t point, const asim_view *v, size_t lanes, double *scratch)
-{
+    asim_csv_str(w, "");
     asim_csv_uint(w, point);
-    asim_csv_int(w, v->step);
-    asim_csv_num(w, v->year);
-    for (size_t k = 0; k < series_vars(v); k++) {
-        memcpy(scratch, series_var(v, k), lanes * sizeof *scratch);
-        gsl_sort(scratch, 1, lanes);
-        asim_csv_num(w, gsl_stats_mean(scratch, 1, lanes));
-        asim_csv_num(w, lanes >= 2 ? gsl_stats_sd(scratch, 1, lanes) : NAN);
-        asim_csv_num(w, gsl_stats_quantile_from_sorted_data(scratch, 1, lanes, 0.05));
-        asim_csv_num(w, gsl_stats_quantile_from_sorted_data(scratch, 1, lanes, 0.50));
-        asim_csv_num(w, gsl_stats_quantile_from_sorted_data(scratch, 1, lanes, 0.95));
-    }
-    for (size_t pr = 0; pr < v->n_pairs; pr++)
-        for (int r = 0; r < ASIM_REGIME_COUNT; r++) {
-            size_t in = 0;
-            for (size_t i = 0; i < lanes; i++)
-                in += v->regime[pr * v->width + i] == r;
-            asim_csv_num(w, (double)in / (double)lanes);
-        }
+    asim_csv_str(w, "");
+    asim_csv_str(w, "");
+    asim_csv_str(w, msg);
     asim_csv_end_row(w);
 }
 
@@ -191,6 +189,9 @@ typedef struct {
     uint64_t *seeds;
     moments m;
     size_t lanes;
+    char bad[ASIM_PATH_MAX]; /* the first series.csv column left empty ... */
+    long bad_step;           /* ... at this step */
+    int bad_step_set;
 } point_work;
 
 static void work_free(point_work *w)
@@ -204,6 +205,7 @@ static void work_free(point_work *w)
     free(w->m.n);
     free(w->m.mean);
     free(w->m.m2);
+    free(w->m.e);
     asim_params_free(&w->p);
 }
 
@@ -221,7 +223,9 @@ static asim_status work_alloc(point_work *w, const asim_sweep *s, size_t lanes)
     w->m.n = calloc(nc, sizeof(double));
     w->m.mean = calloc(nc, sizeof(double));
     w->m.m2 = calloc(nc, sizeof(double));
-    return w->vals && w->scratch && w->seeds && w->m.n && w->m.mean && w->m.m2 ? ASIM_OK : ASIM_ENOMEM;
+    w->m.e = calloc(nc ? nc : 1, sizeof(int));
+    return w->vals && w->scratch && w->seeds && w->m.n && w->m.mean && w->m.m2 && w->m.e ? ASIM_OK
+                                                                                            : ASIM_ENOMEM;
 }
 
 static void fail_row(asim_csv *w, uint64_t run, size_t point, uint64_t rep, uint64_t seed,
@@ -261,8 +265,11 @@ static int run_chunk(const asim_sweep *s, point_work *w, size_t point, uint64_t 
         asim_model_observe(w->model, t);
         asim_view v = asim_model_view(w->model);
         if (t % s->o.every == 0) {
-            if (cs)
-                series_row(cs, point, &v, lanes, w->scratch);
+            if (cs && asim_output_series_row(cs, p, point, &v, lanes, w->scratch, w->bad, sizeof w->bad) &&
+                !w->bad_step_set) {
+                w->bad_step = t; /* reported by run_point */
+                w->bad_step_set = 1;
+            }
             for (size_t i = 0; ts && i < lanes; i++)
                 asim_output_timeseries_row(ts, &v, i, run_base + rep0 + i, rep0 + i);
         }
@@ -332,7 +339,20 @@ static void run_unit(const asim_sweep *s, size_t point, unit_out *out)
         st = asim_error_set(&e, ASIM_ENOMEM, "out of memory");
     if (st == ASIM_OK) {
         run_point(s, &w, point, out, csv);
-        points_row(s, &csv[F_POINTS], point, &w.m, spec->replicates - out->failed);
+        char bad[ASIM_PATH_MAX + 32], msg[2 * ASIM_PATH_MAX + 128];
+        int failed = 0;
+        if (w.bad_step_set) {
+            snprintf(msg, sizeof msg, "point %zu, step %ld: series.csv statistics of %s are not finite "
+                     "(the values overflow)", point, w.bad_step, w.bad);
+            fail_point_row(&csv[F_FAIL], point, msg);
+            failed = 1;
+        }
+        if (points_row(s, &csv[F_POINTS], point, &w.m, spec->replicates - out->failed, bad, sizeof bad)) {
+            snprintf(msg, sizeof msg, "point %zu: points.csv %s is not finite (the values overflow)", point, bad);
+            fail_point_row(&csv[F_FAIL], point, msg);
+            failed = 1;
+        }
+        out->failed += failed && out->failed < spec->replicates; /* the exit code says so */
     } else {
         double *empty = malloc((s->ncols ? s->ncols : 1) * sizeof *empty);
         for (size_t k = 0; empty && k < s->ncols; k++)
@@ -344,11 +364,12 @@ static void run_unit(const asim_sweep *s, size_t point, unit_out *out)
             runs_row(s, &csv[F_RUNS], point, r, seed, empty);
         }
         out->failed = spec->replicates;
-        moments none = {empty, empty, empty};
+        moments none = {empty, empty, empty, NULL};
         for (size_t k = 0; empty && k < s->ncols; k++)
             empty[k] = 0; /* n = 0: every statistic empty */
+        char bad[8];
         if (empty)
-            points_row(s, &csv[F_POINTS], point, &none, 0);
+            points_row(s, &csv[F_POINTS], point, &none, 0, bad, sizeof bad);
         free(empty);
     }
     work_free(&w);
@@ -365,7 +386,6 @@ static void param_header(const asim_sweep *s, asim_csv *w)
 static void write_headers(asim_sweep *s)
 {
     static const char *const stats[] = {"mean", "sd", "ci_low", "ci_high"};
-    static const char *const qstats[] = {"mean", "sd", "p05", "p50", "p95"};
     char name[ASIM_PATH_MAX + 16];
     asim_csv *w = &s->files[F_RUNS];
     asim_csv_str(w, "run");
@@ -388,38 +408,8 @@ static void write_headers(asim_sweep *s)
         }
     asim_csv_end_row(w);
 
-    if (s->want[F_SERIES]) {
-        const asim_params *p = s->o.base;
-        w = &s->files[F_SERIES];
-        asim_csv_str(w, "point");
-        asim_csv_str(w, "step");
-        asim_csv_str(w, "year");
-        /* the same variables, in the same order, as series_var() */
-        asim_strbuf vars;
-        asim_strbuf_init(&vars);
-        asim_csv tmp;
-        asim_csv_open_mem(&tmp, &vars);
-        asim_output_timeseries_header(&tmp, p);
-        char *line = vars.s ? vars.s : "";
-        char *tok = strtok(line, ",\n");
-        for (int col = 0; tok; col++, tok = strtok(NULL, ",\n")) {
-            if (col < 5 || strncmp(tok, "regime_", 7) == 0)
-                continue; /* run, replicate, step, year, firmness */
-            for (int j = 0; j < 5; j++) {
-                snprintf(name, sizeof name, "%s_%s", tok, qstats[j]);
-                asim_csv_str(w, name);
-            }
-        }
-        asim_strbuf_free(&vars);
-        for (size_t k = 0; k < p->n_pairs; k++)
-            for (int r = 0; r < ASIM_REGIME_COUNT; r++) {
-                snprintf(name, sizeof name, "share_%s_%s_%s", asim_regime_name((asim_regime)r),
-                         p->allies[p->pairs[k].a].id,
-                         p->allies[p->pairs[k].b].id);
-                asim_csv_str(w, name);
-            }
-        asim_csv_end_row(w);
-    }
+    if (s->want[F_SERIES])
+        asim_output_series_header(&s->files[F_SERIES], s->o.base);
     if (s->want[F_TS])
         asim_output_timeseries_header(&s->files[F_TS], s->o.base);
     w = &s->files[F_FAIL];
@@ -653,6 +643,16 @@ static asim_status setup(asim_sweep *s, asim_error *err)
     return s->out && s->rows ? ASIM_OK : asim_error_set(err, ASIM_ENOMEM, "out of memory");
 }
 
+/* Whether the state counts the headers: they are committed together, so
+ * every data file is either empty in the state or not. */
+static int headers_committed(const asim_sweep_state *st)
+{
+    for (size_t k = 0; k < st->n_files; k++)
+        if (st->file[k].length > 0)
+            return 1;
+    return 0;
+}
+
 /* --resume without a state: a sweep stopped before its first state left
  * nothing to keep, and starts again; anything else is refused. */
 static asim_status no_state(const asim_sweep *s, asim_error *err)
@@ -692,6 +692,8 @@ static asim_status open_writer(asim_sweep *s, asim_error *err)
     const char *text = o->meta.config_text ? o->meta.config_text : "";
     if (st == ASIM_OK)
         st = asim_output_write_file(o->dir, "config.cfg", text, strlen(text), err);
+    if (st == ASIM_OK && found && !headers_committed(&state))
+        found = 0; /* stopped before its headers: nothing to keep, start afresh */
     if (st != ASIM_OK || found)
         return st == ASIM_OK ? resume_files(s, &state, err) : st;
     if ((st = create_files(s, err)) != ASIM_OK)
@@ -731,7 +733,7 @@ asim_status asim_sweep_open(asim_sweep **out, const asim_sweep_opts *o, asim_err
     if (st != ASIM_OK) {
         for (int f = 0; f < N_FILES; f++)
             if (asim_csv_is_open(&s->files[f]))
-                asim_csv_abandon(&s->files[f], !o->resume);
+                asim_csv_abandon(&s->files[f], 0); /* the state may count them */
         asim_design_free(&s->design);
         asim_summary_free(s->names_source);
         free(s->metric);
@@ -746,7 +748,7 @@ asim_status asim_sweep_open(asim_sweep **out, const asim_sweep_opts *o, asim_err
 
 /* ---- running blocks ----------------------------------------------------------------- */
 
-static int any_rank(int flag)
+int asim_sweep_any_rank(int flag)
 {
 #ifdef ASIM_MPI
     int all = 0;
@@ -815,7 +817,7 @@ static int gather_block(asim_sweep *s, size_t n)
     free(counts);
     free(displs);
     asim_strbuf_free(&mine);
-    return any_rank(failed);
+    return asim_sweep_any_rank(failed);
 }
 #endif
 
@@ -871,7 +873,7 @@ asim_status asim_sweep_step(asim_sweep *s, asim_error *err)
 {
     if (asim_sweep_done(s))
         return ASIM_OK;
-    if (any_rank(s->o.stop && *s->o.stop))
+    if (asim_sweep_any_rank(s->o.stop && *s->o.stop))
         return asim_error_set(err, ASIM_EINTR, "interrupted");
     size_t n = s->end - s->next < s->block_now ? s->end - s->next : s->block_now;
     double t0 = now();
@@ -886,7 +888,7 @@ asim_status asim_sweep_step(asim_sweep *s, asim_error *err)
     int stopped = 0;
     for (size_t i = 0; i < n; i++)
         stopped |= s->out[i].stopped;
-    if (any_rank(stopped))
+    if (asim_sweep_any_rank(stopped))
         return asim_error_set(err, ASIM_EINTR, "interrupted");
     asim_status st = ASIM_OK;
 #ifdef ASIM_MPI

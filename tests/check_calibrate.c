@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "allysim/calibrate.h"
+#include "allysim/calibrate_report.h"
 #include "allysim/config.h"
 #include "allysim/csvread.h"
 

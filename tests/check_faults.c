@@ -24,7 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "allysim/config.h"
+#include "allysim/config_study.h"
 #include "allysim/runner.h"
 #include "allysim/sweep.h"
 

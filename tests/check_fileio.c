@@ -57,15 +57,15 @@ START_TEST(planted_link_not_followed)
     path_in(victim, sizeof victim, "victim");
     ck_assert_int_eq(symlink(victim, link), 0);
     asim_error err = {0};
-    ck_assert_int_eq(asim_io_write_atomic(tmpdir, "config.cfg", "new\n", 4, &err), ASIM_EIO);
+    ck_assert_int_eq(asim_io_write_atomic(tmpdir, "config.cfg", "new\n", 4, &err), ASIM_EUSAGE);
     ck_assert_ptr_nonnull(strstr(err.msg, "symbolic link"));
     char *s = slurp_in(tmpdir, "victim");
     ck_assert_str_eq(s, "keep me\n");
     free(s);
     int fd;
-    ck_assert_int_eq(asim_io_create(link, NULL, &fd, &err), ASIM_EIO);
+    ck_assert_int_eq(asim_io_create(link, NULL, &fd, &err), ASIM_EUSAGE);
     ck_assert_ptr_nonnull(strstr(err.msg, "not followed"));
-    ck_assert_int_eq(asim_io_open_append(link, &fd, &err), ASIM_EIO);
+    ck_assert_int_eq(asim_io_open_append(link, &fd, &err), ASIM_EUSAGE);
     s = slurp_in(tmpdir, "victim");
     ck_assert_str_eq(s, "keep me\n");
     free(s);
@@ -98,7 +98,7 @@ START_TEST(remove_stale_kinds)
     ck_assert_int_eq(asim_io_remove_stale(p, &err), ASIM_OK); /* missing is fine */
     path_in(p, sizeof p, "d.tmp");
     ck_assert_int_eq(mkdir(p, 0777), 0);
-    ck_assert_int_eq(asim_io_remove_stale(p, &err), ASIM_EIO);
+    ck_assert_int_eq(asim_io_remove_stale(p, &err), ASIM_EUSAGE);
     ck_assert_ptr_nonnull(strstr(err.msg, "is a directory"));
 }
 END_TEST
@@ -111,14 +111,14 @@ START_TEST(special_inputs_refused_at_once)
     path_in(p, sizeof p, "fifo");
     ck_assert_int_eq(mkfifo(p, 0666), 0);
     FILE *f;
-    ck_assert_int_eq(asim_io_open_input(p, &f, &err), ASIM_EIO); /* no writer: would block */
+    ck_assert_int_eq(asim_io_open_input(p, &f, &err), ASIM_EUSAGE); /* no writer: would block */
     ck_assert_ptr_nonnull(strstr(err.msg, "is a FIFO"));
     ck_assert_ptr_nonnull(strstr(err.msg, p));
-    ck_assert_int_eq(asim_io_open_input(tmpdir, &f, &err), ASIM_EIO);
+    ck_assert_int_eq(asim_io_open_input(tmpdir, &f, &err), ASIM_EUSAGE);
     ck_assert_ptr_nonnull(strstr(err.msg, "is a directory"));
     char *text;
     size_t len;
-    ck_assert_int_eq(asim_io_read_input("/dev/zero", 1000, &text, &len, &err), ASIM_EIO);
+    ck_assert_int_eq(asim_io_read_input("/dev/zero", 1000, &text, &len, &err), ASIM_EUSAGE);
     ck_assert_ptr_nonnull(strstr(err.msg, "is a device"));
     ck_assert_ptr_null(text);
     path_in(p, sizeof p, "missing");

@@ -68,25 +68,25 @@ static snap take(const asim_model *m)
     ck_assert_uint_le(v.n_pairs, MAXP);
     size_t W = v.width;
     s.step = v.step;
-    s.year = v.year;
-    s.F = v.firmness;
-    s.O = v.outcry[0];
-    s.hist = v.history_events[0];
+    s.year = *v.value[ASIM_VAR_year];
+    s.F = *v.value[ASIM_VAR_firmness];
+    s.O = v.value[ASIM_VAR_outcry][0];
+    s.hist = v.value[ASIM_VAR_history_events][0];
     for (size_t a = 0; a < v.n_allies; a++) {
-        s.c[a] = v.commitment[a * W];
-        s.p[a] = v.perceived[a * W];
-        s.T[a] = v.threat[a * W];
-        s.A[a] = v.abandonment[a * W];
-        s.E[a] = v.entrapment[a * W];
-        s.b[a] = v.burden[a * W];
+        s.c[a] = v.value[ASIM_VAR_commitment][a * W];
+        s.p[a] = v.value[ASIM_VAR_perceived][a * W];
+        s.T[a] = v.value[ASIM_VAR_threat][a * W];
+        s.A[a] = v.value[ASIM_VAR_abandonment][a * W];
+        s.E[a] = v.value[ASIM_VAR_entrapment][a * W];
+        s.b[a] = v.value[ASIM_VAR_burden][a * W];
     }
     for (size_t x = 0; x < v.n_adversaries; x++) {
-        s.X[x] = v.assertiveness[x * W];
-        s.N[x] = v.provocations[x * W];
+        s.X[x] = v.value[ASIM_VAR_assertiveness][x * W];
+        s.N[x] = v.value[ASIM_VAR_provocations][x * W];
     }
     for (size_t k = 0; k < v.n_pairs; k++) {
-        s.R[k] = v.relation[k * W];
-        s.regime[k] = v.regime[k * W];
+        s.R[k] = v.value[ASIM_VAR_relation][k * W];
+        s.regime[k] = v.regime[ASIM_VAR_regime][k * W];
     }
     return s;
 }
@@ -612,9 +612,9 @@ START_TEST(perception_clamps_under_noise)
         asim_model_observe(m, t);
         asim_view v = asim_model_view(m);
         for (size_t k = 0; k < 2 * 16; k++) {
-            ck_assert(v.perceived[k] >= 0.0 && v.perceived[k] <= 1.0);
-            lo += t > 0 && v.perceived[k] == 0.0;
-            hi += t > 0 && v.perceived[k] == 1.0;
+            ck_assert(v.value[ASIM_VAR_perceived][k] >= 0.0 && v.value[ASIM_VAR_perceived][k] <= 1.0);
+            lo += t > 0 && v.value[ASIM_VAR_perceived][k] == 0.0;
+            hi += t > 0 && v.value[ASIM_VAR_perceived][k] == 1.0;
         }
     }
     ck_assert_int_gt(lo, 100);
@@ -1008,20 +1008,20 @@ START_TEST(lane_equals_single_model)
         for (int i = 0; i < W; i++) {
             asim_model_observe(one[i], t);
             asim_view u = asim_model_view(one[i]);
-            ck_assert(same(&v.outcry[i], &u.outcry[0]));
-            ck_assert(same(&v.history_events[i], &u.history_events[0]));
+            ck_assert(same(&v.value[ASIM_VAR_outcry][i], &u.value[ASIM_VAR_outcry][0]));
+            ck_assert(same(&v.value[ASIM_VAR_history_events][i], &u.value[ASIM_VAR_history_events][0]));
             for (size_t a = 0; a < 2; a++) { /* two allies, and two adversaries */
-                ck_assert(same(&v.commitment[a * W + i], &u.commitment[a]));
-                ck_assert(same(&v.perceived[a * W + i], &u.perceived[a]));
-                ck_assert(same(&v.threat[a * W + i], &u.threat[a]));
-                ck_assert(same(&v.abandonment[a * W + i], &u.abandonment[a]));
-                ck_assert(same(&v.entrapment[a * W + i], &u.entrapment[a]));
-                ck_assert(same(&v.burden[a * W + i], &u.burden[a]));
-                ck_assert(same(&v.assertiveness[a * W + i], &u.assertiveness[a]));
-                ck_assert(same(&v.provocations[a * W + i], &u.provocations[a]));
+                ck_assert(same(&v.value[ASIM_VAR_commitment][a * W + i], &u.value[ASIM_VAR_commitment][a]));
+                ck_assert(same(&v.value[ASIM_VAR_perceived][a * W + i], &u.value[ASIM_VAR_perceived][a]));
+                ck_assert(same(&v.value[ASIM_VAR_threat][a * W + i], &u.value[ASIM_VAR_threat][a]));
+                ck_assert(same(&v.value[ASIM_VAR_abandonment][a * W + i], &u.value[ASIM_VAR_abandonment][a]));
+                ck_assert(same(&v.value[ASIM_VAR_entrapment][a * W + i], &u.value[ASIM_VAR_entrapment][a]));
+                ck_assert(same(&v.value[ASIM_VAR_burden][a * W + i], &u.value[ASIM_VAR_burden][a]));
+                ck_assert(same(&v.value[ASIM_VAR_assertiveness][a * W + i], &u.value[ASIM_VAR_assertiveness][a]));
+                ck_assert(same(&v.value[ASIM_VAR_provocations][a * W + i], &u.value[ASIM_VAR_provocations][a]));
             }
-            ck_assert(same(&v.relation[i], &u.relation[0]));
-            ck_assert_int_eq(v.regime[i], u.regime[0]);
+            ck_assert(same(&v.value[ASIM_VAR_relation][i], &u.value[ASIM_VAR_relation][0]));
+            ck_assert_int_eq(v.regime[ASIM_VAR_regime][i], u.regime[ASIM_VAR_regime][0]);
         }
     }
     asim_model_free(wide);

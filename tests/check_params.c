@@ -394,6 +394,41 @@ START_TEST(bool_rule_name_strings)
 }
 END_TEST
 
+/* The one list of rules gives the names, their parsing, the choices in
+ * messages and the descriptions. */
+START_TEST(rule_table)
+{
+    char joined[64], bar[64] = "";
+    for (int i = 0; i < ASIM_RULE_COUNT; i++) {
+        asim_rule r = ASIM_RULE_COUNT;
+        ck_assert_int_eq(asim_rule_parse(asim_rule_name((asim_rule)i), &r), 0);
+        ck_assert_int_eq(r, i);
+        ck_assert_uint_gt(strlen(asim_rule_help((asim_rule)i)), 0);
+        size_t used = strlen(bar);
+        snprintf(bar + used, sizeof bar - used, "%s%s", i ? " | " : "", asim_rule_name((asim_rule)i));
+    }
+    ck_assert_str_eq(asim_rule_choices(), bar);
+    ck_assert_str_eq(asim_rule_choices(), "cha | threat | history");
+    asim_rule_join(", ", joined, sizeof joined);
+    ck_assert_str_eq(joined, "cha, threat, history");
+    asim_rule_join(",", joined, 6); /* cut short */
+    ck_assert_str_eq(joined, "cha,t");
+    ck_assert_str_eq(asim_rule_name(ASIM_RULE_COUNT), "?");
+    ck_assert_str_eq(asim_rule_help(ASIM_RULE_COUNT), "");
+    asim_rule r;
+    ck_assert_int_eq(asim_rule_parse("walt", &r), -1);
+
+    asim_params p;
+    ck_assert_int_eq(asim_params_init(&p), ASIM_OK);
+    asim_error err = {0};
+    asim_slot s = find(&p, "model.rule");
+    ck_assert_int_eq(asim_params_set_number(&p, &s, 1, &err), ASIM_ECONFIG);
+    ck_assert_str_eq(err.msg, "must be one of cha, threat, history");
+    ck_assert_double_eq(s.def->hi, ASIM_RULE_COUNT - 1);
+    asim_params_free(&p);
+}
+END_TEST
+
 START_TEST(schedule_setter_checks_keyframes)
 {
     asim_params p;
@@ -565,6 +600,35 @@ START_TEST(copy_equals_original)
 }
 END_TEST
 
+/* params.c frees and copies the schedules by walking the rows of type
+ * SCHEDULE: each must sit in a scope whose struct holds it, and each is
+ * copied deeply. */
+START_TEST(copy_every_schedule)
+{
+    asim_params p, q;
+    ck_assert_int_eq(asim_params_init(&p), ASIM_OK);
+    ck_assert_int_eq(asim_params_copy(&q, &p), ASIM_OK);
+    size_t n = asim_params_slot_count(&p), seen = 0;
+    for (size_t k = 0; k < n; k++) {
+        asim_slot s;
+        asim_params_slot(&p, k, &s);
+        if (s.def->type != ASIM_T_SCHEDULE)
+            continue;
+        ck_assert_msg(s.def->scope != ASIM_SCOPE_THREAT && s.def->scope != ASIM_SCOPE_PAIR_DIR, "%s",
+                      s.path);
+        const asim_schedule *a = asim_params_cptr(&p, &s), *b = asim_params_cptr(&q, &s);
+        ck_assert_ptr_nonnull(b->k);
+        ck_assert_ptr_ne(a->k, b->k);
+        ck_assert_uint_eq(a->n, b->n);
+        ck_assert_double_eq(a->k[0].value, b->k[0].value);
+        seen++;
+    }
+    ck_assert_uint_gt(seen, 0);
+    asim_params_free(&q);
+    asim_params_free(&p);
+}
+END_TEST
+
 START_TEST(validate_threat_sum)
 {
     asim_params p;
@@ -690,6 +754,7 @@ static Suite *params_suite(void)
     tcase_add_test(tc, int_rejects_fraction);
     tcase_add_test(tc, seed_full_range);
     tcase_add_test(tc, bool_rule_name_strings);
+    tcase_add_test(tc, rule_table);
     tcase_add_test(tc, schedule_setter_checks_keyframes);
     tcase_add_test(tc, events_setter);
     suite_add_tcase(s, tc);
@@ -699,6 +764,7 @@ static Suite *params_suite(void)
     tcase_add_test(tc, set_agents_rejects_bad_ids);
     tcase_add_test(tc, copy_is_deep);
     tcase_add_test(tc, copy_equals_original);
+    tcase_add_test(tc, copy_every_schedule);
     suite_add_tcase(s, tc);
 
     tc = asim_tcase("validate");

@@ -216,23 +216,23 @@ static void lane_record(const asim_model *m, size_t lane, double *out, size_t *n
 {
     asim_view v = asim_model_view(m);
     size_t W = v.width, k = 0;
-    out[k++] = v.outcry[lane];
-    out[k++] = v.history_events[lane];
+    out[k++] = v.value[ASIM_VAR_outcry][lane];
+    out[k++] = v.value[ASIM_VAR_history_events][lane];
     for (size_t a = 0; a < v.n_allies; a++) {
-        out[k++] = v.commitment[a * W + lane];
-        out[k++] = v.perceived[a * W + lane];
-        out[k++] = v.threat[a * W + lane];
-        out[k++] = v.abandonment[a * W + lane];
-        out[k++] = v.entrapment[a * W + lane];
-        out[k++] = v.burden[a * W + lane];
+        out[k++] = v.value[ASIM_VAR_commitment][a * W + lane];
+        out[k++] = v.value[ASIM_VAR_perceived][a * W + lane];
+        out[k++] = v.value[ASIM_VAR_threat][a * W + lane];
+        out[k++] = v.value[ASIM_VAR_abandonment][a * W + lane];
+        out[k++] = v.value[ASIM_VAR_entrapment][a * W + lane];
+        out[k++] = v.value[ASIM_VAR_burden][a * W + lane];
     }
     for (size_t x = 0; x < v.n_adversaries; x++) {
-        out[k++] = v.assertiveness[x * W + lane];
-        out[k++] = v.provocations[x * W + lane];
+        out[k++] = v.value[ASIM_VAR_assertiveness][x * W + lane];
+        out[k++] = v.value[ASIM_VAR_provocations][x * W + lane];
     }
     for (size_t p = 0; p < v.n_pairs; p++) {
-        out[k++] = v.relation[p * W + lane];
-        out[k++] = (double)v.regime[p * W + lane];
+        out[k++] = v.value[ASIM_VAR_relation][p * W + lane];
+        out[k++] = (double)v.regime[ASIM_VAR_regime][p * W + lane];
     }
     *n = k;
 }

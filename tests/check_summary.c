@@ -73,11 +73,17 @@ static asim_view view_at(int t, double *buf)
         H[i] = t == 2 ? 2.0 : 0.25;
         R[i] = rel[t][i];
     }
+    static double year, firmness = 0.5;
+    year = 1965 + t;
     asim_view v = {.width = W, .n_allies = 2, .n_adversaries = 2, .n_pairs = 1, .step = t,
-                   .year = 1965 + t, .firmness = 0.5, .outcry = O, .history_events = H,
-                   .commitment = c, .perceived = c, .threat = T, .abandonment = A, .entrapment = E,
-                   .burden = b, .assertiveness = X, .provocations = N, .relation = R,
-                   .regime = reg[t]};
+                   .value = {[ASIM_VAR_year] = &year, [ASIM_VAR_firmness] = &firmness,
+                             [ASIM_VAR_outcry] = O, [ASIM_VAR_history_events] = H,
+                             [ASIM_VAR_commitment] = c, [ASIM_VAR_perceived] = c,
+                             [ASIM_VAR_threat] = T, [ASIM_VAR_abandonment] = A,
+                             [ASIM_VAR_entrapment] = E, [ASIM_VAR_burden] = b,
+                             [ASIM_VAR_assertiveness] = X, [ASIM_VAR_provocations] = N,
+                             [ASIM_VAR_relation] = R},
+                   .regime = {[ASIM_VAR_regime] = reg[t]}};
     return v;
 }
 
@@ -163,13 +169,13 @@ START_TEST(window_of_a_tiny_run)
         asim_view v = asim_model_view(m);
         if (t < 4)
             continue;
-        sum_rel += v.relation[0];
-        sum_out += v.outcry[0];
-        prov += v.provocations[1];
-        hist += v.history_events[0];
-        final = v.relation[0];
-        ma += v.regime[0] == ASIM_REGIME_MA;
-        pos += v.relation[0] > 0;
+        sum_rel += v.value[ASIM_VAR_relation][0];
+        sum_out += v.value[ASIM_VAR_outcry][0];
+        prov += v.value[ASIM_VAR_provocations][1];
+        hist += v.value[ASIM_VAR_history_events][0];
+        final = v.value[ASIM_VAR_relation][0];
+        ma += v.regime[ASIM_VAR_regime][0] == ASIM_REGIME_MA;
+        pos += v.value[ASIM_VAR_relation][0] > 0;
     }
     asim_model_free(m);
 

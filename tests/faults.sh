@@ -239,5 +239,19 @@ run sweep "$src/configs/sweep_commitment.cfg" -o "$work/bigsweep" -r 1000000 --s
 [ "$rc" -eq 2 ] && grep -qF "would write about" "$work/err" && ok || bad "a huge sweep is not refused: rc $rc $(cat "$work/err")"
 [ ! -e "$work/bigsweep" ] && ok || bad "a refused sweep created its directory"
 
+# huge but finite values: spreads computed without overflow; sums that do
+# overflow are failures naming the metric, exit 1; never inf or nan in a CSV
+sweep_huge() { # sweep_huge RATE DIR
+  "$bin" sweep "$src/configs/sweep_commitment.cfg" -s adversaries.PRK.provocation_rate=$1 -r 3 \
+    -s model.steps=24 --series -q -o "$2" >/dev/null 2>"$work/err"
+}
+sweep_huge 1e200 "$work/hugevals"; rc=$?
+[ $rc -eq 0 ] && ok || bad "a sweep of huge finite values: exit $rc $(cat "$work/err")"
+grep -qiE "nan|inf" "$work"/hugevals/*.csv && bad "huge values: nan or inf in a CSV" || ok
+sweep_huge 1.7e308 "$work/overflow"; rc=$?
+[ $rc -eq 1 ] && grep -q "summary metric provocations_PRK is not finite" "$work/overflow/failures.csv" && ok ||
+  bad "an overflowing sum: exit $rc, $(head -2 "$work/overflow/failures.csv")"
+grep -qiE 'nan|inf' "$work"/overflow/*.csv && bad "overflow: nan or inf in a CSV" || ok
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -23,7 +23,6 @@
 #include "allysim/params.h"
 #include "allysim/rules.h"
 #include "allysim/status.h"
-#include "allysim/strbuf.h"
 
 #define ASIM_CALIBRATE_MAX_FREE 16
 
@@ -107,21 +106,5 @@ asim_status asim_calibrate_fit(const asim_params *base, asim_rule rule, const as
  * numeric score counts when its sign matches). */
 double asim_calibrate_agreement(const asim_link *l, const asim_observations *obs,
                                 const double *relation);
-
-/* `allysim calibrate`: fit every rule in turn and write to dir
- *   parameters.csv    rule, parameter, value, lower, upper
- *   observations.csv  rule, set (fit | holdout), start, end, pair, outcome,
- *                     score, weight, relation, loglik, predicted, agree
- *   comparison.csv    rule, loglik, n_free, aic, agreement_fit,
- *                     agreement_holdout, evaluations
- *   calibrated-<rule>.cfg  the whole scenario with the fitted values
- *   fitted-<rule>.cfg      the fitted values alone, for @include
- * and a readable table into *report. The holdout observations are scored
- * on s->holdout_config (or the fitted scenario itself) with the fitted
- * values applied. */
-asim_status asim_calibrate_run(const char *dir, const asim_params *base, const asim_calibrate_spec *s,
-                               const asim_observations *obs, const asim_observations *holdout,
-                               const asim_rule *rules, size_t n_rules, int threads,
-                               asim_strbuf *report, asim_error *err);
 
 #endif

@@ -1,16 +1,14 @@
 /* config.h: scenario files (libconfig) in, resolved configurations out.
- * This is the only module that sees libconfig. Every error message names
- * the file and line and the setting: "configs/x.cfg:12: quasi.coop_gain =
- * -1: must be >= 0", or for an override "-s quasi.coop_gain=-1: ...". */
+ * The config module (sim/config_*.c) is the only one that sees libconfig;
+ * config_study.h reads the study sections of a scenario file. Every error
+ * message names the file and line and the setting: "configs/x.cfg:12:
+ * quasi.coop_gain = -1: must be >= 0", or for an override "-s
+ * quasi.coop_gain=-1: ...". */
 #ifndef ALLYSIM_CONFIG_H
 #define ALLYSIM_CONFIG_H
 
 #include <stddef.h>
 
-#include "allysim/calibrate.h"
-#include "allysim/design.h"
-#include "allysim/hypothesis.h"
-#include "allysim/sensitivity.h"
 #include "allysim/params.h"
 #include "allysim/status.h"
 #include "allysim/strbuf.h"
@@ -41,24 +39,6 @@ void asim_config_write_paths(const asim_params *p, const char *const *paths, siz
 /* The resolved configuration as JSON: {"allies": [...], "adversaries":
  * [...], "pairs": [[a, b], ...], "params": {"path": value, ...}}. */
 void asim_config_write_json(const asim_params *p, asim_strbuf *out);
-
-/* Read the `sweep` section of `file` into *spec, checking every path
- * against the resolved configuration p. *spec must be freed with
- * asim_design_spec_free, also on failure. */
-asim_status asim_config_load_sweep(const char *file, const asim_params *p, asim_design_spec *spec,
-                                   asim_error *err);
-
-/* Read the `test` section of `file` (when there is one) over the defaults
- * of asim_test_spec_default. */
-asim_status asim_config_load_test(const char *file, asim_test_spec *t, asim_error *err);
-
-/* Read the `sensitivity` section of `file` (required). */
-asim_status asim_config_load_sensitivity(const char *file, const asim_params *p,
-                                         asim_sensitivity_spec *s, asim_error *err);
-
-/* Read the `calibrate` section of `file` (required). */
-asim_status asim_config_load_calibrate(const char *file, const asim_params *p,
-                                       asim_calibrate_spec *s, asim_error *err);
 
 /* Top-level sections that belong to other commands (sweep, test, ...):
  * asim_config_load accepts and skips them. */

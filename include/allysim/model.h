@@ -18,6 +18,7 @@
 
 #include "allysim/params.h"
 #include "allysim/status.h"
+#include "allysim/vars.h"
 
 typedef struct asim_model asim_model;
 
@@ -32,20 +33,26 @@ typedef enum {
 const char *asim_regime_name(asim_regime r);
 
 /* What is recorded of step t: read-only views into the model's arrays,
- * valid until the next call on the model. Per-agent arrays are indexed
- * [agent * width + lane]. */
+ * valid until the next call on the model, one per row of vars.def
+ * (indexed by asim_var). Per-agent arrays are [agent * width + lane]. */
 typedef struct asim_view {
     size_t width, n_allies, n_adversaries, n_pairs;
-    long step;
-    double year;
-    double firmness;
-    const double *outcry;         /* [lane] */
-    const double *history_events; /* [lane] count of history events at t */
-    const double *commitment, *perceived, *threat, *abandonment, *entrapment, *burden; /* ally */
-    const double *assertiveness, *provocations; /* adversary */
-    const double *relation;                     /* pair */
-    const unsigned char *regime;                /* pair, asim_regime */
+    long step; /* ASIM_VAR_step */
+    /* EXO variables: the step's value (one double); LANE variables:
+     * [agent * width + lane]; NULL for the other variables */
+    const double *value[ASIM_VAR_COUNT];
+    /* REGIME variables: [pair * width + lane], an asim_regime; else NULL */
+    const unsigned char *regime[ASIM_VAR_COUNT];
 } asim_view;
+
+/* Agents of a kind in a view (GLOBAL: 1). */
+static inline size_t asim_view_agents(const asim_view *v, asim_var_kind kind)
+{
+    return kind == ASIM_KIND_ALLY        ? v->n_allies
+           : kind == ASIM_KIND_ADVERSARY ? v->n_adversaries
+           : kind == ASIM_KIND_PAIR      ? v->n_pairs
+                                         : 1;
+}
 
 /* A model for `width` replicates of the configuration p (which must
  * outlive the model, unchanged: parameters, schedules and events are

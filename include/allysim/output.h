@@ -64,10 +64,18 @@ asim_status asim_csv_commit(asim_csv *w, asim_error *err);
  * resuming) or remove it. */
 void asim_csv_abandon(asim_csv *w, int remove_tmp);
 
-/* Per-step rows (spec section 5). */
+/* timeseries.csv (docs/model.md section 4.11): header and one row. */
 void asim_output_timeseries_header(asim_csv *w, const asim_params *p);
 void asim_output_timeseries_row(asim_csv *w, const asim_view *v, size_t lane, uint64_t run,
                                 uint64_t replicate);
+
+/* A sweep's series.csv: the header, and the row of one point's step from
+ * the first `lanes` replicates of v (scratch: lanes doubles). A statistic
+ * that is not finite is left empty; the row returns how many, and *bad
+ * names the first one's variable column. */
+void asim_output_series_header(asim_csv *w, const asim_params *p);
+int asim_output_series_row(asim_csv *w, const asim_params *p, size_t point, const asim_view *v,
+                           size_t lanes, double *scratch, char *bad, size_t bad_n);
 
 /* Write text to dir/name atomically (fileio.h asim_io_write_atomic). */
 asim_status asim_output_write_file(const char *dir, const char *name, const char *text, size_t len,
@@ -90,9 +98,17 @@ typedef struct asim_meta {
     const char *status;      /* "complete", "interrupted", "failed" */
     uint64_t runs_total, runs_done, runs_failed;
     const char *extra_json;  /* more members ("\"k\": v, ..."), or NULL */
+    const char *const *files; /* the result files written, for "files" (none: no member) */
+    size_t n_files;
 } asim_meta;
 
-/* Write dir/meta.json. */
+/* Write dir/meta.json (atomically: written last, it vouches for the files
+ * it lists under "files"; docs/reliability.md). */
 asim_status asim_output_meta(const char *dir, const asim_meta *m, asim_error *err);
+
+/* Add names to the "files" list of dir/meta.json (a command that writes
+ * more files after its sweep: test, sensitivity), replacing it atomically. */
+asim_status asim_output_meta_add_files(const char *dir, const char *const *names, size_t n,
+                                       asim_error *err);
 
 #endif

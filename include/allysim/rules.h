@@ -1,17 +1,28 @@
 /* rules.h: the quasi-alliance rules an ally uses toward its quasi-ally
- * (spec section 3.2): Cha's rule and its rivals, switchable per run. */
+ * (docs/model.md section 7.4): Cha's rule and its rivals, switchable per
+ * run. One list names them; the enum, the names the scenario files and
+ * the command line take, and their descriptions all come from it. */
 #ifndef ALLYSIM_RULES_H
 #define ALLYSIM_RULES_H
 
+#include <stddef.h>
+
+/* X(constant, name, meaning), in the order of the enum. */
+#define ASIM_RULE_LIST(X)                                                                \
+    X(ASIM_RULE_CHA, "cha", "cooperate when abandonment fear is high (Cha 1999)")        \
+    X(ASIM_RULE_THREAT, "threat", "cooperate when the common threat is high (Walt)")     \
+    X(ASIM_RULE_HISTORY, "history", "no strategic term: history and outcry alone")
+
 typedef enum {
-    ASIM_RULE_CHA,     /* cooperate when abandonment fear is high (Cha 1999) */
-    ASIM_RULE_THREAT,  /* cooperate when the common threat is high (Walt) */
-    ASIM_RULE_HISTORY, /* no strategic term: history and outcry alone */
+#define ASIM_RULE_ENUM(id, name, help) id,
+    ASIM_RULE_LIST(ASIM_RULE_ENUM)
+#undef ASIM_RULE_ENUM
     ASIM_RULE_COUNT
 } asim_rule;
 
 /* Strategic term strat[a] of the cooperation decision, from the ally's
- * abandonment fear A and threat T. */
+ * abandonment fear A and threat T (docs/model.md 7.4; the step loop
+ * computes the same over lanes in model.c, the tests check it here). */
 static inline double asim_rule_strategy(asim_rule rule, double coop_gain,
                                         double coop_threshold,
                                         double threat_threshold, double A,
@@ -24,11 +35,16 @@ static inline double asim_rule_strategy(asim_rule rule, double coop_gain,
     }
 }
 
-/* "cha", "threat", "history". */
+/* "cha", "threat", "history" ("?" for no rule). */
 const char *asim_rule_name(asim_rule rule);
+/* What the rule does, one line ("" for no rule). */
+const char *asim_rule_help(asim_rule rule);
 /* 0 and *rule set when name is a rule's name; -1 otherwise. */
 int asim_rule_parse(const char *name, asim_rule *rule);
 /* "cha | threat | history", for messages and help. */
 const char *asim_rule_choices(void);
+/* The names joined by sep ("cha, threat, history" for ", ") into buf of
+ * size n, cut short when it does not fit. */
+void asim_rule_join(const char *sep, char *buf, size_t n);
 
 #endif

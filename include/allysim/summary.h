@@ -30,5 +30,7 @@ void asim_summary_values(const asim_summary *s, size_t lane, double *out);
 /* 1 when every metric of vals (from asim_summary_values) is finite, the
  * means that may be empty apart. */
 int asim_summary_finite(const asim_summary *s, const double *vals);
+/* The column of the first metric that makes vals not finite, or -1. */
+long asim_summary_first_bad(const asim_summary *s, const double *vals);
 
 #endif

@@ -82,5 +82,8 @@ asim_status asim_sweep_close(asim_sweep *s, asim_status how, asim_error *err);
 
 /* Is this the process that writes (MPI rank 0, or no MPI)? */
 int asim_sweep_is_writer(void);
+/* Whether flag is set on any MPI rank (the flag itself without MPI); every
+ * rank must call it. */
+int asim_sweep_any_rank(int flag);
 
 #endif

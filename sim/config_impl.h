@@ -1,0 +1,71 @@
+/* config_impl.h: what the files of the config module share and nothing
+ * else sees: where a setting came from, how to cite it in a message, how
+ * to read a libconfig value, and the parse of a scenario file after its
+ * pre-scan. The files of the module include it, and they are the only
+ * files that include libconfig. They depend on each other downward only:
+ *   config_scan.c      the pre-scan of libconfig pitfalls (no libconfig calls)
+ *   config_value.c     citing a setting; its value into a parameter slot (scan)
+ *   config_override.c  -s path=value                     (value, scan)
+ *   config_load.c      scenario files, then overrides    (override, value, scan)
+ *   config_study.c     the study sections                (load, value, scan)
+ *   config_write.c     the writers                       (the parameter table only) */
+#ifndef ALLYSIM_CONFIG_IMPL_H
+#define ALLYSIM_CONFIG_IMPL_H
+
+#include <libconfig.h>
+
+#include "allysim/config.h"
+
+/* Settings written by `allysim calibrate` (fitted-<rule>.cfg), applied
+ * after every other section so that an @include of them overrides the
+ * scenario's own values. */
+#define FITTED_SECTION "fitted"
+
+/* Room for a setting path found by the pre-scan, for messages. */
+#define CONFIG_SCAN_PATH 256
+
+/* Where a setting came from, for messages: "file:line" or "-s path=v". */
+typedef struct {
+    const char *file; /* NULL for an override */
+    const char *override;
+    const asim_params *params; /* the resolved configuration (sweep checks) */
+} config_origin;
+
+/* ---- config_value.c ---- */
+
+/* "file:line" of setting s, or "-s path=value" for an override, into buf. */
+void asim_config_where(const config_origin *o, const config_setting_t *s, char *buf, size_t n);
+/* Prefix the message in err with "where: path = value"; returns err's status. */
+asim_status asim_config_blame(asim_error *err, const config_origin *o, const config_setting_t *s,
+                              const char *path);
+/* 1 when name is in the NULL-terminated list. */
+int asim_config_in_list(const char *const *list, const char *name);
+/* 1 when s is an integer or a real; its value, integers read exactly. */
+int asim_config_is_number(const config_setting_t *s);
+double asim_config_number(const config_setting_t *s);
+/* Give the slot the value of setting s. */
+asim_status asim_config_apply(asim_params *p, const asim_slot *slot, const config_setting_t *s,
+                              asim_error *err);
+
+/* ---- config_load.c ---- */
+
+/* Pre-scan and parse `file` into *cfg (initialised here; destroy it in any case). */
+asim_status asim_config_parse_file(config_t *cfg, const char *file, asim_error *err);
+
+/* ---- config_scan.c ---- */
+
+/* Copy s into buf with control characters escaped (\n, \x01, ...), so that
+ * a message stays on one line whatever a file or an argument holds. */
+void asim_config_printable(const char *s, char *buf, size_t n);
+/* Rewrite err's message so that it is a single line. */
+void asim_config_one_line(asim_error *err);
+/* Check the text of `file` (and what it includes from incdir) for what
+ * libconfig would misread; the file is known to be readable. */
+asim_status asim_config_scan_file(const char *file, const char *incdir, asim_error *err);
+/* The same checks on the value of an override "path=value". */
+asim_status asim_config_scan_value(const char *value, const char *assignment, asim_error *err);
+/* The setting being read at the end of line `line` of `file` (for a syntax
+ * error that libconfig reports with the line alone), or "". */
+void asim_config_setting_at_line(const char *file, unsigned line, char *buf, size_t n);
+
+#endif
