@@ -10,9 +10,11 @@
 #include <gsl/gsl_errno.h>
 #include <omp.h>
 
-#include "allysim/calibrate.h"
+#include "allysim/calibrate_report.h"
 #include "allysim/config.h"
+#include "allysim/config_study.h"
 #include "allysim/hypothesis.h"
+#include "allysim/outdir.h"
 #include "allysim/output.h"
 #include "allysim/params.h"
 #include "allysim/runner.h"
@@ -219,11 +221,25 @@ const char *asim_api_result_timeseries(const asim_api_result *r, size_t *len)
     return asim_strbuf_str(&r->timeseries);
 }
 
+/* Take dir for this call as the command does (outdir.h). */
+static asim_status take_dir(asim_outdir *od, const char *dir, int resume, int overwrite, asim_error *err)
+{
+    od->lock.fd = -1;
+    if (resume && overwrite)
+        return asim_error_set(err, ASIM_EUSAGE, "resume and overwrite exclude each other");
+    unsigned flags = (resume ? ASIM_OUTDIR_RESUME : 0u) | (overwrite ? ASIM_OUTDIR_OVERWRITE : 0u);
+    return asim_outdir_open(od, dir, flags, err);
+}
+
 asim_status asim_api_run_dir(const asim_api_scenario *s, const char *dir, size_t replicates, long every,
-                             int timeseries, int argc, char *const *argv, asim_error *err)
+                             int timeseries, int overwrite, int argc, char *const *argv, asim_error *err)
 {
     if (every < 1)
         return asim_error_set(err, ASIM_EUSAGE, "every must be at least 1 (got %ld)", every);
+    asim_outdir od;
+    asim_status st = take_dir(&od, dir, 0, overwrite, err);
+    if (st != ASIM_OK)
+        return st;
     asim_strbuf text;
     asim_strbuf_init(&text);
     config_file_text(&s->p, 1, &text);
@@ -231,8 +247,9 @@ asim_status asim_api_run_dir(const asim_api_scenario *s, const char *dir, size_t
                         .timeseries = timeseries,
                         .meta = {.argc = argc, .argv = argv, .config_file = s->file,
                                  .config_text = asim_strbuf_str(&text)}};
-    asim_status st = asim_strbuf_status(&text) == ASIM_OK ? asim_runner_run_dir(&job, err) : no_memory(err);
+    st = asim_strbuf_status(&text) == ASIM_OK ? asim_runner_run_dir(&job, err) : no_memory(err);
     asim_strbuf_free(&text);
+    asim_outdir_close(&od);
     return st;
 }
 
@@ -247,12 +264,14 @@ struct asim_api_study {
     asim_sensitivity_spec sens;
     asim_strbuf text;         /* config.cfg */
     asim_sweep *sweep;
+    asim_outdir od;           /* the directory, locked from open to close */
 };
 
 static void study_free(asim_api_study *st)
 {
     if (!st)
         return;
+    asim_outdir_close(&st->od);
     free(st->dir);
     asim_params_free(&st->run);
     asim_design_spec_free(&st->design);
@@ -339,6 +358,7 @@ asim_status asim_api_study_open(asim_api_study **out, const asim_api_scenario *s
     if (!st)
         return no_memory(err);
     st->kind = o->kind;
+    st->od.lock.fd = -1;
     asim_strbuf_init(&st->text);
     asim_status rc = (st->dir = strdup(o->dir)) ? ASIM_OK : no_memory(err);
     if (rc == ASIM_OK)
@@ -348,6 +368,8 @@ asim_status asim_api_study_open(asim_api_study **out, const asim_api_scenario *s
         if (asim_strbuf_status(&st->text) != ASIM_OK)
             rc = no_memory(err);
     }
+    if (rc == ASIM_OK)
+        rc = take_dir(&st->od, st->dir, o->resume, o->overwrite, err);
     if (rc == ASIM_OK) {
         asim_sweep_opts so = {.base = &st->run, .spec = &st->design, .dir = st->dir, .threads = o->threads,
                               .shard = 1, .shards = 1, .resume = o->resume, .every = o->every,
@@ -380,11 +402,14 @@ static asim_status study_analyse(asim_api_study *st, char **report, asim_error *
 {
     asim_strbuf b;
     asim_strbuf_init(&b);
+    static const char *const test_files[] = {"coefficients.csv", "verdicts.csv", "regimes.csv"};
+    static const char *const sens_files[] = {"sensitivity.csv"};
     asim_status rc = ASIM_OK;
-    if (st->kind == ASIM_API_TEST)
-        rc = asim_test_analyse(st->dir, &st->run, &st->test, &b, err);
-    else if (st->kind == ASIM_API_SENSITIVITY)
-        rc = asim_sensitivity_analyse(st->dir, &st->sens, &b, err);
+    if (st->kind == ASIM_API_TEST && (rc = asim_test_analyse(st->dir, &st->run, &st->test, &b, err)) == ASIM_OK)
+        rc = asim_output_meta_add_files(st->dir, test_files, 3, err);
+    else if (st->kind == ASIM_API_SENSITIVITY &&
+             (rc = asim_sensitivity_analyse(st->dir, &st->sens, &b, err)) == ASIM_OK)
+        rc = asim_output_meta_add_files(st->dir, sens_files, 1, err);
     if (rc != ASIM_OK || !report) {
         asim_strbuf_free(&b);
         return rc;
@@ -417,7 +442,7 @@ asim_status asim_api_study_close(asim_api_study *st, asim_status how, char **rep
 
 asim_status asim_api_calibrate(const asim_api_scenario *s, const char *section, const char *observations,
                                const char *holdout, const char *rules, int threads, const char *dir,
-                               char **report, asim_error *err)
+                               int overwrite, char **report, asim_error *err)
 {
     *report = NULL;
     if (!section)
@@ -444,11 +469,15 @@ asim_status asim_api_calibrate(const asim_api_scenario *s, const char *section, 
         rc = parse_rules(rules, t.rules, &t.n_rules, err);
     asim_strbuf b;
     asim_strbuf_init(&b);
+    asim_outdir od = {.lock.fd = -1};
+    if (rc == ASIM_OK)
+        rc = take_dir(&od, dir, 0, overwrite, err);
     if (rc == ASIM_OK) {
         p.model.stochastic = spec.stochastic;
         rc = asim_calibrate_run(dir, &p, &spec, &obs, holdout ? &hold : NULL, t.rules, t.n_rules,
                                 threads > 0 ? threads : omp_get_max_threads(), &b, err);
     }
+    asim_outdir_close(&od);
     if (rc == ASIM_OK)
         rc = give_text(&b, report, err);
     else

@@ -71,9 +71,11 @@ const char *asim_api_result_timeseries(const asim_api_result *r, size_t *len);
 void asim_api_result_free(asim_api_result *r);
 
 /* `allysim run` into dir: config.cfg, timeseries.csv, summary.csv and
- * meta.json, which records argv as its command line. */
+ * meta.json, which records argv as its command line. The directory is
+ * taken as the commands take it (outdir.h): it must hold no earlier
+ * results unless overwrite is non-zero (--overwrite). */
 asim_status asim_api_run_dir(const asim_api_scenario *s, const char *dir, size_t replicates, long every,
-                             int timeseries, int argc, char *const *argv, asim_error *err);
+                             int timeseries, int overwrite, int argc, char *const *argv, asim_error *err);
 
 /* ---- designs: sweep, test, sensitivity --------------------------------------------- */
 
@@ -85,7 +87,8 @@ typedef struct asim_api_study_opts {
     const char *dir;       /* output directory (must be given) */
     size_t replicates;     /* per design point; 0: the section's */
     int threads;           /* 0: all cores */
-    int resume;            /* finish an interrupted design in dir */
+    int resume;            /* finish an interrupted design in dir (--resume) */
+    int overwrite;         /* remove earlier results in dir first (--overwrite) */
     long every;            /* sweep: record every k-th step (>= 1) */
     int series, timeseries; /* sweep: write series.csv, timeseries.csv */
     const char *rules;     /* test: "cha,history" (NULL: the section's) */
@@ -96,7 +99,8 @@ typedef struct asim_api_study_opts {
 
 typedef struct asim_api_study asim_api_study;
 
-/* Build the design and open the output directory, as the command does. */
+/* Build the design, then take and open the output directory, as the
+ * command does; the directory stays locked until asim_api_study_close. */
 asim_status asim_api_study_open(asim_api_study **out, const asim_api_scenario *s,
                                 const asim_api_study_opts *o, asim_error *err);
 /* Run the next block of design points. */
@@ -116,9 +120,9 @@ asim_status asim_api_study_close(asim_api_study *st, asim_status how, char **rep
 /* `allysim calibrate`: the calibrate section of `section` (NULL: the
  * scenario's file), observations and an optional holdout file, rules
  * "cha,history" (NULL: all three), threads (0: all cores); tables in dir
- * and the report in *report. */
+ * (taken as by asim_api_run_dir) and the report in *report. */
 asim_status asim_api_calibrate(const asim_api_scenario *s, const char *section, const char *observations,
                                const char *holdout, const char *rules, int threads, const char *dir,
-                               char **report, asim_error *err);
+                               int overwrite, char **report, asim_error *err);
 
 #endif

@@ -5,7 +5,8 @@ The library is looked for, in order, at
   1. the path in the environment variable ALLYSIM_LIB;
   2. libasim.so next to this file (an installed package);
   3. build/<preset>/libasim.so of the source tree this package sits in
-     (python/allysim/ -> ../../build/), presets release, test, ci, debug.
+     (python/allysim/ -> ../../build/), presets release, test, ci, debug:
+     the most recently built of them.
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ class Error(Structure):
 class StudyOpts(Structure):
     """asim_api_study_opts (api.h), field for field."""
     _fields_ = [("kind", c_int), ("section", c_char_p), ("dir", c_char_p),
-                ("replicates", c_size_t), ("threads", c_int), ("resume", c_int),
+                ("replicates", c_size_t), ("threads", c_int), ("resume", c_int), ("overwrite", c_int),
                 ("every", c_long), ("series", c_int), ("timeseries", c_int),
                 ("rules", c_char_p), ("alpha", c_double), ("argc", c_int),
                 ("argv", POINTER(c_char_p))]
@@ -46,8 +47,9 @@ def candidates() -> list[str]:
         found.append(os.environ["ALLYSIM_LIB"])
     found.append(os.path.join(here, "libasim.so"))
     root = os.path.dirname(os.path.dirname(here))
-    found += [os.path.join(root, "build", p, "libasim.so") for p in PRESETS]
-    return found
+    built = [os.path.join(root, "build", p, "libasim.so") for p in PRESETS]
+    built.sort(key=lambda p: -os.path.getmtime(p) if os.path.isfile(p) else 0.0)
+    return found + built
 
 
 def _open() -> ctypes.CDLL:
@@ -82,7 +84,7 @@ def _declare(lib: ctypes.CDLL) -> None:
         "asim_api_result_failed": (POINTER(c_int), [P]),
         "asim_api_result_timeseries": (c_void_p, [P, POINTER(c_size_t)]),
         "asim_api_result_free": (None, [P]),
-        "asim_api_run_dir": (S, [P, c_char_p, c_size_t, c_long, c_int, c_int, POINTER(c_char_p), E]),
+        "asim_api_run_dir": (S, [P, c_char_p, c_size_t, c_long, c_int, c_int, c_int, POINTER(c_char_p), E]),
         "asim_api_study_open": (S, [POINTER(c_void_p), P, POINTER(StudyOpts), E]),
         "asim_api_study_step": (S, [P, E]),
         "asim_api_study_done": (c_int, [P]),
@@ -91,7 +93,7 @@ def _declare(lib: ctypes.CDLL) -> None:
         "asim_csvread_table": (S, [c_char_p, c_void_p, E]),
         "asim_csvread_free": (None, [c_void_p]),
         "asim_api_calibrate": (S, [P, c_char_p, c_char_p, c_char_p, c_char_p, c_int, c_char_p,
-                                   text, E]),
+                                   c_int, text, E]),
     }
     for name, (res, args) in sig.items():
         f = getattr(lib, name)

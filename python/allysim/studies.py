@@ -147,7 +147,8 @@ def _summary_frame(h, rows: int) -> pd.DataFrame:
 
 
 def run(scenario: Source = None, replicates: int = 1, seed: int | None = None, deterministic: bool = False,
-        every: int = 1, timeseries: bool = True, out: str | os.PathLike | None = None) -> Result:
+        every: int = 1, timeseries: bool = True, out: str | os.PathLike | None = None,
+        overwrite: bool = False) -> Result:
     """Run replicates of a scenario, as `allysim run` does.
 
     scenario: a Scenario, a path, scenario text, or None (the baseline).
@@ -158,7 +159,9 @@ def run(scenario: Source = None, replicates: int = 1, seed: int | None = None, d
     every: keep every k-th step of the time series.
     timeseries: False for the summary alone.
     out: write timeseries.csv, summary.csv, config.cfg and meta.json to
-        this directory (the bytes `allysim run ... -o DIR` writes).
+        this directory (the bytes `allysim run ... -o DIR` writes). As for
+        the command, a directory with earlier results is refused
+        (UsageError) unless overwrite=True (--overwrite).
 
     Returns a Result with `timeseries` (one row per replicate and kept
     step) and `summary` (one row per replicate) DataFrames and `meta`.
@@ -170,9 +173,10 @@ def run(scenario: Source = None, replicates: int = 1, seed: int | None = None, d
     err = _lib.Error()
     if out is not None:
         n, argv = _lib.argv(_argv("run", sc, ["-r", str(replicates), "--every", str(every), "-o", os.fspath(out)]
-                                  + ([] if timeseries else ["--no-timeseries"])))
-        st = _lib.lib.asim_api_run_dir(sc._handle, _lib.enc(out), replicates, every, int(timeseries), n, argv,
-                                       ctypes.byref(err))
+                                  + ([] if timeseries else ["--no-timeseries"])
+                                  + (["--overwrite"] if overwrite else [])))
+        st = _lib.lib.asim_api_run_dir(sc._handle, _lib.enc(out), replicates, every, int(timeseries),
+                                       int(overwrite), n, argv, ctypes.byref(err))
         res = read(out) if st in (_lib.OK, _lib.ENUMERIC) else None
         _raise_run(st, err, res)
         return res
@@ -232,20 +236,22 @@ def _drive(study, progress: Progress) -> int:
 def _study(kind: int, command: str, sc: Scenario, design: Design, section_name: str,
            out: str | os.PathLike | None, replicates: int | None, threads: int | None,
            every: int = 1, series: bool = False, timeseries: bool = False, resume: bool = False,
-           rules: str | None = None, alpha: float | None = None, progress: Progress = None,
-           extra: list[str] | None = None) -> Result:
+           overwrite: bool = False, rules: str | None = None, alpha: float | None = None,
+           progress: Progress = None, extra: list[str] | None = None) -> Result:
     """Open, drive and close a design; the result read from its directory."""
     section = _Section(section_name, design)
     tmp = tempfile.TemporaryDirectory(prefix="allysim-") if out is None else None
     directory = os.fspath(out) if out is not None else os.path.join(tmp.name, "out")
     try:
         words = _argv(command, sc, (["--design", section.path] if section.path and not section.tmp else [])
-                      + (extra or []) + ["-o", directory])
+                      + (extra or []) + ["-o", directory] + (["--resume"] if resume else [])
+                      + (["--overwrite"] if overwrite else []))
         n, argv = _lib.argv(words)
         opts = _lib.StudyOpts(kind=kind, section=_lib.enc(section.path), dir=_lib.enc(directory),
                               replicates=0 if replicates is None else _count("replicates", replicates),
                               threads=0 if threads is None else _count("threads", threads, 1, 4096),
-                              resume=int(resume), every=_count("every", every), series=int(series),
+                              resume=int(resume), overwrite=int(overwrite), every=_count("every", every),
+                              series=int(series),
                               timeseries=int(timeseries), rules=_lib.enc(rules),
                               alpha=0.0 if alpha is None else float(alpha), argc=n, argv=argv)
         if alpha is not None and not 0 < float(alpha) < 1:
@@ -280,7 +286,7 @@ def _study(kind: int, command: str, sc: Scenario, design: Design, section_name: 
 def sweep(scenario: Source, design: Design = None, *, out: str | os.PathLike | None = None,
           replicates: int | None = None, seed: int | None = None, deterministic: bool = False,
           threads: int | None = None, every: int = 1, series: bool = False, timeseries: bool = False,
-          resume: bool = False, progress: Progress = None) -> Result:
+          resume: bool = False, overwrite: bool = False, progress: Progress = None) -> Result:
     """Run a design of parameter points, as `allysim sweep` does.
 
     design: the sweep section as a dict, e.g.
@@ -292,9 +298,12 @@ def sweep(scenario: Source, design: Design = None, *, out: str | os.PathLike | N
       for the scenario file's own sweep section.
     out: the directory to write (the bytes `allysim sweep` writes for the
       same scenario, design and seed); None: a temporary one, read back.
-    replicates, seed, deterministic, every, series, timeseries, resume:
-      as -r, --seed, --deterministic, --every, --series, --timeseries,
-      --resume. threads: OpenMP threads (None: all cores).
+      A directory with earlier results is refused (UsageError) unless
+      resume=True (finish an interrupted sweep) or overwrite=True.
+    replicates, seed, deterministic, every, series, timeseries, resume,
+      overwrite: as -r, --seed, --deterministic, --every, --series,
+      --timeseries, --resume, --overwrite. threads: OpenMP threads (None:
+      all cores).
     progress: called as progress(runs_done, runs_total) after each block.
 
     Returns a Result with runs, points, failures (and series,
@@ -304,20 +313,21 @@ def sweep(scenario: Source, design: Design = None, *, out: str | os.PathLike | N
     extra = (["-r", str(replicates)] if replicates is not None else []) + (["--series"] if series else []) \
         + (["--timeseries"] if timeseries else []) + (["--every", str(every)] if every != 1 else [])
     return _study(_lib.STUDY_SWEEP, "sweep", sc, design, "sweep", out, replicates, threads, every, series,
-                  timeseries, resume, progress=progress, extra=extra)
+                  timeseries, resume, overwrite, progress=progress, extra=extra)
 
 
 def test(scenario: Source = None, design: Design = None, *, out: str | os.PathLike | None = None,
          rules: str | list[str] | None = None, alpha: float | None = None, replicates: int | None = None,
          seed: int | None = None, deterministic: bool = False, threads: int | None = None,
-         resume: bool = False, progress: Progress = None) -> Result:
+         resume: bool = False, overwrite: bool = False, progress: Progress = None) -> Result:
     """Cha's hypothesis as a regression test under each rule (`allysim test`).
 
     design: the test section as a dict (pair, commitment, gap,
       assertiveness, replicates, steps, alpha, rules), a file with one, or
       None (the scenario file's, else the defaults).
-    rules: "cha,history" or ["cha", "history"]; alpha, replicates: as
-      --alpha and -r.
+    rules: "cha,history" or ["cha", "history"]; alpha, replicates, seed,
+      deterministic, threads, resume, overwrite: as --alpha, -r, --seed,
+      --deterministic, -j, --resume, --overwrite; out as for sweep().
 
     Returns a Result with coefficients, verdicts, regimes, runs, points
     and the printed report in .report.
@@ -328,17 +338,18 @@ def test(scenario: Source = None, design: Design = None, *, out: str | os.PathLi
     extra = (["--rules", rules] if rules else []) + (["--alpha", repr(alpha)] if alpha else []) \
         + (["-r", str(replicates)] if replicates is not None else [])
     return _study(_lib.STUDY_TEST, "test", sc, design, "test", out, replicates, threads, resume=resume,
-                  rules=rules, alpha=alpha, progress=progress, extra=extra)
+                  overwrite=overwrite, rules=rules, alpha=alpha, progress=progress, extra=extra)
 
 
 def sensitivity(scenario: Source, design: Design = None, *, out: str | os.PathLike | None = None,
                 replicates: int | None = None, seed: int | None = None, deterministic: bool = False,
-                threads: int | None = None, resume: bool = False, progress: Progress = None) -> Result:
+                threads: int | None = None, resume: bool = False, overwrite: bool = False,
+                progress: Progress = None) -> Result:
     """Sobol indices of summary metrics (`allysim sensitivity`).
 
     design: the sensitivity section as a dict (samples, replicates,
       bootstrap, seed, metrics, params with ranges), a file with one, or
-      None (the scenario file's).
+      None (the scenario file's). The other arguments as for sweep().
 
     Returns a Result with sensitivity (metric, parameter, S1, ST and
     their intervals), points, runs and the report.
@@ -346,13 +357,13 @@ def sensitivity(scenario: Source, design: Design = None, *, out: str | os.PathLi
     sc = _prepared(scenario, seed, deterministic)
     extra = ["-r", str(replicates)] if replicates is not None else []
     return _study(_lib.STUDY_SENSITIVITY, "sensitivity", sc, design, "sensitivity", out, replicates, threads,
-                  resume=resume, progress=progress, extra=extra)
+                  resume=resume, overwrite=overwrite, progress=progress, extra=extra)
 
 
 def calibrate(scenario: Source, observations: str | os.PathLike | pd.DataFrame, *,
               holdout: str | os.PathLike | pd.DataFrame | None = None, design: Design = None,
               rules: str | list[str] | None = None, threads: int | None = None,
-              out: str | os.PathLike | None = None) -> Result:
+              out: str | os.PathLike | None = None, overwrite: bool = False) -> Result:
     """Fit the calibrate section's parameters to coded history under each
     rule (`allysim calibrate`).
 
@@ -360,6 +371,7 @@ def calibrate(scenario: Source, observations: str | os.PathLike | pd.DataFrame, 
       start, end, pair, outcome, score, weight.
     design: the calibrate section as a dict, a file with one, or None
       (the scenario file's).
+    rules, threads, out, overwrite: as --rules, -j, -o, --overwrite.
 
     Returns a Result with comparison, parameters, observations, the
     calibrated-<rule>.cfg and fitted-<rule>.cfg texts in .files, and the
@@ -377,7 +389,8 @@ def calibrate(scenario: Source, observations: str | os.PathLike | pd.DataFrame, 
         err, report = _lib.Error(), ctypes.c_void_p()
         st = _lib.lib.asim_api_calibrate(sc._handle, _lib.enc(section.path), _lib.enc(obs), _lib.enc(hold),
                                          _lib.enc(rules), 0 if threads is None else _count("threads", threads, 1, 4096),
-                                         _lib.enc(directory), ctypes.byref(report), ctypes.byref(err))
+                                         _lib.enc(directory), int(overwrite), ctypes.byref(report),
+                                         ctypes.byref(err))
         rename = section.rename() or {}
         rename.update(sc._rename() or {})
         _lib.check(st, err, rename=rename)

@@ -1,6 +1,7 @@
 """conftest: what the tests of the Python package share: the source tree,
 the allysim binary to compare with (ALLYSIM_BIN, else build/test/allysim
-or build/release/allysim), and a helper that runs it."""
+or build/release/allysim) and the library of the same build (unless
+ALLYSIM_LIB says otherwise), and a helper that runs the binary."""
 import os
 import subprocess
 import sys
@@ -22,6 +23,8 @@ def _binary():
 
 
 BIN = _binary()
+if BIN and not os.environ.get("ALLYSIM_LIB") and os.path.isfile(os.path.join(os.path.dirname(BIN), "libasim.so")):
+    os.environ["ALLYSIM_LIB"] = os.path.join(os.path.dirname(BIN), "libasim.so")  # the same build
 
 
 @pytest.fixture
@@ -48,8 +51,9 @@ def data(*parts):
     return os.path.join(ROOT, "tests", "data", *parts)
 
 
-def same_files(a, b, skip=("meta.json",)):
-    """The names of files that differ between two result directories."""
+def same_files(a, b, skip=("meta.json", ".allysim.lock")):
+    """The names of files that differ between two result directories (the
+    lock holds the process id of its writer)."""
     names = sorted(set(os.listdir(a)) | set(os.listdir(b)))
     bad = []
     for n in names:

@@ -206,3 +206,19 @@ def test_large_tables_read_exactly(tmp_path):
     assert len(want) > allysim.results.SNIFF_ROWS
     pd.testing.assert_frame_equal(r.runs, want)
     assert r.runs["model.rule"].dtype == object
+
+
+def test_output_directory_taken_as_the_cli_does(tmp_path):
+    sc = allysim.load(None, set={"model.steps": 12})
+    allysim.run(sc, out=tmp_path / "r")
+    with pytest.raises(allysim.UsageError):
+        allysim.run(sc, out=tmp_path / "r")  # earlier results are not mixed in
+    allysim.run(sc, replicates=2, out=tmp_path / "r", overwrite=True)
+    assert len(allysim.read(tmp_path / "r").summary) == 2
+    design = {"method": "grid", "params": {"quasi.coop_gain": [1, 2]}}
+    allysim.sweep(sc, design, out=tmp_path / "s")
+    with pytest.raises(allysim.UsageError):
+        allysim.sweep(sc, design, out=tmp_path / "s")
+    with pytest.raises(allysim.UsageError):
+        allysim.sweep(sc, design, out=tmp_path / "s", resume=True, overwrite=True)
+    allysim.sweep(sc, design, out=tmp_path / "s", overwrite=True)
