@@ -87,8 +87,9 @@ class Result:
     `config` (the resolved configuration text, config.cfg); `report` (the
     text the command prints, for test, sensitivity and calibrate);
     `files` (other text files, e.g. fitted-cha.cfg); `directory` (where
-    the files are, or None for an in-memory result). Each DataFrame also
-    carries the metadata in `df.attrs["allysim"]`.
+    the files are, or None for an in-memory result, whose files wait in a
+    temporary directory until the result is dropped). Each DataFrame
+    also carries the metadata in `df.attrs["allysim"]`.
     """
 
     def __init__(self, tables: dict[str, Union[pd.DataFrame, Callable[[], pd.DataFrame]]],

@@ -215,8 +215,9 @@ def _raise_run(st: int, err: _lib.Error, res: Result | None) -> None:
 
 # ---- designs ------------------------------------------------------------------------
 
-def _drive(study, progress: Progress) -> int:
-    """Step the design block by block; Ctrl-C stops it between blocks."""
+def _drive(study, progress: Progress) -> tuple[int, _lib.Error]:
+    """Step the design block by block; Ctrl-C stops it between blocks
+    (the files are kept, as for the command, for resume=True)."""
     err = _lib.Error()
     prog = (ctypes.c_uint64 * 5)()
     L = _lib.lib
