@@ -7,10 +7,13 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "allysim/hypothesis.h"
 
 #include "cli.h"
 
@@ -211,11 +214,30 @@ static int set_alpha(cli *c, const char *opt, const char *arg)
     return 0;
 }
 
+static int set_smallest_effect(cli *c, const char *opt, const char *arg)
+{
+    char *end;
+    c->smallest_effect = arg ? strtod(arg, &end) : NAN;
+    if (!arg || *end || !(c->smallest_effect >= 0 && c->smallest_effect <= ASIM_TEST_SMALLEST_EFFECT_MAX))
+        return cli_usage_error("%s %s: must be a number in [0, %g] (mean relation per %g of a regressor)", opt,
+                               arg ? arg : "(missing)", ASIM_TEST_SMALLEST_EFFECT_MAX, ASIM_TEST_EFFECT_STEP);
+    c->smallest_effect_given = 1;
+    return 0;
+}
+
 static int set_format(cli *c, const char *opt, const char *arg)
 {
     if (!arg || (strcmp(arg, "text") && strcmp(arg, "csv") && strcmp(arg, "json")))
         return cli_usage_error("%s %s: must be text, csv or json", opt, arg ? arg : "(missing)");
     c->format = arg;
+    return 0;
+}
+
+static int set_progress(cli *c, const char *opt, const char *arg)
+{
+    if (!arg || (strcmp(arg, "auto") && strcmp(arg, "always") && strcmp(arg, "never")))
+        return cli_usage_error("%s %s: must be auto, always or never", opt, arg ? arg : "(missing)");
+    c->progress = arg;
     return 0;
 }
 
@@ -248,7 +270,10 @@ const cli_option cli_options[] = {
     {"series", 0, NULL, "sweep", FLAG(series), "write series.csv (per-step quantiles over replicates)"},
     {"timeseries", 0, NULL, "sweep", FLAG(sweep_timeseries),
      "write timeseries.csv (raw per-step rows, every K-th step)"},
-    {"quiet", 'q', NULL, "sweep test sensitivity", FLAG(quiet), "no progress on stderr"},
+    {"quiet", 'q', NULL, "sweep test sensitivity", FLAG(quiet), "no progress on stderr (same as --progress never)"},
+    {"progress", 0, "WHEN", "sweep test sensitivity", SETTER(set_progress),
+     "auto: a live line on a terminal (default); always: also a plain line every 10 s when stderr is "
+     "a log or a notebook; never"},
     {"max-output", 0, "SIZE", "run sweep", SETTER(set_max_output),
      "refuse to start when the files would exceed SIZE (default " CLI_DEFAULT_MAX_OUTPUT_TEXT
      "; K, M, G, T are powers of 1000)"},
@@ -256,6 +281,8 @@ const cli_option cli_options[] = {
     {"rules", 0, "LIST", "test calibrate", SETTER(set_rules),
      "the rules to compare, e.g. cha,threat,history (default: all)"},
     {"alpha", 0, "A", "test", SETTER(set_alpha), "significance level of the test, in (0, 1) (default: CONFIG's)"},
+    {"smallest-effect", 0, "E", "test", SETTER(set_smallest_effect),
+     "smallest effect of interest: mean relation change per 0.1 of a regressor (default: CONFIG's, or 0.02)"},
     {"ishigami", 0, "N", "sensitivity", SETTER(set_ishigami),
      "instead of CONFIG, the estimator on the Ishigami function with N points (a check)"},
     {"observations", 0, "FILE", "calibrate", SETTER(set_observations),

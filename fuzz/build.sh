@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # build.sh: build the libFuzzer harnesses (clang, ASan + UBSan) into
 # build/fuzz/: fuzz_config (scenario files), fuzz_override (-s PATH=VALUE),
-# fuzz_merge (shard directories for `allysim merge`) and fuzz_expr (rule
+# fuzz_merge (shard directories for `allysim merge`), fuzz_state (a sweep's
+# .sweep-state) and fuzz_observations (calibrate's coded history) and fuzz_expr (rule
 # expressions).
 #   bash fuzz/build.sh            # all harnesses
 #   CC=clang-14 bash fuzz/build.sh
@@ -27,7 +28,7 @@ for f in sim/*.c; do
   $cc $cflags -fsanitize=fuzzer-no-link -c "$f" -o "$o"
   objs+=("$o")
 done
-for h in fuzz_config fuzz_override fuzz_merge fuzz_expr; do
+for h in fuzz_config fuzz_override fuzz_merge fuzz_state fuzz_observations fuzz_expr; do
   # shellcheck disable=SC2086
   $cc $cflags -fsanitize=fuzzer "fuzz/$h.c" "${objs[@]}" $libs -o "$out/$h"
   echo "built $out/$h"

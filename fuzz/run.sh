@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # run.sh: run the libFuzzer harnesses built by fuzz/build.sh.
-#   bash fuzz/run.sh SECONDS [HARNESS...]   # default: all four, one after the other
+#   bash fuzz/run.sh SECONDS [HARNESS...]   # default: all six, one after the other
 # Each harness keeps its corpus in build/fuzz/corpus/HARNESS (so runs add
 # up), is seeded with the shipped configs and tests/data (config, override)
 # and the regression corpus tests/data/fuzz/HARNESS, and writes crashers
@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 secs=${1:?usage: fuzz/run.sh SECONDS [HARNESS...]}
 shift
 harnesses=("$@")
-[ ${#harnesses[@]} -eq 0 ] && harnesses=(fuzz_config fuzz_override fuzz_merge fuzz_expr)
+[ ${#harnesses[@]} -eq 0 ] && harnesses=(fuzz_config fuzz_override fuzz_merge fuzz_state fuzz_observations fuzz_expr)
 out=build/fuzz
 for h in "${harnesses[@]}"; do
   [ -x "$out/$h" ] || { echo "run.sh: $out/$h is not built (bash fuzz/build.sh)" >&2; exit 2; }
@@ -24,6 +24,9 @@ for h in "${harnesses[@]}"; do
     fuzz_override) dict=fuzz/override.dict; max_len=1024 ;;
     fuzz_merge) dict=fuzz/merge.dict; max_len=65536 ;;
     fuzz_expr) dict=fuzz/expr.dict; max_len=4200 ;;
+    fuzz_state) dict=fuzz/state.dict; max_len=4096 ;;
+    fuzz_observations) seeds+=(configs/observations tests/data/bad/observations)
+                       dict=fuzz/observations.dict; max_len=16384 ;;
     *) echo "run.sh: unknown harness $h" >&2; exit 2 ;;
   esac
   existing=()

@@ -13,6 +13,7 @@
 
 #include "allysim/model.h"
 #include "allysim/csvread.h"
+#include "allysim/fileio.h"
 #include "allysim/output.h"
 #include "allysim/rng.h"
 
@@ -31,6 +32,7 @@ void asim_observations_free(asim_observations *obs)
 
 enum { C_START, C_END, C_PAIR, C_OUTCOME, C_SCORE, C_WEIGHT, N_COLS };
 static const char *const obs_cols[N_COLS] = {"start", "end", "pair", "outcome", "score", "weight"};
+#define OBS_MAX_FIELDS 64
 
 static int number(const char *s, double *v)
 {
@@ -40,6 +42,17 @@ static int number(const char *s, double *v)
     return end != s && *end == '\0' && !errno && isfinite(*v) ? 0 : -1;
 }
 
+/* Text from the file made safe for a one-line message: control and
+ * non-ASCII bytes become '?', and it is cut to fit buf. */
+static const char *shown(const char *s, char *buf, size_t n)
+{
+    size_t k = 0;
+    for (; s[k] && k + 1 < n; k++)
+        buf[k] = (unsigned char)s[k] < 0x20 || (unsigned char)s[k] > 0x7e ? '?' : s[k];
+    buf[k] = '\0';
+    return buf;
+}
+
 static asim_status obs_row(char **f, const int *col, asim_observation *o, const char *path,
                            int line, asim_error *err)
 {
@@ -47,6 +60,7 @@ static asim_status obs_row(char **f, const int *col, asim_observation *o, const 
     o->line = line;
     o->score = NAN;
     const char *out = f[col[C_OUTCOME]], *score = f[col[C_SCORE]];
+    char buf[48];
     if (number(f[col[C_START]], &o->start) || number(f[col[C_END]], &o->end) || !(o->start < o->end))
         return asim_error_set(err, ASIM_ECONFIG, "%s:%d: start, end: need decimal years with start < end",
                               path, line);
@@ -59,8 +73,8 @@ static asim_status obs_row(char **f, const int *col, asim_observation *o, const 
         if (strcmp(out, outcome_names[k]) == 0)
             o->outcome = (asim_outcome)k;
     if (out[0] && strcmp(out, outcome_names[o->outcome]) != 0)
-        return asim_error_set(err, ASIM_ECONFIG,
-                              "%s:%d: outcome: \"%s\" is not cooperation, mixed or friction", path, line, out);
+        return asim_error_set(err, ASIM_ECONFIG, "%s:%d: outcome: \"%s\" is not cooperation, mixed or friction",
+                              path, line, shown(out, buf, sizeof buf));
     if (!out[0]) {
         if (number(score, &o->score) || o->score < -1 || o->score > 1)
             return asim_error_set(err, ASIM_ECONFIG,
@@ -84,46 +98,70 @@ static asim_status obs_header(char **f, long n, int *col, const char *path, asim
     return ASIM_OK;
 }
 
+/* Room for one more observation in obs (*alloc is its capacity). */
+static asim_status obs_grow(asim_observations *obs, size_t *alloc, asim_error *err)
+{
+    if (obs->n < *alloc)
+        return ASIM_OK;
+    size_t want = *alloc ? 2 * *alloc : 16;
+    asim_observation *o = realloc(obs->o, want * sizeof *o);
+    if (!o)
+        return asim_error_set(err, ASIM_ENOMEM, "out of memory");
+    obs->o = o;
+    *alloc = want;
+    return ASIM_OK;
+}
+
+/* One line of the file (NUL-terminated, without its line break). */
+static asim_status obs_line(char *line, int lineno, int *col, asim_observations *obs, size_t *alloc,
+                            const char *path, asim_error *err)
+{
+    char *field[OBS_MAX_FIELDS];
+    if (lineno == 1 && strncmp(line, "\xEF\xBB\xBF", 3) == 0)
+        line += 3; /* a UTF-8 byte-order mark */
+    long n = asim_csvread_split(line, field, OBS_MAX_FIELDS);
+    if (n == -2)
+        return asim_error_set(err, ASIM_ECONFIG, "%s:%d: more than %d fields", path, lineno, OBS_MAX_FIELDS);
+    if (n < 0)
+        return asim_error_set(err, ASIM_ECONFIG, "%s:%d: malformed CSV line", path, lineno);
+    if (lineno == 1)
+        return obs_header(field, n, col, path, err);
+    if (n == 1 && !field[0][0])
+        return ASIM_OK; /* a blank line */
+    if (n <= col[C_WEIGHT] || n <= col[C_SCORE] || n <= col[C_OUTCOME] || n <= col[C_PAIR] ||
+        n <= col[C_START] || n <= col[C_END])
+        return asim_error_set(err, ASIM_ECONFIG, "%s:%d: too few fields (%ld)", path, lineno, n);
+    asim_status st = obs_grow(obs, alloc, err);
+    if (st == ASIM_OK)
+        st = obs_row(field, col, &obs->o[obs->n], path, lineno, err);
+    obs->n += st == ASIM_OK;
+    return st;
+}
+
 asim_status asim_observations_read(const char *path, asim_observations *obs, asim_error *err)
 {
     memset(obs, 0, sizeof *obs);
     snprintf(obs->file, sizeof obs->file, "%s", path);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return asim_error_set(err, ASIM_ECONFIG, "%s: cannot read: %s", path, strerror(errno));
-    char *line = NULL, *field[64];
-    size_t cap = 0, alloc = 0;
+    char *text;
+    size_t len;
+    asim_status st = asim_io_read_input(path, ASIM_OBS_MAX_BYTES, &text, &len, err);
+    if (st == ASIM_EIO) /* missing, unreadable, too large or not a regular file */
+        st = err ? (err->status = ASIM_ECONFIG) : ASIM_ECONFIG;
+    if (st != ASIM_OK)
+        return st;
+    size_t alloc = 0;
     int lineno = 0, col[N_COLS];
-    asim_status st = ASIM_OK;
-    while (st == ASIM_OK && getline(&line, &cap, f) >= 0) {
+    for (char *line = text, *next; st == ASIM_OK && line < text + len; line = next) {
+        char *nl = memchr(line, '\n', (size_t)(text + len - line));
+        next = nl ? nl + 1 : text + len;
+        *(nl ? nl : text + len) = '\0';
         lineno++;
-        if (lineno == 1 && (unsigned char)line[0] == 0xEF && (unsigned char)line[1] == 0xBB)
-            memmove(line, line + 3, strlen(line + 3) + 1); /* a UTF-8 byte-order mark */
-        long n = asim_csvread_split(line, field, 64);
-        if (n < 0) {
-            st = asim_error_set(err, ASIM_ECONFIG, "%s:%d: malformed CSV line", path, lineno);
-        } else if (lineno == 1) {
-            st = obs_header(field, n, col, path, err);
-        } else if (n == 1 && !field[0][0]) {
-            continue; /* a blank line */
-        } else if (n <= col[C_WEIGHT] || n <= col[C_SCORE] || n <= col[C_OUTCOME]) {
-            st = asim_error_set(err, ASIM_ECONFIG, "%s:%d: too few fields (%ld)", path, lineno, n);
-        } else {
-            if (obs->n == alloc) {
-                alloc = alloc ? 2 * alloc : 16;
-                asim_observation *o = realloc(obs->o, alloc * sizeof *o);
-                if (!o) {
-                    st = asim_error_set(err, ASIM_ENOMEM, "out of memory");
-                    break;
-                }
-                obs->o = o;
-            }
-            st = obs_row(field, col, &obs->o[obs->n], path, lineno, err);
-            obs->n += st == ASIM_OK;
-        }
+        if (strlen(line) != (size_t)(next - line) - (nl != NULL))
+            st = asim_error_set(err, ASIM_ECONFIG, "%s:%d: a NUL byte in the line", path, lineno);
+        else
+            st = obs_line(line, lineno, col, obs, &alloc, path, err);
     }
-    free(line);
-    fclose(f);
+    free(text);
     if (st == ASIM_OK && obs->n == 0)
         st = asim_error_set(err, ASIM_ECONFIG, "%s: no observations", path);
     if (st != ASIM_OK)
@@ -192,6 +230,55 @@ static long pair_index(const asim_params *p, const char *name)
             return (long)k;
     }
     return -1;
+}
+
+/* The declared pairs of p, "A_B, C_D, ..." (cut to fit buf). */
+static const char *pair_list(const asim_params *p, char *buf, size_t n)
+{
+    size_t at = 0;
+    buf[0] = '\0';
+    for (size_t k = 0; k < p->n_pairs && at < n; k++) {
+        int w = snprintf(buf + at, n - at, "%s%s_%s", k ? ", " : "", p->allies[p->pairs[k].a].id,
+                         p->allies[p->pairs[k].b].id);
+        at += w > 0 ? (size_t)w : 0;
+    }
+    return buf;
+}
+
+/* Nonzero when a step of the run falls in [start, end) (the years of
+ * steps are those of the model's view, model.c year_of). */
+static int period_covered(const asim_params *p, double start, double end)
+{
+    double spy = (double)p->model.steps_per_year, y0 = p->model.start_year;
+    double t = ceil((start - y0) * spy);
+    if (!(t < (double)p->model.steps))
+        return 0;
+    long s = t > 0 ? (long)t : 0;
+    while (s > 0 && y0 + (double)(s - 1) / spy >= start)
+        s--;
+    while (s < p->model.steps && y0 + (double)s / spy < start)
+        s++;
+    return s < p->model.steps && y0 + (double)s / spy < end;
+}
+
+asim_status asim_observations_check(const asim_observations *obs, const asim_params *p,
+                                    asim_error *err)
+{
+    double last = p->model.start_year + (double)p->model.steps / (double)p->model.steps_per_year;
+    char pair[48], pairs[256];
+    for (size_t i = 0; i < obs->n; i++) {
+        const asim_observation *o = &obs->o[i];
+        if (pair_index(p, o->pair) < 0)
+            return asim_error_set(err, ASIM_ECONFIG,
+                                  "%s:%d: pair: %s is not a pair of two declared allies (the scenario's: %s)",
+                                  obs->file, o->line, shown(o->pair, pair, sizeof pair),
+                                  pair_list(p, pairs, sizeof pairs));
+        if (!period_covered(p, o->start, o->end))
+            return asim_error_set(err, ASIM_ECONFIG,
+                                  "%s:%d: period %.6g-%.6g lies outside the scenario's years [%.6g, %.6g)",
+                                  obs->file, o->line, o->start, o->end, p->model.start_year, last);
+    }
+    return ASIM_OK;
 }
 
 asim_status asim_calibrate_simulate(const asim_params *p, const asim_calibrate_spec *s,

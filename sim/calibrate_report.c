@@ -103,6 +103,43 @@ static asim_status write_cfgs(const char *dir, const asim_params *fitted, const 
     return st;
 }
 
+/* Every observation got a finite simulated relation: none is silently
+ * left out of the likelihood and the agreement. */
+static asim_status all_simulated(const asim_observations *obs, const double *rel, const char *rule,
+                                 asim_error *err)
+{
+    for (size_t i = 0; i < obs->n; i++)
+        if (!isfinite(rel[i]))
+            return asim_error_set(err, ASIM_ENUMERIC,
+                                  "%s:%d: rule %s: the fitted scenario gives this observation no finite "
+                                  "relation (pair %s, %.6g-%.6g)",
+                                  obs->file, obs->o[i].line, rule, obs->o[i].pair, obs->o[i].start,
+                                  obs->o[i].end);
+    return ASIM_OK;
+}
+
+/* Every observation must be usable before anything is written: the fitted
+ * ones in base, the holdout ones in the holdout scenario. */
+static asim_status check_observations(const asim_params *base, const asim_calibrate_spec *s,
+                                      const asim_observations *obs, const asim_observations *hold,
+                                      asim_error *err)
+{
+    asim_status st = asim_observations_check(obs, base, err);
+    if (st != ASIM_OK || !hold)
+        return st;
+    if (!s->holdout_config[0])
+        return asim_observations_check(hold, base, err);
+    asim_params hp;
+    memset(&hp, 0, sizeof hp);
+    st = asim_config_load(&hp, s->holdout_config, NULL, 0, err);
+    if (st != ASIM_OK)
+        asim_error_prefix(err, "holdout scenario %s", s->holdout_config);
+    else
+        st = asim_observations_check(hold, &hp, err);
+    asim_params_free(&hp);
+    return st;
+}
+
 typedef struct {
     asim_csv par, obs, cmp;
 } calib_files;
@@ -122,10 +159,13 @@ static asim_status one_rule(const char *dir, const asim_params *base, const asim
     asim_status st = asim_calibrate_fit(base, rule, s, obs, threads, &fit, &fitted, err);
     if (st == ASIM_OK)
         st = asim_calibrate_simulate(&fitted, s, obs, rel, err);
+    if (st == ASIM_OK)
+        st = all_simulated(obs, rel, name, err);
     fit.agree_fit = st == ASIM_OK ? asim_calibrate_agreement(&s->link, obs, rel) : NAN;
     fit.agree_holdout = NAN;
     if (st == ASIM_OK && hold && (st = holdout_params(&fitted, s, &fit, &hp, err)) == ASIM_OK &&
-        (st = asim_calibrate_simulate(&hp, s, hold, hrel, err)) == ASIM_OK)
+        (st = asim_calibrate_simulate(&hp, s, hold, hrel, err)) == ASIM_OK &&
+        (st = all_simulated(hold, hrel, name, err)) == ASIM_OK)
         fit.agree_holdout = asim_calibrate_agreement(&s->link, hold, hrel);
     if (st == ASIM_OK)
         st = write_cfgs(dir, &fitted, s, &fit, err);
@@ -188,7 +228,9 @@ asim_status asim_calibrate_run(const char *dir, const asim_params *base, const a
     asim_csv *files[3] = {&f.par, &f.obs, &f.cmp};
     const char *names[3] = {"parameters.csv", "observations.csv", "comparison.csv"};
     int opened = 0;
-    asim_status st = asim_output_mkdir(dir, err);
+    asim_status st = check_observations(base, s, obs, holdout, err);
+    if (st == ASIM_OK)
+        st = asim_output_mkdir(dir, err);
     for (; st == ASIM_OK && opened < 3; opened++)
         st = asim_csv_open(files[opened], dir, names[opened], err);
     if (st == ASIM_OK) {

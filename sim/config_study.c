@@ -319,7 +319,7 @@ asim_status asim_config_load_sweep(const char *file, const asim_params *p, asim_
 /* ---- the test section ----------------------------------------------------------------- */
 
 static const char *const test_keys[] = {"pair", "commitment", "gap", "assertiveness", "replicates",
-                                        "steps", "alpha", "rules", NULL};
+                                        "steps", "alpha", "rules", "smallest_effect", NULL};
 
 /* A list of numbers in [lo, hi] into v (at most ASIM_TEST_MAX_LEVELS). */
 static asim_status read_levels(const config_setting_t *t, const char *name, double lo, double hi,
@@ -399,6 +399,16 @@ static asim_status read_test(const config_setting_t *t, asim_test_spec *spec, co
             st = section_error(err, o, a, "test.alpha", "must be in (0, 1)%s", "");
         else
             spec->alpha = x;
+    }
+    const config_setting_t *e = config_setting_get_member(t, "smallest_effect");
+    if (st == ASIM_OK && e) {
+        double x = asim_config_is_number(e) ? asim_config_number(e) : NAN;
+        if (!(x >= 0 && x <= ASIM_TEST_SMALLEST_EFFECT_MAX)) {
+            asim_error_set(err, ASIM_ECONFIG, "must be a number in [0, %g] (mean relation per %g of a regressor)",
+                           ASIM_TEST_SMALLEST_EFFECT_MAX, ASIM_TEST_EFFECT_STEP);
+            st = asim_config_blame(err, o, e, "test.smallest_effect");
+        } else
+            spec->smallest_effect = x;
     }
     return st;
 }

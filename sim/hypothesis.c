@@ -1,6 +1,7 @@
 /* hypothesis.c: the designed experiment of spec section 6, its regression
- * per rule, the verdicts on Cha's hypothesis and balance of threat, and
- * the regime comparison (Welch's t-test of per-run mean relations in and
+ * per rule, the verdicts on Cha's hypothesis and balance of threat (each
+ * coefficient's interval against the smallest effect of interest,
+ * docs/model.md section 1.2 item 5), and the regime comparison (Welch's t-test of per-run mean relations in and
  * outside regime MA). */
 #include "allysim/hypothesis.h"
 
@@ -27,6 +28,7 @@ void asim_test_spec_default(asim_test_spec *t)
     t->replicates = 20;
     t->steps = 360;
     t->alpha = 0.05;
+    t->smallest_effect = ASIM_TEST_SMALLEST_EFFECT_DEFAULT;
     for (int r = 0; r < ASIM_RULE_COUNT; r++)
         t->rules[t->n_rules++] = (asim_rule)r;
 }
@@ -166,13 +168,6 @@ static double p_one_sided(int term, const asim_ols *f)
     return sign < 0 ? asim_p_less(f->t[term], f->df) : asim_p_greater(f->t[term], f->df);
 }
 
-static int holds(int term, const asim_ols *f, double alpha)
-{
-    double b = f->beta[term];
-    int sign_ok = predicted[term] < 0 ? b < 0 : b > 0;
-    return sign_ok && p_one_sided(term, f) < alpha;
-}
-
 static void coef_rows(asim_csv *w, const char *rule, const asim_ols *f, double alpha)
 {
     for (int j = 0; j < N_TERMS; j++) {
@@ -200,59 +195,173 @@ static const char *p_text(double p, char *buf, size_t n)
     return buf;
 }
 
-/* "b_commit < 0 (p = 1.2e-30)" for each of the terms, into held or failed. */
-static void judge(const asim_ols *f, const int *terms, int n, double alpha, char *held, char *failed,
-                  size_t cap)
+/* ---- verdicts: the interval against the smallest effect of interest ------------------- */
+
+asim_verdict asim_test_judge(double lo, double hi, int sign, double bound)
 {
-    held[0] = failed[0] = '\0';
-    for (int i = 0; i < n; i++) {
-        int j = terms[i];
-        char one[96];
-        char p[16];
-        snprintf(one, sizeof one, "%s %s 0 (p = %s)", term_names[j], predicted[j] < 0 ? "<" : ">",
-                 p_text(p_one_sided(j, f), p, sizeof p));
-        char *dst = holds(j, f, alpha) ? held : failed;
-        if (dst[0])
-            strncat(dst, "; ", cap - strlen(dst) - 1);
-        strncat(dst, one, cap - strlen(dst) - 1);
-    }
+    double low = sign < 0 ? -hi : lo, high = sign < 0 ? -lo : hi; /* the interval of sign * b */
+    if (low > bound)
+        return ASIM_VERDICT_SUPPORTED;
+    if (high < bound)
+        return ASIM_VERDICT_CONTRADICTED;
+    return ASIM_VERDICT_INCONCLUSIVE; /* also when the interval is undefined (NaN) */
 }
 
-static void verdict_row(asim_csv *w, const char *rule, const char *hyp, int ok, const char *held,
-                        const char *failed)
+asim_verdict asim_test_combine(const asim_verdict *v, size_t n)
 {
+    asim_verdict all = ASIM_VERDICT_SUPPORTED;
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == ASIM_VERDICT_CONTRADICTED)
+            return ASIM_VERDICT_CONTRADICTED;
+        else if (v[i] == ASIM_VERDICT_INCONCLUSIVE)
+            all = ASIM_VERDICT_INCONCLUSIVE;
+    return all;
+}
+
+double asim_test_runs_needed(double estimate, double half, int sign, double bound, size_t n_runs)
+{
+    double d = fabs(sign * estimate - bound);
+    return d > 0 ? (double)n_runs * (half / d) * (half / d) : INFINITY;
+}
+
+const char *asim_verdict_name(asim_verdict v)
+{
+    static const char *const names[] = {"supported", "contradicted", "inconclusive"};
+    return names[v];
+}
+
+/* The verdict on one hypothesis (a few predictions) under one rule. */
+typedef struct {
+    int n;                           /* predictions */
+    int terms[2];                    /* their terms */
+    asim_verdict each[2];            /* their verdicts */
+    asim_verdict verdict;            /* the hypothesis's */
+    double replicates_needed;        /* per design point, when inconclusive; else NAN */
+} judgement;
+
+/* The coefficient bound of the spec's smallest effect. */
+static double bound_of(const asim_test_spec *t) { return t->smallest_effect * (1 / ASIM_TEST_EFFECT_STEP); }
+
+/* The replicates per design point that would decide an inconclusive
+ * hypothesis: the first prediction heading for a contradiction decides
+ * it; otherwise all of them must reach support. */
+static double replicates_needed(const asim_ols *f, const judgement *j, const asim_test_spec *t, size_t points)
+{
+    double to_support = 0, to_contradict = INFINITY;
+    int contradicting = 0;
+    for (int i = 0; i < j->n; i++) {
+        int term = j->terms[i], sign = predicted[term];
+        if (j->each[i] != ASIM_VERDICT_INCONCLUSIVE)
+            continue;
+        double half = asim_ci_half(f->se[term], f->df, t->alpha);
+        double runs = asim_test_runs_needed(f->beta[term], half, sign, bound_of(t), f->n);
+        if (sign * f->beta[term] > bound_of(t))
+            to_support = fmax(to_support, runs);
+        else {
+            contradicting = 1;
+            to_contradict = fmin(to_contradict, runs);
+        }
+    }
+    double reps = ceil((contradicting ? to_contradict : to_support) / (double)points);
+    if (!(reps <= 1e15)) /* no number of replicates, or NaN from an undefined interval */
+        return INFINITY;
+    return fmax(reps, (double)t->replicates + 1);
+}
+
+static void judge(const asim_ols *f, const int *terms, int n, const asim_test_spec *t, size_t points,
+                  judgement *j)
+{
+    j->n = n;
+    for (int i = 0; i < n; i++) {
+        int term = terms[i];
+        double half = asim_ci_half(f->se[term], f->df, t->alpha);
+        j->terms[i] = term;
+        j->each[i] = asim_test_judge(f->beta[term] - half, f->beta[term] + half, predicted[term], bound_of(t));
+    }
+    j->verdict = asim_test_combine(j->each, (size_t)n);
+    j->replicates_needed = j->verdict == ASIM_VERDICT_INCONCLUSIVE ? replicates_needed(f, j, t, points) : NAN;
+}
+
+/* "b_commit < -0.2" */
+static const char *prediction_text(int term, double bound, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s %s %g", term_names[term], predicted[term] < 0 ? "<" : ">", predicted[term] * bound);
+    return buf;
+}
+
+/* Why a prediction is contradicted: its interval lies wholly on the other
+ * side of zero, or it excludes only effects of interest. */
+static const char *contradiction(const asim_ols *f, int term, double alpha)
+{
+    double half = asim_ci_half(f->se[term], f->df, alpha), b = predicted[term] * f->beta[term];
+    return b + half < 0 ? "opposite sign" : "no effect of interest";
+}
+
+static void verdict_row(asim_csv *w, const char *rule, const char *hyp, const judgement *j,
+                        const asim_test_spec *t)
+{
+    char list[3][512] = {"", "", ""};
+    for (int i = 0; i < j->n; i++) {
+        char one[96];
+        char *dst = list[j->each[i]];
+        if (dst[0])
+            strncat(dst, "; ", sizeof list[0] - strlen(dst) - 1);
+        strncat(dst, prediction_text(j->terms[i], bound_of(t), one, sizeof one), sizeof list[0] - strlen(dst) - 1);
+    }
     asim_csv_str(w, rule);
     asim_csv_str(w, hyp);
-    asim_csv_str(w, ok ? "supported" : "not supported");
-    asim_csv_str(w, held);
-    asim_csv_str(w, failed);
+    asim_csv_str(w, asim_verdict_name(j->verdict));
+    asim_csv_num(w, t->smallest_effect);
+    asim_csv_num(w, bound_of(t));
+    asim_csv_uint(w, t->replicates);
+    asim_csv_num(w, isfinite(j->replicates_needed) ? j->replicates_needed : NAN);
+    for (int v = 0; v < 3; v++)
+        asim_csv_str(w, list[v]);
     asim_csv_end_row(w);
 }
 
-static void report_rule(asim_strbuf *r, const char *rule, const asim_ols *f, double alpha,
-                        const asim_welch *wt)
+/* "  Cha's hypothesis:  SUPPORTED  (b_commit < -0.2: supported; ...)" and,
+ * when inconclusive, the replicates that would decide it. */
+static void report_judgement(asim_strbuf *r, const char *label, const asim_ols *f, const judgement *j,
+                             const asim_test_spec *t)
+{
+    static const char *const upper[] = {"SUPPORTED", "CONTRADICTED", "INCONCLUSIVE"};
+    asim_strbuf_printf(r, "  %-18s %s  (", label, upper[j->verdict]);
+    for (int i = 0; i < j->n; i++) {
+        char one[96];
+        asim_strbuf_printf(r, "%s%s: %s", i ? "; " : "", prediction_text(j->terms[i], bound_of(t), one, sizeof one),
+                           asim_verdict_name(j->each[i]));
+        if (j->each[i] == ASIM_VERDICT_CONTRADICTED)
+            asim_strbuf_printf(r, ", %s", contradiction(f, j->terms[i], t->alpha));
+    }
+    asim_strbuf_printf(r, ")\n");
+    if (j->verdict != ASIM_VERDICT_INCONCLUSIVE)
+        return;
+    if (isfinite(j->replicates_needed) && j->replicates_needed <= 1e6)
+        asim_strbuf_printf(r, "    about %.0f replicates per design point would decide it, if the estimates "
+                              "stay where they are (now %zu)\n",
+                           j->replicates_needed, t->replicates);
+    else
+        asim_strbuf_printf(r, "    more than 10^6 replicates per design point would be needed: the estimate "
+                              "lies at the bound\n");
+}
+
+static void report_rule(asim_strbuf *r, const char *rule, const asim_ols *f, const asim_test_spec *t,
+                        const judgement *cha, const judgement *bot, const asim_welch *wt)
 {
     char p1[16], p2[16];
     asim_strbuf_printf(r, "\nrule %s: n = %zu runs, R^2 = %.4f\n", rule, f->n, f->r2);
-    asim_strbuf_printf(r, "  %-9s %11s %10s %9s %12s %12s   %s\n", "term", "estimate", "se", "t",
-                       "p(1-sided)", "p(2-sided)", "95% interval");
+    asim_strbuf_printf(r, "  %-9s %11s %10s %9s %12s %12s   %g%% interval\n", "term", "estimate", "se", "t",
+                       "p(1-sided)", "p(2-sided)", 100 * (1 - t->alpha));
     for (int j = 0; j < N_TERMS; j++) {
-        double half = asim_ci_half(f->se[j], f->df, alpha);
+        double half = asim_ci_half(f->se[j], f->df, t->alpha);
         asim_strbuf_printf(r, "  %-9s %11.5f %10.5f %9.2f %12s %12s   [%.5f, %.5f]\n",
                            term_names[j], f->beta[j], f->se[j], f->t[j], p_text(p_one_sided(j, f), p1, sizeof p1),
                            p_text(asim_p_two_sided(f->t[j], f->df), p2, sizeof p2), f->beta[j] - half,
                            f->beta[j] + half);
     }
-    static const int cha[] = {T_COMMIT, T_ASYM}, bot[] = {T_THREAT};
-    char held[512], failed[512];
-    judge(f, cha, 2, alpha, held, failed, sizeof held);
-    asim_strbuf_printf(r, "  Cha's hypothesis:  %s  (held: %s; failed: %s)\n",
-                       !failed[0] ? "SUPPORTED" : "not supported", held[0] ? held : "none",
-                       failed[0] ? failed : "none");
-    judge(f, bot, 1, alpha, held, failed, sizeof held);
-    asim_strbuf_printf(r, "  Balance of threat: %s  (held: %s; failed: %s)\n",
-                       !failed[0] ? "SUPPORTED" : "not supported", held[0] ? held : "none",
-                       failed[0] ? failed : "none");
+    report_judgement(r, "Cha's hypothesis:", f, cha, t);
+    report_judgement(r, "Balance of threat:", f, bot, t);
     if (!isnan(wt->t))
         asim_strbuf_printf(r, "  Regimes: mean relation %.4f in MA steps (%zu runs) vs %.4f in the others "
                               "(%zu runs); Welch t = %.2f, df = %.1f, p = %.3g\n",
@@ -278,7 +387,9 @@ static void regime_row(asim_csv *w, const char *rule, const asim_welch *wt)
 static void headers(asim_csv *coef, asim_csv *verd, asim_csv *reg)
 {
     const char *c[] = {"rule", "term", "estimate", "se", "t", "p_one_sided", "p_two_sided", "ci_low", "ci_high"};
-    const char *v[] = {"rule", "hypothesis", "verdict", "predictions_held", "predictions_failed"};
+    const char *v[] = {"rule", "hypothesis", "verdict", "smallest_effect", "bound", "replicates",
+                       "replicates_needed", "predictions_supported", "predictions_contradicted",
+                       "predictions_inconclusive"};
     const char *g[] = {"rule", "n_MA", "mean_relation_MA", "n_notMA", "mean_relation_notMA", "t", "df", "p_two_sided"};
     for (size_t i = 0; i < sizeof c / sizeof *c; i++)
         asim_csv_str(coef, c[i]);
@@ -289,6 +400,16 @@ static void headers(asim_csv *coef, asim_csv *verd, asim_csv *reg)
     asim_csv_end_row(coef);
     asim_csv_end_row(verd);
     asim_csv_end_row(reg);
+}
+
+/* The rule of the verdicts, for the head of the report. */
+static void report_rule_of_judgement(asim_strbuf *r, const asim_test_spec *t)
+{
+    asim_strbuf_printf(r, "Smallest effect of interest: %g of mean relation per %g of a regressor, i.e. "
+                          "|b| = %g. A prediction is\nsupported when its %g%% interval lies wholly beyond "
+                          "the bound on the predicted side, contradicted\nwhen the interval excludes an "
+                          "effect that large on that side, inconclusive otherwise.\n",
+                       t->smallest_effect, ASIM_TEST_EFFECT_STEP, bound_of(t), 100 * (1 - t->alpha));
 }
 
 /* Fit, judge and report one rule. */
@@ -308,14 +429,14 @@ static asim_status one_rule(const asim_table *tb, const columns *c, size_t r, co
     asim_welch wt;
     asim_welch_test(ma, n, notma, n, &wt, NULL); /* too few values leaves NANs: reported as such */
     coef_rows(&out[0], rule, &f, t->alpha);
-    static const int cha[] = {T_COMMIT, T_ASYM}, bot[] = {T_THREAT};
-    char held[512], failed[512];
-    judge(&f, cha, 2, t->alpha, held, failed, sizeof held);
-    verdict_row(&out[1], rule, "cha", !failed[0], held, failed);
-    judge(&f, bot, 1, t->alpha, held, failed, sizeof held);
-    verdict_row(&out[1], rule, "balance_of_threat", !failed[0], held, failed);
+    static const int cha_terms[] = {T_COMMIT, T_ASYM}, bot_terms[] = {T_THREAT};
+    judgement cha, bot;
+    judge(&f, cha_terms, 2, t, per_rule, &cha);
+    judge(&f, bot_terms, 1, t, per_rule, &bot);
+    verdict_row(&out[1], rule, "cha", &cha, t);
+    verdict_row(&out[1], rule, "balance_of_threat", &bot, t);
     regime_row(&out[2], rule, &wt);
-    report_rule(report, rule, &f, t->alpha, &wt);
+    report_rule(report, rule, &f, t, &cha, &bot, &wt);
     return ASIM_OK;
 }
 
@@ -347,9 +468,14 @@ asim_status asim_test_analyse(const char *dir, const asim_params *base, const as
                                    "replicates per rule, %ld steps, alpha = %g\n",
                            base->allies[base->pairs[k].a].id, base->allies[base->pairs[k].b].id,
                            t->n_commitment * t->n_gap * t->n_assertiveness, t->replicates, t->steps, t->alpha);
+        report_rule_of_judgement(report, t);
     }
     for (size_t r = 0; st == ASIM_OK && r < t->n_rules; r++)
         st = one_rule(&tb, &c, r, t, buf, out, report, err);
+    if (st == ASIM_OK)
+        asim_strbuf_printf(report, "\nThese verdicts are about the rule's implications in runs of the model, "
+                                   "not about history:\nthe design sets commitment and no historical data "
+                                   "enter (docs/validation.md compares the model with history).\n");
     for (int i = 0; i < opened; i++) {
         if (st == ASIM_OK)
             st = asim_csv_close(&out[i], err);

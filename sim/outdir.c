@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* Every file an allysim command writes into its output directory: a name,
  * or a pattern "prefix*suffix". Adding an output file is one row here. */
@@ -21,6 +22,10 @@ static const char *const result_files[] = {
     "calibrated-*.cfg", "fitted-*.cfg",
     "diff_summary.csv", "diff_series.csv",                       /* compare */
 };
+
+size_t asim_outdir_result_count(void) { return sizeof result_files / sizeof *result_files; }
+
+const char *asim_outdir_result_pattern(size_t k) { return result_files[k]; }
 
 /* Does name match the pattern (a name, or "prefix*suffix")? */
 static int matches(const char *pattern, const char *name)
@@ -108,6 +113,8 @@ asim_status asim_outdir_open(asim_outdir *od, const char *dir, unsigned flags, a
     od->lock.fd = -1;
     if (snprintf(od->path, sizeof od->path, "%s", dir) >= (int)sizeof od->path)
         return asim_error_set(err, ASIM_EUSAGE, "output directory name too long");
+    struct stat before;
+    od->created = lstat(dir, &before) != 0;
     asim_status st = asim_io_mkdirs(dir, err);
     if (st == ASIM_OK)
         st = asim_io_lock_dir(dir, &od->lock, err);
@@ -127,4 +134,18 @@ asim_status asim_outdir_open(asim_outdir *od, const char *dir, unsigned flags, a
     return st;
 }
 
-void asim_outdir_close(asim_outdir *od) { asim_io_unlock_dir(&od->lock); }
+void asim_outdir_close(asim_outdir *od)
+{
+    size_t n_results = 1, n_other = 1;
+    int state;
+    char first[8];
+    if (od->lock.fd >= 0 && od->created &&
+        survey(od->path, 0, &n_results, &n_other, &state, first, sizeof first, NULL) == ASIM_OK &&
+        n_results + n_other == 0) {
+        char lock[4200];
+        snprintf(lock, sizeof lock, "%s/%s", od->path, ASIM_LOCK_NAME);
+        unlink(lock); /* while still held: nobody else took it in between */
+        rmdir(od->path);
+    }
+    asim_io_unlock_dir(&od->lock);
+}

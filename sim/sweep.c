@@ -352,7 +352,7 @@ static void run_unit(const asim_sweep *s, size_t point, unit_out *out)
             fail_point_row(&csv[F_FAIL], point, msg);
             failed = 1;
         }
-        out->failed += failed && out->failed < spec->replicates; /* the exit code says so */
+        out->failed += failed; /* one more row in failures.csv; the exit code says so */
     } else {
         double *empty = malloc((s->ncols ? s->ncols : 1) * sizeof *empty);
         for (size_t k = 0; empty && k < s->ncols; k++)
@@ -479,7 +479,7 @@ static asim_status check_state(asim_sweep *s, const asim_sweep_state *st, const 
                               s->o.dir, st->shard, st->shards, st->points);
     uint64_t R = s->o.spec->replicates;
     if (st->next < s->first || st->next > s->end || st->runs_done != (st->next - s->first) * R ||
-        st->runs_failed > st->runs_done)
+        st->runs_failed > st->runs_done + (st->next - s->first)) /* runs, and a point's statistics */
         return asim_error_set(err, ASIM_EUSAGE, "%s: inconsistent sweep state (next point %zu, %" PRIu64
                               " runs done); start again with --overwrite", path, st->next, st->runs_done);
     for (int f = 0; f < N_FILES; f++)

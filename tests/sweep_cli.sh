@@ -59,7 +59,7 @@ sed -i 's/"status": "complete"/"status": "comp\rlete"/' "$work/cr/meta.json"
 "$bin" sweep "$cfg" -o "$work/narrow" -r 1 -s model.steps=2 -q >/dev/null
 cut -d, -f1 "$work/narrow/runs.csv" >"$work/col" && mv "$work/col" "$work/narrow/runs.csv"
 "$bin" merge "$work/narrow" -o "$work/m8" 2>"$work/err"; rc=$?
-[ $rc -eq 2 ] && grep -q "runs.csv:2: row of design point  is out of place" "$work/err" && ok ||
+[ $rc -eq 2 ] && grep -q "runs.csv:1: not the header of an allysim runs.csv" "$work/err" && ok ||
   bad "merge of a one-column runs.csv: rc $rc $(cat "$work/err")"
 
 # an interrupted sweep resumes to the same bytes

@@ -43,10 +43,22 @@ typedef struct asim_observations {
     char file[4096];
 } asim_observations;
 
+/* The largest observation file read (bytes). */
+#define ASIM_OBS_MAX_BYTES ((size_t)64 << 20)
+
 /* Read a CSV with header start,end,pair,outcome,score,weight[,source...]:
  * outcome is cooperation, mixed or friction, or empty with a numeric
- * score. Errors name the file, line and column. */
+ * score. The file must be a regular file of at most ASIM_OBS_MAX_BYTES
+ * (read without blocking, fileio.h). Errors (ASIM_ECONFIG) name the file,
+ * line and column. */
 asim_status asim_observations_read(const char *path, asim_observations *obs, asim_error *err);
+
+/* Check that every observation can be simulated in the scenario p: its
+ * pair names two declared allies (either order) and its period holds at
+ * least one step of the run. The first one that cannot is an ASIM_ECONFIG
+ * error "FILE:LINE: reason". */
+asim_status asim_observations_check(const asim_observations *obs, const asim_params *p,
+                                    asim_error *err);
 void asim_observations_free(asim_observations *obs);
 
 typedef struct asim_link {

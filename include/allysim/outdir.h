@@ -27,13 +27,21 @@ enum {
 typedef struct asim_outdir {
     char path[4096];      /* the directory as given */
     asim_dir_lock lock;   /* held from open to close */
+    int created;          /* the directory did not exist before */
 } asim_outdir;
 
 /* Create (if needed), lock and check dir as described above. On failure
  * nothing is held. */
 asim_status asim_outdir_open(asim_outdir *od, const char *dir, unsigned flags, asim_error *err);
-/* Release the lock (a closed or never opened outdir is fine). */
+/* Release the lock (a closed or never opened outdir is fine). A directory
+ * that open created and that holds nothing but the lock (a command that
+ * failed before writing) is removed again. */
 void asim_outdir_close(asim_outdir *od);
+
+/* The table of result files: how many, and the k-th name or pattern
+ * ("prefix*suffix", e.g. "fitted-*.cfg"). */
+size_t asim_outdir_result_count(void);
+const char *asim_outdir_result_pattern(size_t k);
 
 /* Nonzero when name is a file some allysim command writes (a result, its
  * temporary file, or a sweep's state). */
