@@ -51,6 +51,30 @@ static asim_status no_memory(asim_error *err) { return asim_error_set(err, ASIM_
 
 /* ---- scenarios ------------------------------------------------------------------------ */
 
+/* Load as `allysim check` does: the scenario, then every study section
+ * the file has; several errors come back as one message, a line each. */
+static asim_status load_checked(asim_params *p, const char *file, const char *const *overrides,
+                                size_t n_overrides, asim_error *err)
+{
+    asim_config_report r;
+    asim_config_report_init(&r);
+    asim_status st = asim_config_load_report(p, file, overrides, n_overrides, &r, err);
+    if (st == ASIM_OK && file)
+        asim_config_check_sections(file, p, NULL, &r);
+    if (r.n_errors > 0 && err) {
+        size_t at = 0;
+        err->status = st = ASIM_ECONFIG;
+        for (size_t i = 0; i < r.n_errors && at < sizeof err->msg; i++) {
+            int n = snprintf(err->msg + at, sizeof err->msg - at, "%s%s", i ? "\n" : "", r.errors[i]);
+            at += n > 0 ? (size_t)n : 0;
+        }
+    } else if (r.n_errors > 0) {
+        st = ASIM_ECONFIG;
+    }
+    asim_config_report_free(&r);
+    return st;
+}
+
 asim_status asim_api_load(asim_api_scenario **out, const char *file, const char *const *overrides,
                           size_t n_overrides, asim_error *err)
 {
@@ -58,7 +82,7 @@ asim_status asim_api_load(asim_api_scenario **out, const char *file, const char 
     asim_api_scenario *s = calloc(1, sizeof *s);
     if (!s)
         return no_memory(err);
-    asim_status st = asim_config_load(&s->p, file, overrides, n_overrides, err);
+    asim_status st = load_checked(&s->p, file, overrides, n_overrides, err);
     if (st == ASIM_OK && file && !(s->file = strdup(file)))
         st = no_memory(err);
     if (st != ASIM_OK) {
@@ -330,7 +354,7 @@ static asim_status study_design(asim_api_study *st, const asim_api_scenario *s, 
             st->test.alpha = o->alpha;
         if (o->replicates)
             st->test.replicates = o->replicates;
-        return asim_test_design(&s->p, &st->test, &st->run, &st->design, err);
+        return asim_hypothesis_design(&s->p, &st->test, &st->run, &st->design, err);
     }
     if (o->kind == ASIM_API_SENSITIVITY) {
         if (!section)
@@ -405,7 +429,7 @@ static asim_status study_analyse(asim_api_study *st, char **report, asim_error *
     static const char *const test_files[] = {"coefficients.csv", "verdicts.csv", "regimes.csv"};
     static const char *const sens_files[] = {"sensitivity.csv"};
     asim_status rc = ASIM_OK;
-    if (st->kind == ASIM_API_TEST && (rc = asim_test_analyse(st->dir, &st->run, &st->test, &b, err)) == ASIM_OK)
+    if (st->kind == ASIM_API_TEST && (rc = asim_hypothesis_analyse(st->dir, &st->run, &st->test, &b, err)) == ASIM_OK)
         rc = asim_output_meta_add_files(st->dir, test_files, 3, err);
     else if (st->kind == ASIM_API_SENSITIVITY &&
              (rc = asim_sensitivity_analyse(st->dir, &st->sens, &b, err)) == ASIM_OK)
@@ -456,7 +480,7 @@ asim_status asim_api_calibrate(const asim_api_scenario *s, const char *section, 
     asim_calibrate_spec spec;
     asim_observations obs = {0}, hold = {0};
     asim_test_spec t; /* only its rule list */
-    asim_test_spec_default(&t);
+    asim_hypothesis_spec_default(&t);
     memset(&spec, 0, sizeof spec);
     asim_status rc = asim_params_copy(&p, &s->p) == ASIM_OK ? ASIM_OK : no_memory(err);
     if (rc == ASIM_OK)
