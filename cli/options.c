@@ -233,6 +233,14 @@ static int set_format(cli *c, const char *opt, const char *arg)
     return 0;
 }
 
+static int set_progress(cli *c, const char *opt, const char *arg)
+{
+    if (!arg || (strcmp(arg, "auto") && strcmp(arg, "always") && strcmp(arg, "never")))
+        return cli_usage_error("%s %s: must be auto, always or never", opt, arg ? arg : "(missing)");
+    c->progress = arg;
+    return 0;
+}
+
 /* ---- the table --------------------------------------------------------------- */
 
 #define FLAG(field) NULL, offsetof(cli, field)
@@ -262,7 +270,10 @@ const cli_option cli_options[] = {
     {"series", 0, NULL, "sweep", FLAG(series), "write series.csv (per-step quantiles over replicates)"},
     {"timeseries", 0, NULL, "sweep", FLAG(sweep_timeseries),
      "write timeseries.csv (raw per-step rows, every K-th step)"},
-    {"quiet", 'q', NULL, "sweep test sensitivity", FLAG(quiet), "no progress on stderr"},
+    {"quiet", 'q', NULL, "sweep test sensitivity", FLAG(quiet), "no progress on stderr (same as --progress never)"},
+    {"progress", 0, "WHEN", "sweep test sensitivity", SETTER(set_progress),
+     "auto: a live line on a terminal (default); always: also a plain line every 10 s when stderr is "
+     "a log or a notebook; never"},
     {"max-output", 0, "SIZE", "run sweep", SETTER(set_max_output),
      "refuse to start when the files would exceed SIZE (default " CLI_DEFAULT_MAX_OUTPUT_TEXT
      "; K, M, G, T are powers of 1000)"},
@@ -278,6 +289,10 @@ const cli_option cli_options[] = {
      "coded history to fit (CSV: start,end,pair,outcome,score,weight; required)"},
     {"holdout", 0, "FILE", "calibrate", SETTER(set_holdout), "coded history to validate the fit on"},
     {"json", 0, NULL, "check", FLAG(json), "print the configuration as JSON"},
+    {"explain", 0, NULL, "check", FLAG(explain),
+     "print each setting as path = value  # file:line (or -s, or default): where its value came from"},
+    {"strict", 0, NULL, LOADERS, FLAG(strict),
+     "treat warnings (settings that are legal but probably not meant) as errors"},
     {"format", 0, "FORMAT", "params", SETTER(set_format), "text (aligned columns), csv or json (default text)"},
     {"help", 'h', NULL, NULL, FLAG(help), "this help"},
 };

@@ -1,4 +1,4 @@
-/* model.c: state and one step of the alliance model (spec section 3) for a
+/* model.c: state and one step of the alliance model (docs/model.md sections 3 and 7) for a
  * batch of replicates in structure-of-arrays form.
  *
  * Speed (docs/performance.md): a step runs tile by tile (TILE lanes at a
@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "allysim/rng.h"
+#include "rng_lanes.h"
 #include "allysim/rules.h"
 
 /* Lanes of a batch stepped together through every stage of a step. */
@@ -84,18 +84,29 @@ struct asim_model {
     size_t n_events, next_event;
     asim_rng_poisson_table hist; /* history events per step */
 
-    /* state at t */
-    double *p_, *A, *E, *b, *S, *delta; /* [ally][lane] */
-    double *X;                          /* [adv][lane] */
-    double *O;                          /* [lane] */
-    double *R;                          /* [pair][lane] */
+    /* state at t (docs/model.md 2.2), [ally][lane] unless marked */
+    double *p_;    /* p: commitment the ally perceives, [0, 1] ("p" is the params) */
+    double *A;     /* fear of abandonment, [0, 1] */
+    double *E;     /* fear of entrapment, [0, 1] */
+    double *b;     /* burden-sharing effort, [0, 1] */
+    double *S;     /* threat shock from recent provocations, decaying, >= 0 */
+    double *delta; /* the patron's adaptive offset to its commitment */
+    double *X;     /* [adv][lane] assertiveness, [0, 1] */
+    double *O;     /* [lane] regional outcry, [0, 1] */
+    double *R;     /* [pair][lane] relation, [-1, 1] */
 
-    /* derived and decided at t */
-    double *c, *T, *Beff, *V, *Astar, *Estar, *act, *z; /* [ally][lane] */
-    double *coop;           /* [pair][dir][lane]: dir 0 a toward b, 1 b toward a */
-    double *H, *n_hist;     /* [lane] */
-    double *N;              /* [adv][lane] */
-    unsigned char *regime;  /* [pair][lane] */
+    /* derived and decided at t (docs/model.md 7.2-7.5), [ally][lane] */
+    double *c;     /* actual commitment: schedule plus offset */
+    double *T;     /* threat the ally faces */
+    double *Beff;  /* effective (credited) burden-sharing */
+    double *V;     /* visible militarization, feeding outcry */
+    double *Astar, *Estar; /* the fears' targets */
+    double *act;   /* support decision toward the patron (0/1, or its probability) */
+    double *z;     /* normal draw of the commitment signal */
+    double *coop;           /* [pair][dir][lane]: cooperation, dir 0 a toward b, 1 b toward a */
+    double *H, *n_hist;     /* [lane] history events: total size, count */
+    double *N;              /* [adv][lane] provocations */
+    unsigned char *regime;  /* [pair][lane] Cha's regime (docs/model.md 7.8) */
 
     /* random streams: lane i's taus2 state */
     uint32_t *s1, *s2, *s3; /* [lane] */
@@ -141,7 +152,7 @@ static asim_status load_events(asim_model *m)
     for (size_t i = 0; i < p->region.n_events; i++) {
         long s = asim_params_event_step(p, p->region.events[i].year);
         if (s < 0 || s >= p->model.steps)
-            continue; /* outside the run: ignored, as the spec says */
+            continue; /* outside the run: ignored (docs/model.md 7.6) */
         m->events[m->n_events].step = s;
         m->events[m->n_events].size = p->region.events[i].size;
         m->n_events++;
