@@ -14,6 +14,7 @@
 #define ASIM_STRUCT_THREAT asim_adversary
 #define ASIM_STRUCT_PAIR asim_pair
 #define ASIM_STRUCT_PAIR_DIR asim_pair
+#define ASIM_STRUCT_LINKAGE asim_ally
 
 const asim_param_def asim_param_table[] = {
 #define ASIM_PARAM(path, scope, type, field, def, adef, lo, hi, iv, help)                   \
@@ -94,8 +95,10 @@ static asim_status copy_schedules(void *dst, const void *src, asim_scope scope)
 static void free_agents(asim_params *p)
 {
     /* also after a failed alloc_agents: any of the arrays may be missing */
-    for (size_t a = 0; p->allies && a < p->n_allies; a++)
+    for (size_t a = 0; p->allies && a < p->n_allies; a++) {
         free_schedules(&p->allies[a], ASIM_SCOPE_ALLY);
+        free(p->allies[a].linkage);
+    }
     for (size_t x = 0; p->adversaries && x < p->n_adversaries; x++) {
         free_schedules(&p->adversaries[x], ASIM_SCOPE_ADVERSARY);
         free(p->adversaries[x].threat);
@@ -123,6 +126,9 @@ static asim_status alloc_agents(asim_params *p, size_t na, size_t nx)
         return ASIM_ENOMEM;
     for (size_t x = 0; x < nx; x++)
         if (!(p->adversaries[x].threat = calloc(na, sizeof(double))))
+            return ASIM_ENOMEM;
+    for (size_t a = 0; a < na; a++)
+        if (!(p->allies[a].linkage = calloc(na, sizeof(double))))
             return ASIM_ENOMEM;
     size_t k = 0;
     for (size_t a = 0; a < na; a++)
@@ -286,8 +292,14 @@ static asim_status deep_copy(asim_params *dst, const asim_params *src)
     for (size_t k = 0; st == ASIM_OK && k < np; k++)
         st = copy_schedules(&dst->pairs[k], &src->pairs[k], ASIM_SCOPE_PAIR);
     for (size_t a = 0; st == ASIM_OK && a < na; a++) {
-        dst->allies[a] = src->allies[a];
-        st = copy_schedules(&dst->allies[a], &src->allies[a], ASIM_SCOPE_ALLY);
+        asim_ally *d = &dst->allies[a];
+        *d = src->allies[a];
+        d->linkage = malloc(na * sizeof *d->linkage);
+        st = copy_schedules(d, &src->allies[a], ASIM_SCOPE_ALLY);
+        if (!d->linkage)
+            st = ASIM_ENOMEM;
+        else
+            memcpy(d->linkage, src->allies[a].linkage, na * sizeof *d->linkage);
     }
     for (size_t x = 0; st == ASIM_OK && x < nx; x++) {
         asim_adversary *d = &dst->adversaries[x];
@@ -333,6 +345,7 @@ static size_t row_slots(const asim_params *p, const asim_param_def *d)
     case ASIM_SCOPE_THREAT: return p->n_adversaries * p->n_allies;
     case ASIM_SCOPE_PAIR: return p->n_pairs;
     case ASIM_SCOPE_PAIR_DIR: return 2 * p->n_pairs;
+    case ASIM_SCOPE_LINKAGE: return p->n_allies * (p->n_allies - 1);
     }
     return 0;
 }
@@ -358,7 +371,8 @@ static void slot_path(const asim_params *p, asim_slot *s)
     char agent[2 * ASIM_ID_MAX + 1];
     const char *rest = close + 1;
     switch (d->scope) {
-    case ASIM_SCOPE_ALLY: snprintf(agent, sizeof agent, "%s", p->allies[s->i].id); break;
+    case ASIM_SCOPE_ALLY:
+    case ASIM_SCOPE_LINKAGE: snprintf(agent, sizeof agent, "%s", p->allies[s->i].id); break;
     case ASIM_SCOPE_ADVERSARY:
     case ASIM_SCOPE_THREAT: snprintf(agent, sizeof agent, "%s", p->adversaries[s->i].id); break;
     case ASIM_SCOPE_PAIR:
@@ -373,6 +387,9 @@ static void slot_path(const asim_params *p, asim_slot *s)
     }
     if (d->scope == ASIM_SCOPE_THREAT) /* "...threat.<A>" */
         snprintf(s->path, sizeof s->path, "%.*s%s.threat.%s", (int)(open - d->path), d->path,
+                 agent, p->allies[s->j].id);
+    else if (d->scope == ASIM_SCOPE_LINKAGE) /* "...linkage.<B>" */
+        snprintf(s->path, sizeof s->path, "%.*s%s.linkage.%s", (int)(open - d->path), d->path,
                  agent, p->allies[s->j].id);
     else
         snprintf(s->path, sizeof s->path, "%.*s%s%s", (int)(open - d->path), d->path, agent, rest);
@@ -393,6 +410,11 @@ void asim_params_slot(const asim_params *p, size_t k, asim_slot *s)
     case ASIM_SCOPE_PAIR_DIR:
         s->i = k / 2;
         s->j = k % 2;
+        break;
+    case ASIM_SCOPE_LINKAGE: /* the other allies in declaration order */
+        s->i = k / (p->n_allies - 1);
+        s->j = k % (p->n_allies - 1);
+        s->j += s->j >= s->i;
         break;
     default: s->i = k;
     }
@@ -466,7 +488,7 @@ static void explain_unknown(const asim_params *p, const char *path, char *why, s
              * adversaries.CHN.threat.TWN it is the ally TWN */
             const char *t = asim_param_table[r].path, *q = path;
             char missing[ASIM_ID_MAX] = "";
-            int missing_ally = 1;
+            int missing_ally = 1, undeclared = 0;
             while (*t && *q) {
                 if (*t != '<') {
                     t++, q++;
@@ -491,8 +513,13 @@ static void explain_unknown(const asim_params *p, const char *path, char *why, s
                     role = ally ? "ally" : "adversary";
                     snprintf(missing, sizeof missing, "%s", id);
                     missing_ally = ally;
+                    undeclared = 1;
                     break;
                 }
+            }
+            if (!undeclared && asim_param_table[r].scope == ASIM_SCOPE_LINKAGE) {
+                snprintf(why, n, "an ally's linkage to itself is not a setting");
+                return;
             }
             char list[ASIM_ERROR_MAX / 2];
             declared_list(p, missing_ally, list, sizeof list);
@@ -575,12 +602,12 @@ static int match_row(const asim_params *p, const asim_param_def *d, const char *
         t += pair ? 7 : 3;
         q += len;
     }
-    if (*t || *q)
-        return 0;
+    if (*t || *q || (d->scope == ASIM_SCOPE_LINKAGE && first == second))
+        return 0; /* an ally's linkage to itself is no setting */
     memset(slot, 0, sizeof *slot);
     slot->def = d;
     slot->i = first < 0 ? 0 : (size_t)first;
-    if (d->scope == ASIM_SCOPE_THREAT)
+    if (d->scope == ASIM_SCOPE_THREAT || d->scope == ASIM_SCOPE_LINKAGE)
         slot->j = (size_t)second;
     if (d->scope == ASIM_SCOPE_PAIR_DIR)
         slot->j = dir;
@@ -608,6 +635,7 @@ void *asim_params_ptr(asim_params *p, const asim_slot *s)
     case ASIM_SCOPE_THREAT: return &p->adversaries[s->i].threat[s->j];
     case ASIM_SCOPE_PAIR: base = (char *)&p->pairs[s->i]; break;
     case ASIM_SCOPE_PAIR_DIR: return &p->pairs[s->i].grievance[s->j];
+    case ASIM_SCOPE_LINKAGE: return &p->allies[s->i].linkage[s->j];
     }
     return base + s->def->offset;
 }
@@ -865,6 +893,21 @@ asim_status asim_params_validate(const asim_params *p, asim_error *err, char *pa
                      p->allies[a].id);
             return asim_error_set(err, ASIM_ECONFIG,
                                   "threat weights on %s sum to %.15g over the adversaries: must be <= 1",
+                                  p->allies[a].id, sum);
+        }
+    }
+    for (size_t a = 0; a < p->n_allies; a++) {
+        double sum = 0;
+        size_t last = a;
+        for (size_t b = 0; b < p->n_allies; b++)
+            if (b != a) {
+                sum += p->allies[a].linkage[b];
+                last = b;
+            }
+        if (sum > 1.0 + 1e-12) {
+            snprintf(path, n, "allies.%s.linkage.%s", p->allies[a].id, p->allies[last].id);
+            return asim_error_set(err, ASIM_ECONFIG,
+                                  "linkages of %s sum to %.15g over the other allies: must be <= 1",
                                   p->allies[a].id, sum);
         }
     }
