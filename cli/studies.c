@@ -228,6 +228,15 @@ int cli_cmd_sweep(const cli *c, int argc, char **argv)
     return rc;
 }
 
+/* The error for a --rules list that names no rule, an unknown one or one
+ * twice; the rule names come from the rule table. Returns 2. */
+static int rules_error(const char *list)
+{
+    char names[256];
+    asim_rule_join(", ", names, sizeof names);
+    return cli_usage_error("--rules %s: must name distinct rules, comma-separated, from %s", list, names);
+}
+
 /* --rules cha,history into the test's rule list. */
 static int parse_rules(const char *list, asim_test_spec *t)
 {
@@ -258,7 +267,7 @@ int cli_cmd_test(const cli *c, int argc, char **argv)
     if (cli_load(c, &p, &err) != 0 || asim_config_load_test(c->config, &t, &err) != ASIM_OK)
         rc = cli_fail(&err);
     if (rc == 0 && c->rules && parse_rules(c->rules, &t) != 0)
-        rc = cli_usage_error("--rules %s: must name distinct rules, comma-separated, from cha, threat, history", c->rules);
+        rc = rules_error(c->rules);
     if (rc == 0 && c->alpha > 0)
         t.alpha = c->alpha;
     if (rc == 0 && c->smallest_effect_given)
@@ -373,7 +382,7 @@ int cli_cmd_calibrate(const cli *c, int argc, char **argv)
         (c->holdout && asim_observations_read(c->holdout, &hold, &err) != ASIM_OK))
         rc = cli_fail(&err);
     if (rc == 0 && c->rules && parse_rules(c->rules, &rules) != 0)
-        rc = cli_usage_error("--rules %s: must name distinct rules, comma-separated, from cha, threat, history", c->rules);
+        rc = rules_error(c->rules);
     p.model.stochastic = s.stochastic;
     char dir[4096];
     out_dir(c, &p, "-calibrate", dir, sizeof dir);
