@@ -421,32 +421,6 @@ void asim_params_slot(const asim_params *p, size_t k, asim_slot *s)
     slot_path(p, s);
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    size_t *row = malloc((lb + 1) * sizeof *row);
-    if (!row)
-        return (size_t)-1;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    size_t d = row[lb];
-    free(row);
-    return d;
-}
 
 /* Does path fit template t, with any ids where t has <..>? */
 static int fits_template(const char *t, const char *path)
@@ -532,7 +506,7 @@ static void explain_unknown(const asim_params *p, const char *path, char *why, s
     asim_slot s, bs;
     for (size_t k = 0; k < nslots; k++) {
         asim_params_slot(p, k, &s);
-        size_t d = edit_distance(path, s.path);
+        size_t d = asim_str_distance(path, strlen(path), s.path);
         if (d < best) {
             best = d;
             bs = s;

@@ -111,3 +111,26 @@ void asim_strbuf_quoted(asim_strbuf *b, int json, const char *s)
     }
     asim_strbuf_puts(b, "\"");
 }
+
+size_t asim_str_distance(const char *a, size_t la, const char *b)
+{
+    size_t lb = strlen(b), row[ASIM_STR_DISTANCE_MAX + 1];
+    if (lb > ASIM_STR_DISTANCE_MAX || la > ASIM_STR_DISTANCE_MAX)
+        return (size_t)-1;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
