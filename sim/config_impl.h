@@ -8,6 +8,7 @@
  *   config_override.c  -s path=value                     (value, scan)
  *   config_load.c      scenario files, then overrides    (override, value, scan)
  *   config_study.c     the study sections                (load, value, scan)
+ *   config_rules.c     rules and covariates of a file     (value)
  *   config_write.c     the writers                       (the parameter table only) */
 #ifndef ALLYSIM_CONFIG_IMPL_H
 #define ALLYSIM_CONFIG_IMPL_H
@@ -51,6 +52,19 @@ asim_status asim_config_apply(asim_params *p, const asim_slot *slot, const confi
 
 /* Pre-scan and parse `file` into *cfg (initialised here; destroy it in any case). */
 asim_status asim_config_parse_file(config_t *cfg, const char *file, asim_error *err);
+
+/* ---- config_rules.c ---- */
+
+/* Define the file's rules (its rules section, then its fitted section's),
+ * declare its covariates, and compile every rule for every ally. */
+asim_status asim_config_read_rules(asim_params *p, const config_t *cfg, const config_origin *o,
+                                   asim_error *err);
+/* 1 when path is the rules section or in it (read above, not walked). */
+int asim_config_rules_skip(const char *path);
+/* Write the user rules of p (only those listed, when only is not NULL) as
+ * a rules group at the given depth; nothing when there is none. */
+void asim_config_write_rules(const asim_params *p, const asim_rule *only, size_t n_only, int depth,
+                             asim_strbuf *out);
 
 /* ---- config_scan.c ---- */
 

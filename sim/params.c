@@ -8,12 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rules_impl.h"
+
 #define ASIM_STRUCT_GLOBAL asim_params
 #define ASIM_STRUCT_ALLY asim_ally
 #define ASIM_STRUCT_ADVERSARY asim_adversary
 #define ASIM_STRUCT_THREAT asim_adversary
 #define ASIM_STRUCT_PAIR asim_pair
 #define ASIM_STRUCT_PAIR_DIR asim_pair
+#define ASIM_STRUCT_COVARIATE asim_covariates
+#define ASIM_STRUCT_REGION_COVARIATE asim_covariates
+#define ASIM_STRUCT_RULE_PARAM asim_user_rule
 
 const asim_param_def asim_param_table[] = {
 #define ASIM_PARAM(path, scope, type, field, def, adef, lo, hi, iv, help)                   \
@@ -94,8 +99,10 @@ static asim_status copy_schedules(void *dst, const void *src, asim_scope scope)
 static void free_agents(asim_params *p)
 {
     /* also after a failed alloc_agents: any of the arrays may be missing */
-    for (size_t a = 0; p->allies && a < p->n_allies; a++)
+    for (size_t a = 0; p->allies && a < p->n_allies; a++) {
         free_schedules(&p->allies[a], ASIM_SCOPE_ALLY);
+        asim_covariates_free(&p->allies[a].covariates);
+    }
     for (size_t x = 0; p->adversaries && x < p->n_adversaries; x++) {
         free_schedules(&p->adversaries[x], ASIM_SCOPE_ADVERSARY);
         free(p->adversaries[x].threat);
@@ -220,8 +227,8 @@ static asim_status apply_defaults(asim_params *p, bool global)
     for (size_t k = 0; k < n; k++) {
         asim_slot s;
         asim_params_slot(p, k, &s);
-        if (!global && s.def->scope == ASIM_SCOPE_GLOBAL)
-            continue;
+        if ((!global && s.def->scope == ASIM_SCOPE_GLOBAL) || asim_scope_declared(s.def->scope))
+            continue; /* declared slots get their value when declared */
         asim_status st = apply_default(p, &s);
         if (st != ASIM_OK)
             return st;
@@ -265,6 +272,8 @@ void asim_params_free(asim_params *p)
     free_agents(p);
     free_schedules(p, ASIM_SCOPE_GLOBAL);
     free(p->region.events);
+    asim_covariates_free(&p->region.covariates);
+    asim_rules_free_user(p);
     memset(p, 0, sizeof *p);
 }
 
@@ -288,6 +297,8 @@ static asim_status deep_copy(asim_params *dst, const asim_params *src)
     for (size_t a = 0; st == ASIM_OK && a < na; a++) {
         dst->allies[a] = src->allies[a];
         st = copy_schedules(&dst->allies[a], &src->allies[a], ASIM_SCOPE_ALLY);
+        if (st == ASIM_OK)
+            st = asim_covariates_copy(&dst->allies[a].covariates, &src->allies[a].covariates);
     }
     for (size_t x = 0; st == ASIM_OK && x < nx; x++) {
         asim_adversary *d = &dst->adversaries[x];
@@ -304,6 +315,10 @@ static asim_status deep_copy(asim_params *dst, const asim_params *src)
         st = copy_schedules(dst, src, ASIM_SCOPE_GLOBAL);
     if (st == ASIM_OK)
         st = asim_params_set_events(dst, src->region.events, src->region.n_events, NULL);
+    if (st == ASIM_OK)
+        st = asim_covariates_copy(&dst->region.covariates, &src->region.covariates);
+    if (st == ASIM_OK)
+        st = asim_rules_copy_user(dst, src);
     return st;
 }
 
@@ -316,6 +331,9 @@ asim_status asim_params_copy(asim_params *dst, const asim_params *src)
     clear_schedules(dst, ASIM_SCOPE_GLOBAL);
     dst->region.events = NULL;
     dst->region.n_events = 0;
+    asim_covariates_forget(&dst->region.covariates);
+    dst->rules = NULL;
+    dst->n_rules = 0;
     asim_status st = deep_copy(dst, src);
     if (st != ASIM_OK)
         asim_params_free(dst);
@@ -333,8 +351,8 @@ static size_t row_slots(const asim_params *p, const asim_param_def *d)
     case ASIM_SCOPE_THREAT: return p->n_adversaries * p->n_allies;
     case ASIM_SCOPE_PAIR: return p->n_pairs;
     case ASIM_SCOPE_PAIR_DIR: return 2 * p->n_pairs;
+    default: return asim_rules_row_slots(p, d->scope);
     }
-    return 0;
 }
 
 size_t asim_params_slot_count(const asim_params *p)
@@ -350,6 +368,10 @@ static void slot_path(const asim_params *p, asim_slot *s)
 {
     const asim_param_def *d = s->def;
     const char *open = strchr(d->path, '<');
+    if (asim_scope_declared(d->scope)) {
+        asim_rules_slot_path(p, s, s->path, sizeof s->path);
+        return;
+    }
     if (!open) {
         snprintf(s->path, sizeof s->path, "%s", d->path);
         return;
@@ -394,6 +416,9 @@ void asim_params_slot(const asim_params *p, size_t k, asim_slot *s)
         s->i = k / 2;
         s->j = k % 2;
         break;
+    case ASIM_SCOPE_COVARIATE:
+    case ASIM_SCOPE_REGION_COVARIATE:
+    case ASIM_SCOPE_RULE_PARAM: asim_rules_slot_index(p, s->def->scope, k, &s->i, &s->j); break;
     default: s->i = k;
     }
     slot_path(p, s);
@@ -536,6 +561,17 @@ static long pair_index(const asim_params *p, const char *name, size_t len, size_
 /* Does path fit row d with declared agents? Fills the slot's indices. */
 static int match_row(const asim_params *p, const asim_param_def *d, const char *path, asim_slot *slot)
 {
+    if (asim_scope_declared(d->scope)) { /* few slots: compare their paths */
+        for (size_t k = 0, n = row_slots(p, d); k < n; k++) {
+            memset(slot, 0, sizeof *slot);
+            slot->def = d;
+            asim_rules_slot_index(p, d->scope, k, &slot->i, &slot->j);
+            slot_path(p, slot);
+            if (strcmp(slot->path, path) == 0)
+                return 1;
+        }
+        return 0;
+    }
     const char *t = d->path, *q = path;
     long first = -1, second = -1;
     size_t dir = 0;
@@ -589,6 +625,9 @@ void *asim_params_ptr(asim_params *p, const asim_slot *s)
     case ASIM_SCOPE_THREAT: return &p->adversaries[s->i].threat[s->j];
     case ASIM_SCOPE_PAIR: base = (char *)&p->pairs[s->i]; break;
     case ASIM_SCOPE_PAIR_DIR: return &p->pairs[s->i].grievance[s->j];
+    case ASIM_SCOPE_COVARIATE: return &p->allies[s->i].covariates.value[s->j];
+    case ASIM_SCOPE_REGION_COVARIATE: return &p->region.covariates.value[s->i];
+    case ASIM_SCOPE_RULE_PARAM: return &p->rules[s->i].value[s->j];
     }
     return base + s->def->offset;
 }
@@ -712,7 +751,7 @@ asim_status asim_params_set_number(asim_params *p, const asim_slot *s, double v,
         *(uint64_t *)ptr = (uint64_t)v;
         return ASIM_OK;
     case ASIM_T_RULE:
-        asim_rule_join(", ", why, sizeof why);
+        asim_params_rule_join(p, ", ", why, sizeof why);
         return asim_error_set(err, ASIM_ECONFIG, "must be one of %s", why);
     default:
         return asim_error_set(err, ASIM_ECONFIG, "must be %s",
@@ -745,11 +784,13 @@ asim_status asim_params_set_string(asim_params *p, const asim_slot *s, const cha
 {
     void *ptr = asim_params_ptr(p, s);
     switch (s->def->type) {
-    case ASIM_T_RULE:
-        if (asim_rule_parse(v, ptr) != 0)
-            return asim_error_set(err, ASIM_ECONFIG, "must be one of %s (got \"%.40s\")",
-                                  asim_rule_choices(), v);
-        return ASIM_OK;
+    case ASIM_T_RULE: {
+        char choices[512];
+        if (asim_params_rule_parse(p, v, ptr) == 0)
+            return ASIM_OK;
+        asim_params_rule_join(p, " | ", choices, sizeof choices);
+        return asim_error_set(err, ASIM_ECONFIG, "must be one of %s (got \"%.40s\")", choices, v);
+    }
     case ASIM_T_NAME:
         if (!valid_name(v))
             return asim_error_set(err, ASIM_ECONFIG,
@@ -911,7 +952,7 @@ void asim_params_format_value(const asim_params *p, const asim_slot *s, bool jso
             asim_strbuf_printf(b, json ? "%llu" : "%lluL", (unsigned long long)*(const uint64_t *)v);
         break;
     case ASIM_T_BOOL: asim_strbuf_puts(b, *(const bool *)v ? "true" : "false"); break;
-    case ASIM_T_RULE: asim_strbuf_quoted(b, json, asim_rule_name(*(const asim_rule *)v)); break;
+    case ASIM_T_RULE: asim_strbuf_quoted(b, json, asim_params_rule_name(p, *(const asim_rule *)v)); break;
     case ASIM_T_NAME: asim_strbuf_quoted(b, json, (const char *)v); break;
     case ASIM_T_SCHEDULE: put_schedule(b, v, json); break;
     case ASIM_T_EVENTS: put_events(b, p, json); break;
