@@ -59,6 +59,11 @@ asim_status asim_config_parse_file(config_t *cfg, const char *file, asim_error *
  * declare its covariates, and compile every rule for every ally. */
 asim_status asim_config_read_rules(asim_params *p, const config_t *cfg, const config_origin *o,
                                    asim_error *err);
+/* 0 and *r set when name is a built-in rule or one the file of setting
+ * `any` defines (numbered as asim_config_read_rules numbers them); -1
+ * otherwise. The choices ("cha | threat | history | ...") go to buf. */
+int asim_config_rule_lookup(const config_setting_t *any, const char *name, asim_rule *r, char *choices,
+                            size_t n);
 /* 1 when path is the rules section or in it (read above, not walked). */
 int asim_config_rules_skip(const char *path);
 /* Write the user rules of p (only those listed, when only is not NULL) as

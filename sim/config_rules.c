@@ -206,6 +206,48 @@ asim_status asim_config_read_rules(asim_params *p, const config_t *cfg, const co
     return st;
 }
 
+/* ---- rule names, for the study sections --------------------------------------- */
+
+/* Add the names of the rules group sec to names (n of them, at most cap),
+ * skipping those already there. */
+static void add_names(const config_setting_t *sec, const char **names, size_t *n, size_t cap)
+{
+    for (int i = 0; sec && config_setting_is_group(sec) && i < config_setting_length(sec); i++) {
+        const char *name = config_setting_name(config_setting_get_elem(sec, (unsigned)i));
+        size_t k = 0;
+        while (k < *n && strcmp(names[k], name) != 0)
+            k++;
+        if (k == *n && *n < cap)
+            names[(*n)++] = name;
+    }
+}
+
+int asim_config_rule_lookup(const config_setting_t *any, const char *name, asim_rule *r, char *choices,
+                            size_t n)
+{
+    const config_setting_t *root = any;
+    while (config_setting_parent(root))
+        root = config_setting_parent(root);
+    const char *names[ASIM_RULE_MAX];
+    size_t count = 0;
+    add_names(config_setting_get_member(root, RULES_SECTION), names, &count, ASIM_RULE_MAX - ASIM_RULE_COUNT);
+    const config_setting_t *fitted = config_setting_get_member(root, FITTED_SECTION);
+    if (fitted)
+        add_names(config_setting_get_member(fitted, RULES_SECTION), names, &count,
+                  ASIM_RULE_MAX - ASIM_RULE_COUNT);
+    size_t used = (size_t)snprintf(choices, n, "%s", asim_rule_choices());
+    for (size_t k = 0; k < count && used < n; k++)
+        used += (size_t)snprintf(choices + used, n - used, " | %s", names[k]);
+    if (name && asim_rule_parse(name, r) == 0)
+        return 0;
+    for (size_t k = 0; name && k < count; k++)
+        if (strcmp(names[k], name) == 0) {
+            *r = (asim_rule)(ASIM_RULE_COUNT + k);
+            return 0;
+        }
+    return -1;
+}
+
 /* ---- writing ------------------------------------------------------------------ */
 
 static void put_rule(const asim_user_rule *u, int depth, asim_strbuf *out)
