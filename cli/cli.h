@@ -40,6 +40,7 @@ typedef struct cli {
     size_t shard, shards;                    /* --shard K/N, 0/0: the whole sweep */
     int resume, series, sweep_timeseries, quiet;
     int overwrite;                           /* --overwrite: replace allysim's files in DIR */
+    const char *progress;                    /* --progress: auto (NULL), always or never */
     double max_output;                       /* bytes a run or sweep may write (--max-output) */
     int force;                               /* write whatever the size (--force) */
     const char *rules;                       /* test, calibrate: --rules */
@@ -92,6 +93,10 @@ extern const size_t cli_command_count;
 extern const cli_option cli_options[];
 extern const size_t cli_option_count;
 
+/* Before a command that cannot stop cleanly at a signal (merge,
+ * calibrate): the temporary files it may leave in dir, removed at a signal
+ * (main.c); patterns with '*' are expanded over the rule names. */
+void cli_cleanup_at_signal(const char *dir, const char *const *rules, size_t n_rules);
 /* Set by the signal handler (main.c): the signal that asked to stop. */
 extern volatile sig_atomic_t cli_stop_signal;
 /* Set while a run or sweep can stop cleanly at a signal. */

@@ -205,6 +205,7 @@ int cli_cmd_merge(const cli *c, int argc, char **argv)
     int rc = cli_take_dir(c, c->dir, &od);
     if (rc != 0)
         return rc;
+    cli_cleanup_at_signal(c->dir, NULL, 0);
     asim_status st = asim_merge_shards(c->dirs, c->n_dirs, c->dir, &err);
     asim_outdir_close(&od);
     if (st != ASIM_OK)

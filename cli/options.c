@@ -233,6 +233,14 @@ static int set_format(cli *c, const char *opt, const char *arg)
     return 0;
 }
 
+static int set_progress(cli *c, const char *opt, const char *arg)
+{
+    if (!arg || (strcmp(arg, "auto") && strcmp(arg, "always") && strcmp(arg, "never")))
+        return cli_usage_error("%s %s: must be auto, always or never", opt, arg ? arg : "(missing)");
+    c->progress = arg;
+    return 0;
+}
+
 /* ---- the table --------------------------------------------------------------- */
 
 #define FLAG(field) NULL, offsetof(cli, field)
@@ -262,7 +270,10 @@ const cli_option cli_options[] = {
     {"series", 0, NULL, "sweep", FLAG(series), "write series.csv (per-step quantiles over replicates)"},
     {"timeseries", 0, NULL, "sweep", FLAG(sweep_timeseries),
      "write timeseries.csv (raw per-step rows, every K-th step)"},
-    {"quiet", 'q', NULL, "sweep test sensitivity", FLAG(quiet), "no progress on stderr"},
+    {"quiet", 'q', NULL, "sweep test sensitivity", FLAG(quiet), "no progress on stderr (same as --progress never)"},
+    {"progress", 0, "WHEN", "sweep test sensitivity", SETTER(set_progress),
+     "auto: a live line on a terminal (default); always: also a plain line every 10 s when stderr is "
+     "a log or a notebook; never"},
     {"max-output", 0, "SIZE", "run sweep", SETTER(set_max_output),
      "refuse to start when the files would exceed SIZE (default " CLI_DEFAULT_MAX_OUTPUT_TEXT
      "; K, M, G, T are powers of 1000)"},

@@ -46,7 +46,9 @@ static int sweep_size_guard(const cli *c, const asim_params *p, const asim_desig
     return cli_size_guard(c, bytes, what, "--every K, fewer replicates, no --series or --timeseries");
 }
 
-static void progress(const asim_sweep *s, double t0, int final)
+/* The progress line: live ("\r", rewritten) on a terminal, or a plain line
+ * for logs and notebooks. */
+static void progress(const asim_sweep *s, double t0, int final, int live)
 {
     asim_sweep_progress pr;
     asim_sweep_get_progress(s, &pr);
@@ -55,10 +57,10 @@ static void progress(const asim_sweep *s, double t0, int final)
     double el = (double)now.tv_sec + 1e-9 * (double)now.tv_nsec - t0;
     double rate = el > 0 ? (double)pr.runs_done / el : 0;
     double eta = rate > 0 ? (double)(pr.runs_total - pr.runs_done) / rate : 0;
-    fprintf(stderr, "\rsweep: %llu/%llu runs (%.1f%%), %.0f runs/s, ETA %d:%02d:%02d%s",
+    fprintf(stderr, "%ssweep: %llu/%llu runs (%.1f%%), %.0f runs/s, ETA %d:%02d:%02d%s", live ? "\r" : "",
             (unsigned long long)pr.runs_done, (unsigned long long)pr.runs_total,
             pr.runs_total ? 100.0 * (double)pr.runs_done / (double)pr.runs_total : 100.0, rate,
-            (int)(eta / 3600), (int)(eta / 60) % 60, (int)eta % 60, final ? "\n" : "   ");
+            (int)(eta / 3600), (int)(eta / 60) % 60, (int)eta % 60, final || !live ? "\n" : "   ");
 }
 
 static double now_seconds(void)
@@ -68,15 +70,27 @@ static double now_seconds(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-/* Drive the sweep block by block; returns its status. */
-static asim_status drive(asim_sweep *sw, int show, asim_error *err)
+/* How progress is shown: 0 none, 1 live on a terminal, 2 plain lines. */
+static int progress_mode(const cli *c)
 {
-    double t0 = now_seconds(), last = 0;
+    const char *when = c->quiet ? "never" : c->progress ? c->progress : "auto";
+    if (strcmp(when, "never") == 0 || !asim_sweep_is_writer())
+        return 0;
+    if (isatty(2))
+        return 1;
+    return strcmp(when, "always") == 0 ? 2 : 0;
+}
+
+/* Drive the sweep block by block; returns its status. */
+static asim_status drive(asim_sweep *sw, int mode, asim_error *err)
+{
+    double t0 = now_seconds(), last = mode == 2 ? t0 : 0, every = mode == 2 ? 10.0 : 0.5;
     asim_status st = ASIM_OK;
     while (st == ASIM_OK && !asim_sweep_done(sw)) {
         st = asim_sweep_step(sw, err);
-        if (show && (now_seconds() - last > 0.5 || asim_sweep_done(sw))) {
-            progress(sw, t0, asim_sweep_done(sw) || st != ASIM_OK);
+        int final = asim_sweep_done(sw) || st != ASIM_OK;
+        if (mode && (now_seconds() - last > every || final)) {
+            progress(sw, t0, final, mode == 1);
             last = now_seconds();
         }
     }
@@ -109,7 +123,7 @@ static int run_design(const cli *c, const asim_params *p, const asim_design_spec
         rc = cli_fail(&err);
     if (rc == 0) {
         int writer = asim_sweep_is_writer();
-        asim_status st = drive(sw, writer && !c->quiet && isatty(2), &err);
+        asim_status st = drive(sw, progress_mode(c), &err);
         asim_sweep_progress pr;
         asim_sweep_get_progress(sw, &pr);
         char last_failure[ASIM_ERROR_MAX]; /* the sweep's copy dies with it */
@@ -186,6 +200,9 @@ static int parse_rules(const asim_params *p, const char *list, asim_test_spec *t
         asim_rule r;
         if (t->n_rules == ASIM_RULE_MAX || asim_params_rule_parse(p, tok, &r) != 0)
             return -1;
+        for (size_t k = 0; k < t->n_rules; k++)
+            if (t->rules[k] == r)
+                return -1; /* each rule once: a repeated rule would repeat its rows */
         t->rules[t->n_rules++] = r;
     }
     return t->n_rules ? 0 : -1;
@@ -195,7 +212,7 @@ static int rules_error(const asim_params *p, const char *list)
 {
     char names[600];
     asim_params_rule_join(p, ", ", names, sizeof names);
-    return cli_usage_error("--rules %s: must be a comma-separated list of %s", list, names);
+    return cli_usage_error("--rules %s: must name distinct rules, comma-separated, from %s", list, names);
 }
 
 int cli_cmd_test(const cli *c, int argc, char **argv)
@@ -335,6 +352,12 @@ int cli_cmd_calibrate(const cli *c, int argc, char **argv)
     asim_outdir od = {.lock.fd = -1};
     if (rc == 0)
         rc = cli_take_dir(c, dir, &od);
+    if (rc == 0) {
+        const char *names[ASIM_RULE_COUNT];
+        for (size_t k = 0; k < rules.n_rules; k++)
+            names[k] = asim_rule_name(rules.rules[k]);
+        cli_cleanup_at_signal(dir, names, rules.n_rules);
+    }
     if (rc == 0 && asim_calibrate_run(dir, &p, &s, &obs, c->holdout ? &hold : NULL, rules.rules,
                                       rules.n_rules, threads, &report, &err) != ASIM_OK)
         rc = cli_fail(&err);

@@ -23,7 +23,8 @@ void asim_strbuf_append(asim_strbuf *b, const char *s, size_t n);
 /* Append a double so that it reads back to the same value (%.17g, with a
  * ".0" when it would otherwise read back as an integer). */
 void asim_strbuf_real(asim_strbuf *b, double v);
-/* Append s in double quotes with escapes: JSON's (json != 0) or
+/* Append s in double quotes with escapes: JSON's (json != 0; bytes that
+ * are not valid UTF-8 become \u00XX, so the document stays UTF-8) or
  * libconfig's. */
 void asim_strbuf_quoted(asim_strbuf *b, int json, const char *s);
 /* The text, or "" when empty. */
