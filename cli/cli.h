@@ -36,6 +36,8 @@ typedef struct cli {
     long every;                              /* --every: every K-th step */
     int timeseries;                          /* run: write timeseries.csv (--no-timeseries: 0) */
     int json;                                /* check --json */
+    int explain;                             /* check --explain: where each value came from */
+    int strict;                              /* --strict: warnings are errors */
     int threads;                             /* -j, 0: all cores */
     size_t shard, shards;                    /* --shard K/N, 0/0: the whole sweep */
     int resume, series, sweep_timeseries, quiet;
@@ -138,7 +140,10 @@ int cli_cmd_check(const cli *c, int argc, char **argv);
 int cli_cmd_merge(const cli *c, int argc, char **argv);
 int cli_cmd_help(const cli *c, int argc, char **argv);
 int cli_cmd_version(const cli *c, int argc, char **argv);
-/* Load CONFIG (or the baseline) with the overrides into *p; 0 or -1. */
+/* Load CONFIG (or the baseline) with the overrides into *p; 0 or -1.
+ * Warnings are printed here (errors under --strict); when there are
+ * several errors, all but the last are printed here and the last is left
+ * in err, for the caller to print like any other. */
 int cli_load(const cli *c, asim_params *p, asim_error *err);
 /* Refuse up front (exit code 2) when `bytes` is over --max-output, unless
  * --force; `what` says where the size comes from, `fewer` how to write

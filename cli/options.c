@@ -289,6 +289,10 @@ const cli_option cli_options[] = {
      "coded history to fit (CSV: start,end,pair,outcome,score,weight; required)"},
     {"holdout", 0, "FILE", "calibrate", SETTER(set_holdout), "coded history to validate the fit on"},
     {"json", 0, NULL, "check", FLAG(json), "print the configuration as JSON"},
+    {"explain", 0, NULL, "check", FLAG(explain),
+     "print each setting as path = value  # file:line (or -s, or default): where its value came from"},
+    {"strict", 0, NULL, LOADERS, FLAG(strict),
+     "treat warnings (settings that are legal but probably not meant) as errors"},
     {"format", 0, "FORMAT", "params", SETTER(set_format), "text (aligned columns), csv or json (default text)"},
     {"help", 'h', NULL, NULL, FLAG(help), "this help"},
 };

@@ -234,7 +234,7 @@ int cli_cmd_test(const cli *c, int argc, char **argv)
         t.smallest_effect = c->smallest_effect;
     if (rc == 0 && c->replicates_given)
         t.replicates = (size_t)c->replicates;
-    if (rc == 0 && asim_test_design(&p, &t, &run, &spec, &err) != ASIM_OK)
+    if (rc == 0 && asim_hypothesis_design(&p, &t, &run, &spec, &err) != ASIM_OK)
         rc = cli_fail(&err);
     char dir[4096];
     out_dir(c, &p, "-test", dir, sizeof dir);
@@ -248,7 +248,7 @@ int cli_cmd_test(const cli *c, int argc, char **argv)
         static const char *const written[] = {"coefficients.csv", "verdicts.csv", "regimes.csv"};
         asim_strbuf report;
         asim_strbuf_init(&report);
-        if (asim_test_analyse(dir, &run, &t, &report, &err) != ASIM_OK ||
+        if (asim_hypothesis_analyse(dir, &run, &t, &report, &err) != ASIM_OK ||
             asim_output_meta_add_files(dir, written, 3, &err) != ASIM_OK)
             rc = cli_fail(&err);
         else
@@ -312,10 +312,10 @@ static int ishigami(const char *arg)
         return 2;
     asim_sobol_index ix[3];
     asim_error err = {0};
-    if (asim_sensitivity_function(asim_ishigami, 3, (size_t)N, 200, 1, ix, &err) != ASIM_OK)
+    if (asim_sensitivity_function(asim_sensitivity_ishigami, 3, (size_t)N, 200, 1, ix, &err) != ASIM_OK)
         return cli_fail(&err);
     double S1[3], ST[3];
-    asim_ishigami_indices(S1, ST);
+    asim_sensitivity_ishigami_indices(S1, ST);
     printf("Ishigami function (a = 7, b = 0.1), N = %llu\n", N);
     printf("%-4s %9s %9s %9s %9s %9s %9s\n", "x", "S1", "exact", "error", "ST", "exact", "error");
     for (int i = 0; i < 3; i++)
@@ -332,7 +332,7 @@ int cli_cmd_calibrate(const cli *c, int argc, char **argv)
     asim_observations obs = {0}, hold = {0};
     asim_test_spec rules; /* only its rule list */
     asim_error err = {0};
-    asim_test_spec_default(&rules);
+    asim_hypothesis_spec_default(&rules);
     memset(&s, 0, sizeof s);
     if (!c->observations)
         return cli_usage_error("calibrate needs --observations FILE (coded history: start,end,pair,outcome,score,weight)");

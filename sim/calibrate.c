@@ -363,7 +363,7 @@ typedef struct {
 } objective_ctx;
 
 /* Box [lo, hi] to the real line and back, so the simplex is unconstrained. */
-static double to_box(const asim_sweep_param *sp, double z) { return sp->lo + (sp->hi - sp->lo) * logistic(z); }
+static double to_box(const asim_design_param *sp, double z) { return sp->lo + (sp->hi - sp->lo) * logistic(z); }
 
 static double from_unit(double u)
 {

@@ -67,7 +67,7 @@ static void fitted_text(const asim_params *fitted, const asim_calibrate_spec *s,
                             "# a scenario to run it with them (they override its own values).\n",
                        asim_params_rule_name(fitted, fit->rule), asim_version());
     for (size_t j = 0; j < s->free.n_params; j++) {
-        const asim_sweep_param *sp = &s->free.params[j];
+        const asim_design_param *sp = &s->free.params[j];
         for (size_t k = 0; sp->mode != ASIM_SWEEP_SET && k < sp->n_paths; k++)
             asim_strbuf_printf(out, "# %s: %s %.17g (a change of its schedule: apply it as a sweep with "
                                     "mode = \"%s\")\n",
@@ -173,7 +173,7 @@ static asim_status one_rule(const char *dir, const asim_params *base, const asim
         asim_strbuf_printf(report, "\nrule %s: log-likelihood %.4f, AIC %.3f, %zu evaluations\n", name,
                            fit.loglik, fit.aic, fit.evaluations);
         for (size_t j = 0; j < s->free.n_params; j++) {
-            const asim_sweep_param *sp = &s->free.params[j];
+            const asim_design_param *sp = &s->free.params[j];
             asim_csv_str(&f->par, name);
             asim_csv_str(&f->par, sp->name);
             asim_csv_num(&f->par, fit.x[j]);

@@ -75,10 +75,10 @@ static asim_status load_section(const char *file, const asim_params *p, const ch
         return example ? asim_error_set(err, ASIM_EUSAGE, "%s needs a CONFIG with a %s section", name, name)
                        : ASIM_OK;
     config_t cfg;
-    asim_status st = asim_config_parse_file(&cfg, file, err);
+    asim_status st = asim_config_parse_layers(&cfg, file, NULL, err);
     if (st == ASIM_OK) {
         const config_setting_t *sec = config_lookup(&cfg, name);
-        config_origin o = {file, NULL, p};
+        config_origin o = {file, NULL, p, NULL};
         if (sec)
             st = read(sec, spec, &o, err);
         else if (example)
@@ -98,7 +98,7 @@ static const char *const sweep_param_keys[] = {"path", "tie", "name", "values", 
                                                "scale", "mode", NULL};
 
 /* The paths of one sweep parameter: `path`, then the members of `tie`. */
-static asim_status sweep_paths(const config_setting_t *g, asim_sweep_param *sp, const char *at,
+static asim_status sweep_paths(const config_setting_t *g, asim_design_param *sp, const char *at,
                                const asim_params *p, const config_origin *o, asim_error *err)
 {
     const char *one = NULL;
@@ -133,7 +133,7 @@ static asim_status sweep_paths(const config_setting_t *g, asim_sweep_param *sp, 
     return ASIM_OK;
 }
 
-static asim_status sweep_values(const config_setting_t *v, asim_sweep_param *sp,
+static asim_status sweep_values(const config_setting_t *v, asim_design_param *sp,
                                 const asim_slot *slot, const char *at, const config_origin *o,
                                 asim_error *err)
 {
@@ -174,7 +174,7 @@ static asim_status sweep_values(const config_setting_t *v, asim_sweep_param *sp,
 }
 
 static asim_status sweep_range(const config_setting_t *g, const config_setting_t *r,
-                               asim_sweep_param *sp, const asim_slot *slot, const char *at,
+                               asim_design_param *sp, const asim_slot *slot, const char *at,
                                const config_origin *o, asim_error *err)
 {
     if (!config_setting_is_aggregate(r) || config_setting_length(r) != 2 ||
@@ -210,7 +210,7 @@ static asim_status sweep_param(const config_setting_t *g, const char *section, i
     if (!config_setting_is_group(g))
         return section_error(err, o, g, at, "must be { path = \"...\"; values = [...]; }%s", "");
     asim_status st = check_keys(g, sweep_param_keys, at, o, err);
-    asim_sweep_param *sp = &spec->params[spec->n_params++];
+    asim_design_param *sp = &spec->params[spec->n_params++];
     if (st == ASIM_OK)
         st = sweep_paths(g, sp, at, o->params, o, err);
     if (st != ASIM_OK)
@@ -422,7 +422,7 @@ static asim_status test_reader(const config_setting_t *sec, void *spec, const co
 
 asim_status asim_config_load_test(const char *file, asim_test_spec *t, asim_error *err)
 {
-    asim_test_spec_default(t);
+    asim_hypothesis_spec_default(t);
     return load_section(file, NULL, "test", NULL, test_reader, t, err);
 }
 
@@ -617,3 +617,56 @@ asim_status asim_config_load_calibrate(const char *file, const asim_params *p, a
     return load_section(file, p, "calibrate", "configs/calibrate_1965_1990.cfg", calibrate_reader, s, err);
 }
 
+
+/* ---- every section, for `allysim check` ------------------------------------------------------ */
+
+/* Read the study section `name` with its command's loader; its first error into r. */
+static void check_one(const char *name, const char *file, const asim_params *p, const config_t *cfg,
+                      asim_config_report *r)
+{
+    asim_error err = {0};
+    asim_status st = ASIM_OK;
+    if (strcmp(name, "sweep") == 0) {
+        asim_design_spec spec;
+        st = asim_config_load_sweep(file, p, &spec, &err);
+        const config_setting_t *seed = config_lookup(cfg, "sweep.seed");
+        if (st == ASIM_OK && seed && spec.method != ASIM_DESIGN_RANDOM && spec.method != ASIM_DESIGN_LHS) {
+            char where[1100];
+            config_origin o = {file, NULL, p, NULL};
+            asim_config_where(&o, seed, where, sizeof where);
+            asim_config_report_add(&r->warnings, &r->n_warnings,
+                                   "%s: sweep.seed: a %s design draws no random points, so this seed is not "
+                                   "used (the runs' seeds come from model.seed)",
+                                   where, asim_design_method_name(spec.method));
+        }
+        asim_design_spec_free(&spec);
+    } else if (strcmp(name, "test") == 0) {
+        asim_test_spec t;
+        st = asim_config_load_test(file, &t, &err);
+    } else if (strcmp(name, "sensitivity") == 0) {
+        asim_sensitivity_spec s;
+        st = asim_config_load_sensitivity(file, p, &s, &err);
+        asim_sensitivity_spec_free(&s);
+    } else if (strcmp(name, "calibrate") == 0) {
+        asim_calibrate_spec s;
+        st = asim_config_load_calibrate(file, p, &s, &err);
+        asim_calibrate_spec_free(&s);
+    }
+    if (st != ASIM_OK && r->n_errors < ASIM_CONFIG_MAX_ERRORS)
+        asim_config_report_add(&r->errors, &r->n_errors, "%s", err.msg);
+}
+
+asim_status asim_config_check_sections(const char *file, const asim_params *p, const char *only,
+                                       asim_config_report *r)
+{
+    if (!file)
+        return ASIM_OK;
+    config_t cfg;
+    asim_error err = {0};
+    if (asim_config_parse_layers(&cfg, file, NULL, &err) == ASIM_OK)
+        for (const char *const *name = asim_config_command_sections; *name; name++)
+            if ((!only || strcmp(only, *name) == 0) && config_lookup(&cfg, *name))
+                check_one(*name, file, p, &cfg, r);
+    config_destroy(&cfg);
+    return r->n_errors ? ASIM_ECONFIG : ASIM_OK;
+}

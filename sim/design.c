@@ -103,7 +103,7 @@ asim_status asim_design_unit_sobol(size_t n, size_t dim, double *u)
     return ASIM_OK;
 }
 
-double asim_design_map(const asim_sweep_param *sp, double u)
+double asim_design_map(const asim_design_param *sp, double u)
 {
     if (sp->log_scale)
         return exp(log(sp->lo) + u * (log(sp->hi) - log(sp->lo)));
@@ -134,7 +134,7 @@ static void enumerated_row(const asim_design_spec *s, size_t i, double *x)
 {
     size_t rest = i;
     for (size_t k = s->n_params; k-- > 0;) {
-        const asim_sweep_param *sp = &s->params[k];
+        const asim_design_param *sp = &s->params[k];
         size_t idx = s->method == ASIM_DESIGN_GRID ? rest % sp->n_values : i;
         rest /= s->method == ASIM_DESIGN_GRID ? sp->n_values : 1;
         x[k] = sp->values ? sp->values[idx] : (double)idx;
@@ -176,7 +176,7 @@ static double clamp_to(const asim_param_def *def, double v)
     return v < lo ? lo : (v > hi ? hi : v);
 }
 
-static asim_status apply_path(const asim_sweep_param *sp, const char *path, double v,
+static asim_status apply_path(const asim_design_param *sp, const char *path, double v,
                               asim_params *p, asim_error *err)
 {
     asim_slot slot;
@@ -215,7 +215,7 @@ asim_status asim_design_apply(const asim_design_spec *s, const double *x, asim_p
     return ASIM_OK;
 }
 
-void asim_design_value_text(const asim_sweep_param *sp, double v, char *buf, size_t n)
+void asim_design_value_text(const asim_design_param *sp, double v, char *buf, size_t n)
 {
     if (sp->labels)
         snprintf(buf, n, "%s", sp->labels[(size_t)v]);

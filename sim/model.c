@@ -1,4 +1,4 @@
-/* model.c: state and one step of the alliance model (spec section 3) for a
+/* model.c: state and one step of the alliance model (docs/model.md sections 3 and 7) for a
  * batch of replicates in structure-of-arrays form.
  *
  * Speed (docs/performance.md): a step runs tile by tile (TILE lanes at a
@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "allysim/rng.h"
+#include "rng_lanes.h"
 #include "allysim/rules.h"
 
 #include "rules_impl.h"
@@ -93,18 +93,29 @@ struct asim_model {
     size_t ncov;          /* covariate columns of the exogenous row */
     size_t *cov_scal;     /* [ncov]: their scalars */
 
-    /* state at t */
-    double *p_, *A, *E, *b, *S, *delta; /* [ally][lane] */
-    double *X;                          /* [adv][lane] */
-    double *O;                          /* [lane] */
-    double *R;                          /* [pair][lane] */
+    /* state at t (docs/model.md 2.2), [ally][lane] unless marked */
+    double *p_;    /* p: commitment the ally perceives, [0, 1] ("p" is the params) */
+    double *A;     /* fear of abandonment, [0, 1] */
+    double *E;     /* fear of entrapment, [0, 1] */
+    double *b;     /* burden-sharing effort, [0, 1] */
+    double *S;     /* threat shock from recent provocations, decaying, >= 0 */
+    double *delta; /* the patron's adaptive offset to its commitment */
+    double *X;     /* [adv][lane] assertiveness, [0, 1] */
+    double *O;     /* [lane] regional outcry, [0, 1] */
+    double *R;     /* [pair][lane] relation, [-1, 1] */
 
-    /* derived and decided at t */
-    double *c, *T, *Beff, *V, *Astar, *Estar, *act, *z; /* [ally][lane] */
-    double *coop;           /* [pair][dir][lane]: dir 0 a toward b, 1 b toward a */
-    double *H, *n_hist;     /* [lane] */
-    double *N;              /* [adv][lane] */
-    unsigned char *regime;  /* [pair][lane] */
+    /* derived and decided at t (docs/model.md 7.2-7.5), [ally][lane] */
+    double *c;     /* actual commitment: schedule plus offset */
+    double *T;     /* threat the ally faces */
+    double *Beff;  /* effective (credited) burden-sharing */
+    double *V;     /* visible militarization, feeding outcry */
+    double *Astar, *Estar; /* the fears' targets */
+    double *act;   /* support decision toward the patron (0/1, or its probability) */
+    double *z;     /* normal draw of the commitment signal */
+    double *coop;           /* [pair][dir][lane]: cooperation, dir 0 a toward b, 1 b toward a */
+    double *H, *n_hist;     /* [lane] history events: total size, count */
+    double *N;              /* [adv][lane] provocations */
+    unsigned char *regime;  /* [pair][lane] Cha's regime (docs/model.md 7.8) */
 
     /* random streams: lane i's taus2 state */
     uint32_t *s1, *s2, *s3; /* [lane] */
@@ -149,7 +160,7 @@ static asim_status load_events(asim_model *m)
     for (size_t i = 0; i < p->region.n_events; i++) {
         long s = asim_params_event_step(p, p->region.events[i].year);
         if (s < 0 || s >= p->model.steps)
-            continue; /* outside the run: ignored, as the spec says */
+            continue; /* outside the run: ignored (docs/model.md 7.6) */
         m->events[m->n_events].step = s;
         m->events[m->n_events].size = p->region.events[i].size;
         m->n_events++;
@@ -951,7 +962,7 @@ STEP void advance_adversaries(asim_model *m, size_t i0, size_t n)
             k_target2(n, m->acc, m->c + i0, m->Beff + i0, m->c + W + i0, m->Beff + W + i0,
                       m->O + i0, k);
         } else if (m->wsum[x] > 0) {
-            /* 0 + the terms in ally order, / wsum: the spec's Det */
+            /* 0 + the terms in ally order, / wsum: Det of docs/model.md 7.7 */
             for (size_t a = 0; a < na; a++) {
                 if (a == 0)
                     k_det_first(n, m->acc, m->w[x * na + a], m->c + a * W + i0, m->Beff + a * W + i0);

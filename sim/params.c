@@ -467,6 +467,18 @@ static int fits_template(const char *t, const char *path)
     return *t == '\0' && *path == '\0';
 }
 
+/* "JPN, KOR, ...": the declared allies (or adversaries). */
+static void declared_list(const asim_params *p, int allies, char *buf, size_t n)
+{
+    size_t used = 0, count = allies ? p->n_allies : p->n_adversaries;
+    buf[0] = '\0';
+    for (size_t k = 0; k < count && used < n; k++) {
+        int w = snprintf(buf + used, n - used, "%s%s", k ? ", " : "",
+                         allies ? p->allies[k].id : p->adversaries[k].id);
+        used += w > 0 ? (size_t)w : 0;
+    }
+}
+
 static void explain_unknown(const asim_params *p, const char *path, char *why, size_t n)
 {
     for (size_t r = 0; r < asim_param_count; r++)
@@ -478,6 +490,8 @@ static void explain_unknown(const asim_params *p, const char *path, char *why, s
             /* name the role of the id that is not declared: in
              * adversaries.CHN.threat.TWN it is the ally TWN */
             const char *t = asim_param_table[r].path, *q = path;
+            char missing[ASIM_ID_MAX] = "";
+            int missing_ally = 1;
             while (*t && *q) {
                 if (*t != '<') {
                     t++, q++;
@@ -500,11 +514,16 @@ static void explain_unknown(const asim_params *p, const char *path, char *why, s
                     known |= strcmp(p->adversaries[x].id, id) == 0;
                 if (!known) {
                     role = ally ? "ally" : "adversary";
+                    snprintf(missing, sizeof missing, "%s", id);
+                    missing_ally = ally;
                     break;
                 }
             }
-            snprintf(why, n, "%.*s... refers to an undeclared %s", (int)(pre - asim_param_table[r].path),
-                     asim_param_table[r].path, role);
+            char list[ASIM_ERROR_MAX / 2];
+            declared_list(p, missing_ally, list, sizeof list);
+            snprintf(why, n, "%.*s... refers to an undeclared %s%s%s (declared %s: %s)",
+                     (int)(pre - asim_param_table[r].path), asim_param_table[r].path, role, *missing ? " " : "",
+                     missing, missing_ally ? "allies" : "adversaries", list);
             return;
         }
     size_t best = (size_t)-1, nslots = asim_params_slot_count(p);
@@ -858,7 +877,7 @@ asim_status asim_params_set_events(asim_params *p, const asim_event *ev, size_t 
 
 long asim_params_window_start(const asim_params *p)
 {
-    /* the first t with t >= burn_in * steps, compared as the spec says */
+    /* the first t with t >= burn_in * steps, as docs/model.md 4.11 defines the window */
     double w = p->model.burn_in * (double)p->model.steps;
     long t = (long)ceil(w);
     while (t > 0 && (double)(t - 1) >= w)

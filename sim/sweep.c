@@ -571,7 +571,7 @@ static size_t block_points(const asim_sweep *s)
 }
 
 /* One swept parameter in meta.json: enough to know what the columns mean. */
-static void param_json(const asim_sweep_param *sp, asim_strbuf *b)
+static void param_json(const asim_design_param *sp, asim_strbuf *b)
 {
     asim_strbuf_puts(b, "{\"name\": ");
     asim_strbuf_quoted(b, 1, sp->name);

@@ -10,9 +10,9 @@
 
 #include "check_main.h"
 
-static asim_sweep_param range_param(const char *path, double lo, double hi, int log_scale)
+static asim_design_param range_param(const char *path, double lo, double hi, int log_scale)
 {
-    asim_sweep_param sp;
+    asim_design_param sp;
     memset(&sp, 0, sizeof sp);
     snprintf(sp.name, sizeof sp.name, "%s", path);
     snprintf(sp.paths[0], sizeof sp.paths[0], "%s", path);
@@ -84,7 +84,7 @@ END_TEST
  * sequence's rows. */
 START_TEST(sobol_rows_in_blocks)
 {
-    asim_sweep_param ps[2] = {range_param("a", 0, 1, 0), range_param("b", 0, 1, 0)};
+    asim_design_param ps[2] = {range_param("a", 0, 1, 0), range_param("b", 0, 1, 0)};
     asim_design_spec spec = {.method = ASIM_DESIGN_SOBOL, .params = ps, .n_params = 2, .points = 20};
     asim_design d;
     double whole[40], part[40];
@@ -103,7 +103,7 @@ END_TEST
 
 START_TEST(ranges_linear_and_log)
 {
-    asim_sweep_param lin = range_param("x", 2, 4, 0), lg = range_param("y", 0.1, 10, 1);
+    asim_design_param lin = range_param("x", 2, 4, 0), lg = range_param("y", 0.1, 10, 1);
     ck_assert_double_eq_tol(asim_design_map(&lin, 0.25), 2.5, 1e-15);
     ck_assert_double_eq_tol(asim_design_map(&lg, 0.5), 1.0, 1e-12);
     ck_assert_double_eq_tol(asim_design_map(&lg, 0.0), 0.1, 1e-15);
@@ -114,7 +114,7 @@ END_TEST
 START_TEST(grid_order)
 {
     double v1[] = {1, 2}, v2[] = {10, 20, 30};
-    asim_sweep_param ps[2];
+    asim_design_param ps[2];
     memset(ps, 0, sizeof ps);
     ps[0].values = v1;
     ps[0].n_values = 2;
@@ -152,7 +152,7 @@ START_TEST(apply_modes)
     ck_assert_int_eq(asim_params_find(&p, "patron.commitment.KOR", &slot, why, sizeof why), 0);
     asim_keyframe k[] = {{1965, 0.5}, {1970, 0.9}};
     ck_assert_int_eq(asim_params_set_schedule(&p, &slot, k, 2, NULL), ASIM_OK);
-    asim_sweep_param sp = range_param("patron.commitment.KOR", 0, 1, 0);
+    asim_design_param sp = range_param("patron.commitment.KOR", 0, 1, 0);
     snprintf(sp.paths[1], sizeof sp.paths[1], "patron.commitment.JPN");
     sp.n_paths = 2;
     sp.mode = ASIM_SWEEP_OFFSET;
@@ -180,7 +180,7 @@ START_TEST(apply_labels)
     asim_params p;
     ck_assert_int_eq(asim_params_init(&p), ASIM_OK);
     char *labels[] = {"cha", "history"};
-    asim_sweep_param sp = range_param("model.rule", 0, 0, 0);
+    asim_design_param sp = range_param("model.rule", 0, 0, 0);
     sp.labels = labels;
     sp.n_labels = 2;
     asim_design_spec spec = {.method = ASIM_DESIGN_GRID, .params = &sp, .n_params = 1};

@@ -15,7 +15,7 @@
 #include "allysim/fmt.h"
 #include "allysim/model.h"
 #include "allysim/params.h"
-#include "allysim/rng.h"
+#include "rng_lanes.h"
 #include "check_main.h"
 
 /* The state of GSL's taus2 generator (gsl/rng/taus.c). */

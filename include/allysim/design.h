@@ -28,7 +28,7 @@ typedef enum {
 #define ASIM_SWEEP_MAX_TIE 16
 #define ASIM_SOBOL_MAX_DIM 40 /* GSL's Sobol generator */
 
-typedef struct asim_sweep_param {
+typedef struct asim_design_param {
     char name[ASIM_PATH_MAX];                 /* column name: the first path, or `name` */
     char paths[ASIM_SWEEP_MAX_TIE][ASIM_PATH_MAX]; /* the path and those tied to it */
     size_t n_paths;
@@ -39,11 +39,11 @@ typedef struct asim_sweep_param {
     size_t n_values;
     double lo, hi;   /* random, lhs, sobol */
     int log_scale;
-} asim_sweep_param;
+} asim_design_param;
 
 typedef struct asim_design_spec {
     asim_design_method method;
-    asim_sweep_param *params;
+    asim_design_param *params;
     size_t n_params;
     size_t points;     /* random, lhs, sobol */
     size_t replicates; /* per design point, >= 1 */
@@ -85,7 +85,7 @@ void asim_design_unit_lhs(size_t first, size_t n, size_t total, size_t dim, uint
 asim_status asim_design_unit_sobol(size_t n, size_t dim, double *u);
 
 /* A unit-interval value u mapped onto parameter sp's range (its scale). */
-double asim_design_map(const asim_sweep_param *sp, double u);
+double asim_design_map(const asim_design_param *sp, double u);
 
 /* Apply parameter k's value of point row `x` to *p (which already holds
  * the base configuration). Offsets and scales of schedules are clamped to
@@ -94,6 +94,6 @@ asim_status asim_design_apply(const asim_design_spec *s, const double *x, asim_p
                               asim_error *err);
 
 /* The value of parameter k as CSV text (number or label). */
-void asim_design_value_text(const asim_sweep_param *sp, double v, char *buf, size_t n);
+void asim_design_value_text(const asim_design_param *sp, double v, char *buf, size_t n);
 
 #endif

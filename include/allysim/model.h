@@ -1,5 +1,5 @@
 /* model.h: the state of a batch of replicates of one configuration, and
- * one step of the model (spec section 3).
+ * one step of the model (docs/model.md sections 3 and 7).
  *
  * A model steps `width` replicates together, in structure-of-arrays form
  * (every array is [agent][lane]), so that the step loop vectorises across
