@@ -80,10 +80,11 @@ static asim_status read_rule(asim_params *p, const config_setting_t *g, const co
     }
     const config_setting_t *st = config_setting_get_member(g, "strategic");
     const char *text = st ? config_setting_get_string(st) : NULL;
-    snprintf(path, sizeof path, RULES_SECTION ".%s.strategic", rule);
+    snprintf(path, sizeof path, RULES_SECTION ".%s%s", rule, st ? ".strategic" : "");
     if (!text)
-        return fail(err, o, st ? st : g, st ? path : RULES_SECTION, "needs strategic = \"expression\";");
+        return fail(err, o, st ? st : g, path, "needs strategic = \"expression\"; (a string)");
     asim_status s = read_params(g, rule, o, name, value, &n, err);
+    snprintf(path, sizeof path, RULES_SECTION ".%s", rule);
     if (s == ASIM_OK && asim_params_add_rule(p, rule, text, name, value, n, err) != ASIM_OK)
         return asim_config_blame(err, o, g, path);
     return s;
@@ -92,10 +93,8 @@ static asim_status read_rule(asim_params *p, const config_setting_t *g, const co
 static asim_status read_rules(asim_params *p, const config_setting_t *sec, const config_origin *o,
                               asim_error *err)
 {
-    if (!sec)
-        return ASIM_OK;
-    if (!config_setting_is_group(sec))
-        return fail(err, o, sec, RULES_SECTION, "must be a section: rules: { name: { ... }; };");
+    if (!sec || !config_setting_is_group(sec))
+        return ASIM_OK; /* not a section: the loader says so */
     asim_status st = ASIM_OK;
     for (int i = 0; st == ASIM_OK && i < config_setting_length(sec); i++)
         st = read_rule(p, config_setting_get_elem(sec, (unsigned)i), o, err);
