@@ -55,6 +55,8 @@ typedef struct cli {
     const char *dirs[CLI_MAX_OVERRIDES];     /* merge DIR... */
     size_t n_dirs;
     int help;                                /* --help: print the command's help */
+    int unpaired;                            /* compare --unpaired */
+    const char *baseline;                    /* compare --baseline NAME */
 } cli;
 
 /* What a command takes besides its options. */
@@ -140,6 +142,8 @@ int cli_cmd_check(const cli *c, int argc, char **argv);
 int cli_cmd_merge(const cli *c, int argc, char **argv);
 int cli_cmd_help(const cli *c, int argc, char **argv);
 int cli_cmd_version(const cli *c, int argc, char **argv);
+/* compare.c */
+int cli_cmd_compare(const cli *c, int argc, char **argv);
 /* Load CONFIG (or the baseline) with the overrides into *p; 0 or -1.
  * Warnings are printed here (errors under --strict); when there are
  * several errors, all but the last are printed here and the last is left

@@ -24,6 +24,8 @@ const cli_command cli_commands[] = {
     {"run", cli_cmd_run, CLI_ARGS_CONFIG, "[CONFIG]", "run a scenario (default: the built-in baseline)"},
     {"sweep", cli_cmd_sweep, CLI_ARGS_CONFIG, "CONFIG", "run the design in CONFIG's sweep section"},
     {"merge", cli_cmd_merge, CLI_ARGS_DIRS, "DIR... -o OUT", "put the shards of a sweep back together"},
+    {"compare", cli_cmd_compare, CLI_ARGS_DIRS, "A B | SWEEP --baseline NAME",
+     "paired differences of two runs (B - A), or of a sweep's scenarios and its baseline"},
     {"test", cli_cmd_test, CLI_ARGS_CONFIG, "[CONFIG]",
      "Cha's hypothesis as a regression test under each rule (design from CONFIG's test section)"},
     {"sensitivity", cli_cmd_sensitivity, CLI_ARGS_CONFIG, "CONFIG | --ishigami N",

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,12 +26,13 @@
 /* The size check of a sweep (before it creates anything). */
 static int sweep_size_guard(const cli *c, const asim_params *p, const asim_design_spec *spec)
 {
-    double points = spec->method == ASIM_DESIGN_GRID ? 1.0 : (double)spec->points;
+    double points = spec->method <= ASIM_DESIGN_LIST ? 1.0 : (double)spec->points;
     for (size_t k = 0; k < spec->n_params; k++)
         if (spec->method == ASIM_DESIGN_GRID)
             points *= (double)spec->params[k].n_values;
         else if (spec->method == ASIM_DESIGN_LIST && k == 0)
             points = (double)spec->params[k].n_values;
+    points *= spec->n_scenarios ? (double)spec->n_scenarios : 1.0;
     points /= c->shards ? (double)c->shards : 1.0;
     double runs = points * (double)spec->replicates, metrics = cli_summary_columns(p);
     double steps = ceil((double)p->model.steps / (double)c->every), cols = cli_timeseries_columns(p);
@@ -102,7 +104,7 @@ static asim_status drive(asim_sweep *sw, int mode, asim_error *err)
  * of the sweep is complete (failed runs included), so that results can be
  * reported. */
 static int run_design(const cli *c, const asim_params *p, const asim_design_spec *spec,
-                      const char *dir, int argc, char **argv, int *complete)
+                      const asim_params *variants, const char *dir, int argc, char **argv, int *complete)
 {
     *complete = 0;
     asim_error err = {0};
@@ -111,7 +113,7 @@ static int run_design(const cli *c, const asim_params *p, const asim_design_spec
     asim_strbuf_printf(&text, "# Resolved configuration written by allysim %s.\n", asim_version());
     asim_config_write(p, &text);
     asim_sweep *sw = NULL;
-    asim_sweep_opts o = {.base = p, .spec = spec, .dir = dir, .threads = c->threads,
+    asim_sweep_opts o = {.base = p, .spec = spec, .variants = variants, .dir = dir, .threads = c->threads,
                          .shard = c->shards ? c->shard : 1, .shards = c->shards ? c->shards : 1,
                          .resume = c->resume, .every = c->every, .series = c->series,
                          .timeseries = c->sweep_timeseries, .stop = &cli_stop_signal,
@@ -157,6 +159,40 @@ static void out_dir(const cli *c, const asim_params *p, const char *suffix, char
         snprintf(dir, n, "results/%s%s", p->model.name, suffix);
 }
 
+static void free_variants(asim_params *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        asim_params_free(&v[i]);
+    free(v);
+}
+
+/* The configurations of the sweep's scenarios, loaded as any scenario
+ * (the -s overrides apply to each); NULL and 0 without scenarios. */
+static int load_variants(const cli *c, const asim_design_spec *spec, asim_params **out, asim_error *err)
+{
+    *out = NULL;
+    if (!spec->n_scenarios)
+        return 0;
+    asim_params *v = calloc(spec->n_scenarios, sizeof *v);
+    if (!v)
+        return asim_error_set(err, ASIM_ENOMEM, "out of memory"), -1;
+    size_t i = 0;
+    for (; i < spec->n_scenarios; i++)
+        if (asim_config_load(&v[i], spec->scenarios[i].file, c->overrides, c->n_overrides, err) != ASIM_OK) {
+            asim_params_free(&v[i]);
+            break;
+        }
+    if (i == spec->n_scenarios) {
+        *out = v;
+        return 0;
+    }
+    char msg[sizeof err->msg];
+    snprintf(msg, sizeof msg, "%s", err->msg);
+    asim_error_set(err, err->status, "sweep.scenarios[%zu] (\"%s\"): %s", i, spec->scenarios[i].name, msg);
+    free_variants(v, i);
+    return -1;
+}
+
 int cli_cmd_sweep(const cli *c, int argc, char **argv)
 {
     asim_params p;
@@ -166,7 +202,9 @@ int cli_cmd_sweep(const cli *c, int argc, char **argv)
     if (!c->config)
         return cli_usage_error("sweep needs a CONFIG with a sweep section");
     int rc = 0;
-    if (cli_load(c, &p, &err) != 0 || asim_config_load_sweep(c->config, &p, &spec, &err) != ASIM_OK)
+    asim_params *variants = NULL;
+    if (cli_load(c, &p, &err) != 0 || asim_config_load_sweep(c->config, &p, &spec, &err) != ASIM_OK ||
+        load_variants(c, &spec, &variants, &err) != 0)
         rc = cli_fail(&err);
     if (rc == 0 && c->replicates_given)
         spec.replicates = (size_t)c->replicates;
@@ -179,11 +217,12 @@ int cli_cmd_sweep(const cli *c, int argc, char **argv)
     if (rc == 0)
         rc = cli_take_dir(c, dir, &od);
     if (rc == 0)
-        rc = run_design(c, &p, &spec, dir, argc, argv, &complete);
+        rc = run_design(c, &p, &spec, variants, dir, argc, argv, &complete);
     asim_outdir_close(&od);
     if (complete && asim_sweep_is_writer())
         printf("allysim: results in %s/ (runs.csv, points.csv%s%s, failures.csv, config.cfg, meta.json)\n",
                dir, c->series ? ", series.csv" : "", c->sweep_timeseries ? ", timeseries.csv" : "");
+    free_variants(variants, variants ? spec.n_scenarios : 0);
     asim_design_spec_free(&spec);
     asim_params_free(&p);
     return rc;
@@ -243,7 +282,7 @@ int cli_cmd_test(const cli *c, int argc, char **argv)
     if (rc == 0)
         rc = cli_take_dir(c, dir, &od);
     if (rc == 0)
-        rc = run_design(c, &run, &spec, dir, argc, argv, &complete);
+        rc = run_design(c, &run, &spec, NULL, dir, argc, argv, &complete);
     if (complete && asim_sweep_is_writer()) {
         static const char *const written[] = {"coefficients.csv", "verdicts.csv", "regimes.csv"};
         asim_strbuf report;
@@ -284,7 +323,7 @@ static int sensitivity(const cli *c, int argc, char **argv)
     if (rc == 0)
         rc = cli_take_dir(c, dir, &od);
     if (rc == 0)
-        rc = run_design(c, &p, &design, dir, argc, argv, &complete);
+        rc = run_design(c, &p, &design, NULL, dir, argc, argv, &complete);
     if (complete && asim_sweep_is_writer()) {
         static const char *const written[] = {"sensitivity.csv"};
         asim_strbuf report;

@@ -116,6 +116,13 @@ hook_sensitivity() {
 hook_test_coefficients
 hook_sensitivity
 
+say "what if: US withdrawal from Korea in 2027 against the base (configs/examples/korea, 100 replicates)"
+"$bin" run configs/examples/korea/base.cfg -r 100 -o "$res/korea-base" >/dev/null
+"$bin" run configs/examples/korea/withdraw_2027.cfg -r 100 -o "$res/korea-withdraw_2027" >/dev/null
+"$bin" compare "$res/korea-base" "$res/korea-withdraw_2027" -o "$res/korea-2027" >/dev/null
+plot plot_compare.py "$res/korea-2027" --var relation_JPN_KOR \
+  --title "Japan-Korea relation: US withdrawal from Korea in 2027 against the base" --out "$fig/korea_withdraw_2027"
+
 say "figures in $fig/"
 ls -l "$fig"/*.png
 big=$(find "$fig" -name '*.png' -size +300k)

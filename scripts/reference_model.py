@@ -73,6 +73,7 @@ def default_config() -> dict:
         "model.stochastic": True,
         "model.rule": "cha",
         "model.burn_in": 0.2,
+        "model.spinup": 0,
         "model.name": "baseline",
         "patron.firmness": [[y0, 0.5]],
         "patron.brokerage": [[y0, 0.0]],
@@ -192,6 +193,7 @@ class Model:
     stochastic: bool
     rule: str
     burn_in: float
+    spinup: int
     name: str
     # patron
     commitment: list               # Schedule per ally
@@ -322,6 +324,7 @@ def model_from_config(cfg: dict) -> Model:
         stochastic=bool(get("model.stochastic")),
         rule=rule,
         burn_in=num("model.burn_in"),
+        spinup=int(num("model.spinup")) if "model.spinup" in prm else 0,
         name=str(prm.get("model.name", "")),
         commitment=[sched(f"patron.commitment.{a}") for a in allies],
         firmness=sched("patron.firmness"),
@@ -459,8 +462,10 @@ def simulate(m: Model, replicates: int, stochastic: bool, observer, rng=None):
     O = np.full(R, m.outcry0)
     rel = col(m.relation0) * ones
 
-    for t in range(m.steps):
-        y = m.year(t)
+    # steps t < 0 are the spin-up (docs/model.md 5): step 0's inputs, no
+    # scheduled events, nothing observed
+    for t in range(-m.spinup, m.steps):
+        y = m.year(max(t, 0))
         # ---- 3.1 derived quantities at t
         F = m.firmness(y)
         G = m.brokerage(y)
@@ -505,8 +510,8 @@ def simulate(m: Model, replicates: int, stochastic: bool, observer, rng=None):
             n_hist = np.full(R, hist_mean)
             N = prate * X
             noise = 0.0
-        history_events = n_hist + ev_count[t]
-        H = n_hist * m.history_size + ev_size[t]
+        history_events = n_hist + (ev_count[t] if t >= 0 else 0.0)
+        H = n_hist * m.history_size + (ev_size[t] if t >= 0 else 0.0)
 
         # ---- 3.5 regimes (recorded with step t)
         fears_ab = (A >= m.regime_threshold) & (A >= E)
@@ -515,10 +520,11 @@ def simulate(m: Model, replicates: int, stochastic: bool, observer, rng=None):
         regime = np.where(n_ab == 2, 0, np.where(n_ab == 1, 1,
                           np.where(fears_en[fi] & fears_en[se], 2, 3)))
 
-        observer(t, {"year": y, "firmness": F, "outcry": O, "history_events": history_events,
-                     "commitment": c, "perceived": p, "threat": T, "abandonment": A,
-                     "entrapment": E, "burden": b, "assertiveness": X, "provocations": N,
-                     "relation": rel, "regime": regime})
+        if t >= 0:
+            observer(t, {"year": y, "firmness": F, "outcry": O, "history_events": history_events,
+                         "commitment": c, "perceived": p, "threat": T, "abandonment": A,
+                         "entrapment": E, "burden": b, "assertiveness": X, "provocations": N,
+                         "relation": rel, "regime": regime})
 
         # ---- 3.4 update to t+1 (every right-hand side at step t)
         p_new = clamp(p + m.perception_rate * (c + noise - p))

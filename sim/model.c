@@ -389,6 +389,8 @@ STEP void fill(double *v, size_t n, double x)
         v[i] = x;
 }
 
+static void spin_up(asim_model *m);
+
 void asim_model_reset(asim_model *m, const uint64_t *seeds)
 {
     const asim_params *p = m->p;
@@ -414,6 +416,7 @@ void asim_model_reset(asim_model *m, const uint64_t *seeds)
         m->s2[i] = g.s2;
         m->s3[i] = g.s3;
     }
+    spin_up(m);
     m->t = 0;
     m->next_event = 0;
 }
@@ -1083,6 +1086,23 @@ static const struct {
     {"avx512", NULL, NULL},
 #endif
 };
+
+/* model.spinup steps before step 0 (docs/model.md 5): the inputs of step 0
+ * without its scheduled events, nothing recorded. */
+static void spin_up(asim_model *m)
+{
+    if (m->p->model.spinup <= 0)
+        return;
+    size_t none = 0;
+    exo_row(m, 0, &none, m->row_buf);
+    m->row_buf[X_EVENT_SIZE] = 0;
+    m->row_buf[X_EVENT_COUNT] = 0;
+    m->row = m->row_buf;
+    for (long s = 0; s < m->p->model.spinup; s++) {
+        variants[m->variant].observe(m);
+        variants[m->variant].advance(m);
+    }
+}
 
 const char *asim_model_variant_name(asim_model_variant v)
 {

@@ -1077,6 +1077,45 @@ START_TEST(runner_width_independent)
 }
 END_TEST
 
+/* ---- 5 spin-up ------------------------------------------------------------------ */
+
+/* With constant inputs and no scheduled event, spinup = N starts step 0 in
+ * the state that step N of a run without spin-up has; a scheduled event of
+ * step 0 still happens at step 0, once. */
+START_TEST(spinup_is_early_steps)
+{
+    enum { N = 17 };
+    asim_params p;
+    det_params(&p);
+    snap s0, early;
+    asim_model *a = start(&p, &s0);
+    for (long t = 1; t <= N; t++)
+        early = next(a, t);
+    p.model.spinup = N;
+    asim_model *b = start(&p, &s0);
+    for (size_t i = 0; i < 2; i++) {
+        NEAR(s0.p[i], early.p[i]);
+        NEAR(s0.A[i], early.A[i]);
+        NEAR(s0.E[i], early.E[i]);
+        NEAR(s0.b[i], early.b[i]);
+        NEAR(s0.X[i], early.X[i]);
+    }
+    NEAR(s0.O, early.O);
+    NEAR(s0.R[0], early.R[0]);
+    ck_assert_int_eq(s0.step, 0);
+    NEAR(s0.year, p.model.start_year);
+    asim_model_free(a);
+    asim_model_free(b);
+    asim_event ev = {.year = 1965.0, .size = 0.25, .label = "at step 0"};
+    asim_error err = {0};
+    ck_assert_int_eq(asim_params_set_events(&p, &ev, 1, &err), ASIM_OK);
+    b = start(&p, &s0);
+    NEAR(s0.hist, p.region.history_rate / 12.0 + 1.0);
+    asim_model_free(b);
+    asim_params_free(&p);
+}
+END_TEST
+
 static Suite *model_suite(void)
 {
     Suite *s = suite_create("model");
@@ -1127,6 +1166,7 @@ static Suite *model_suite(void)
     tcase_add_test(tc, chas_pattern_deterministic);
     tcase_add_test(tc, lane_equals_single_model);
     tcase_add_test(tc, runner_width_independent);
+    tcase_add_test(tc, spinup_is_early_steps);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -20,6 +20,7 @@ static const struct {
     {"model.stochastic", 1},
     {"model.rule", ASIM_RULE_CHA},
     {"model.burn_in", 0.2},
+    {"model.spinup", 0},
     {"patron.commitment.JPN", 0.8},
     {"patron.commitment.KOR", 0.8},
     {"patron.firmness", 0.5},

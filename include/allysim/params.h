@@ -87,6 +87,7 @@ typedef struct asim_params {
         bool stochastic;
         asim_rule rule;
         double burn_in; /* [0,1) */
+        long spinup;    /* steps run before step 0 at start_year's inputs, >= 0 */
     } model;
     struct {
         asim_schedule firmness, brokerage;

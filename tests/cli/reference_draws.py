@@ -6,8 +6,8 @@ usage: reference_draws.py ALLYSIM SOURCE_DIR [--draws 20] [--seed 20240611]
 For each draw (a fixed pseudo-random sequence), about twenty numeric
 settings are drawn inside their ranges, and the rule among cha, threat and
 history; every fourth draw also gets a commitment schedule with a step
-change and two scheduled history events. allysim runs them in deterministic
-mode (`run --deterministic -s ...`); the reference model runs the JSON of
+change and two scheduled history events, and every third a spin-up
+(model.spinup). allysim runs them in deterministic mode (`run --deterministic -s ...`); the reference model runs the JSON of
 `allysim check --json` with the same overrides. Every per-step column, and
 every summary column but the seed, must agree within 1e-9 relative to
 max(1, |value|). A regime may differ only where a fear sits within 1e-9 of
@@ -59,6 +59,8 @@ def draw(rng, k):
     }
     ov = [(path, repr(x)) for path, x in v.items()]
     ov.append(("model.rule", rng.choice(["cha", "threat", "history"])))
+    if k % 3 == 1:  # a spin-up (docs/model.md 5), without drawing: the other draws stay
+        ov.append(("model.spinup", str(12 * (k % 5 + 1))))
     if k % 4 == 3:
         y = round(u(1970, 2000), 3)
         ov.append(("patron.commitment.KOR",
