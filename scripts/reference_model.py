@@ -99,6 +99,7 @@ def default_config() -> dict:
         "quasi.unreciprocated": -0.6,
         "quasi.relation_rate": 0.10,
         "quasi.relation_damage": 0.5,
+        "quasi.joint_deterrence": 0.0,
         "region.outcry0": 0.0,
         "region.outcry_rate": 0.10,
         "region.visibility_weight": 0.5,
@@ -122,6 +123,9 @@ def default_config() -> dict:
         p[f"allies.{a}.history_burden"] = ally_vals[a]["history_burden"]
         p[f"allies.{a}.cyber_share"] = [[y0, 0.0]]
         p[f"allies.{a}.cyber_capability"] = [[y0, 0.5]]
+        for o in allies:
+            if o != a:
+                p[f"allies.{a}.linkage.{o}"] = 0.0
     adv_vals = {
         "CHN": {"assertiveness": 0.5, "threat": {"JPN": 0.6, "KOR": 0.3},
                 "outcry_reaction": 0.3, "provocation_rate": 0.0, "provocation_size": 0.0},
@@ -211,6 +215,7 @@ class Model:
     history_burden: np.ndarray
     cyber_share: list              # Schedule per ally
     cyber_capability: list         # Schedule per ally
+    linkage: np.ndarray            # (nA, nA) l[a][b], share of a's protection resting on b (diagonal 0)
     # adversaries
     base_assert: list              # Schedule per adversary
     w: np.ndarray                  # (nX, nA) threat weights w[x][a]
@@ -243,6 +248,7 @@ class Model:
     unreciprocated: float
     relation_rate: float
     relation_damage: float
+    joint_deterrence: float
     outcry0: float
     outcry_rate: float
     visibility_weight: float
@@ -340,6 +346,8 @@ def model_from_config(cfg: dict) -> Model:
         history_burden=np.array([num(s + "history_burden") for s in A]),
         cyber_share=[sched(s + "cyber_share") for s in A],
         cyber_capability=[sched(s + "cyber_capability") for s in A],
+        linkage=np.array([[num(f"allies.{a}.linkage.{o}") if o != a else 0.0 for o in allies]
+                          for a in allies]),
         base_assert=[sched(s + "assertiveness") for s in X],
         w=np.array([[num(f"{s}threat.{a}") for a in allies] for s in X]).reshape(len(X), len(A)),
         outcry_reaction=np.array([num(s + "outcry_reaction") for s in X]),
@@ -369,6 +377,7 @@ def model_from_config(cfg: dict) -> Model:
         unreciprocated=num("quasi.unreciprocated"),
         relation_rate=num("quasi.relation_rate"),
         relation_damage=num("quasi.relation_damage"),
+        joint_deterrence=num("quasi.joint_deterrence"),
         outcry0=num("region.outcry0"),
         outcry_rate=num("region.outcry_rate"),
         visibility_weight=num("region.visibility_weight"),
@@ -448,6 +457,12 @@ def simulate(m: Model, replicates: int, stochastic: bool, observer, rng=None):
     outcry_fs = col(m.outcry_weight * m.griev_fs * m.history_burden[se])  # a=first toward b=second
     outcry_sf = col(m.outcry_weight * m.griev_sf * m.history_burden[fi])
     decay = 0.5 ** (1.0 / m.shock_halflife)
+    # linkage (docs/model.md 7.2): a's fears read (1 - sum_b l[a][b]) p[a] + sum_b l[a][b] p[b]
+    own_share = col(1.0 - m.linkage.sum(axis=1))
+    # joint deterrence (7.7): pair k's share of x's joint term, (w[x][a_k] + w[x][b_k]) / total
+    pw = m.w[:, fi] + m.w[:, se]                             # (nX, nP)
+    pw_total = pw.sum(axis=1, keepdims=True)
+    pair_share = pw / np.where(pw_total > 0, pw_total, 1.0)
     hist_mean = m.history_rate / m.steps_per_year
 
     # initial state (t = 0)
@@ -476,8 +491,9 @@ def simulate(m: Model, replicates: int, stochastic: bool, observer, rng=None):
         Beff = b * ((1.0 - alpha) + alpha * cap * (1.0 - m.credit_dilution * m.anonymity))
         V = b * ((1.0 - alpha) + alpha * (1.0 - m.anonymity))
         need = T * (1.0 - sr)
-        Astar = logistic(m.gain_abandon * (need - p) + m.bias_abandon)
-        Estar = logistic(m.gain_entrap * (p * F - T) + m.bias_entrap)
+        pl = own_share * p + m.linkage @ p                   # the commitment the fears read
+        Astar = logistic(m.gain_abandon * (need - pl) + m.bias_abandon)
+        Estar = logistic(m.gain_entrap * (pl * F - T) + m.bias_entrap)
 
         # ---- 3.2 decisions at t
         pi = logistic(m.burden_gain * (A - E) + bbias)
@@ -535,6 +551,7 @@ def simulate(m: Model, replicates: int, stochastic: bool, observer, rng=None):
         rel_new = clamp2(rel + m.relation_rate * (Rtarget - rel) - m.relation_damage * H)
         O_new = clamp(O + m.outcry_rate * (m.visibility_weight * (hb * V).sum(axis=0) - O) + H)
         Det = np.einsum("xa,ar->xr", m.w, (c + Beff) / 2.0) / wsum_safe
+        Det = Det + m.joint_deterrence * (pair_share @ rel)  # cooperation deters, friction emboldens
         Det = np.where(no_weight, 0.5, Det)
         base = col([s(y) for s in m.base_assert]).reshape(nX, 1)
         Xstar = clamp(base + oreact * O - dweight * (Det - 0.5))

@@ -51,6 +51,30 @@ static asim_status no_memory(asim_error *err) { return asim_error_set(err, ASIM_
 
 /* ---- scenarios ------------------------------------------------------------------------ */
 
+/* Load as `allysim check` does: the scenario, then every study section
+ * the file has; several errors come back as one message, a line each. */
+static asim_status load_checked(asim_params *p, const char *file, const char *const *overrides,
+                                size_t n_overrides, asim_error *err)
+{
+    asim_config_report r;
+    asim_config_report_init(&r);
+    asim_status st = asim_config_load_report(p, file, overrides, n_overrides, &r, err);
+    if (st == ASIM_OK && file)
+        asim_config_check_sections(file, p, NULL, &r);
+    if (r.n_errors > 0 && err) {
+        size_t at = 0;
+        err->status = st = ASIM_ECONFIG;
+        for (size_t i = 0; i < r.n_errors && at < sizeof err->msg; i++) {
+            int n = snprintf(err->msg + at, sizeof err->msg - at, "%s%s", i ? "\n" : "", r.errors[i]);
+            at += n > 0 ? (size_t)n : 0;
+        }
+    } else if (r.n_errors > 0) {
+        st = ASIM_ECONFIG;
+    }
+    asim_config_report_free(&r);
+    return st;
+}
+
 asim_status asim_api_load(asim_api_scenario **out, const char *file, const char *const *overrides,
                           size_t n_overrides, asim_error *err)
 {
@@ -58,7 +82,7 @@ asim_status asim_api_load(asim_api_scenario **out, const char *file, const char 
     asim_api_scenario *s = calloc(1, sizeof *s);
     if (!s)
         return no_memory(err);
-    asim_status st = asim_config_load(&s->p, file, overrides, n_overrides, err);
+    asim_status st = load_checked(&s->p, file, overrides, n_overrides, err);
     if (st == ASIM_OK && file && !(s->file = strdup(file)))
         st = no_memory(err);
     if (st != ASIM_OK) {

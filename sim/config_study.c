@@ -281,6 +281,25 @@ static asim_status sweep_range(const config_setting_t *g, const config_setting_t
     return ASIM_OK;
 }
 
+/* A path set (mode "set") by the last parameter is swept by no earlier
+ * one: the later value would silently replace the earlier column's. (An
+ * offset or scale after a set composes with it, as intended.) */
+static asim_status swept_once(const asim_design_spec *spec, const config_setting_t *g, const char *at,
+                              const config_origin *o, asim_error *err)
+{
+    const asim_design_param *sp = &spec->params[spec->n_params - 1];
+    for (size_t k = 0; sp->mode == ASIM_SWEEP_SET && k + 1 < spec->n_params; k++)
+        for (size_t i = 0; i < spec->params[k].n_paths; i++)
+            for (size_t j = 0; j < sp->n_paths; j++)
+                if (strcmp(spec->params[k].paths[i], sp->paths[j]) == 0) {
+                    char why[ASIM_PATH_MAX + 64];
+                    snprintf(why, sizeof why, "%s is already swept by params[%zu]", sp->paths[j], k);
+                    return section_error(err, o, g, at, "%s: a later \"set\" would replace its values "
+                                         "(sweep a setting once, or use mode \"offset\" or \"scale\")", why);
+                }
+    return ASIM_OK;
+}
+
 static asim_status sweep_param(const config_setting_t *g, const char *section, int index,
                                asim_design_spec *spec, const config_origin *o, asim_error *err)
 {
@@ -299,6 +318,8 @@ static asim_status sweep_param(const config_setting_t *g, const char *section, i
     if (strcmp(mode, "set") && strcmp(mode, "offset") && strcmp(mode, "scale"))
         return section_error(err, o, g, at, "mode must be \"set\", \"offset\" or \"scale\" (got \"%s\")", mode);
     sp->mode = mode[0] == 's' ? (mode[1] == 'e' ? ASIM_SWEEP_SET : ASIM_SWEEP_SCALE) : ASIM_SWEEP_OFFSET;
+    if ((st = swept_once(spec, g, at, o, err)) != ASIM_OK)
+        return st;
     asim_sweep_target target;
     asim_design_target(o->params, sp->paths[0], &target, NULL); /* found by sweep_paths */
     const config_setting_t *values = config_setting_get_member(g, "values");

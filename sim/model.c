@@ -78,6 +78,10 @@ struct asim_model {
     double *w;         /* [x * na + a] threat weights */
     double *sw;        /* [x * na + a] provocation_size[x] * w */
     double *wsum;      /* [x] */
+    double *link;      /* [a * na + b] linkage of ally a to ally b (own: 0) */
+    double *lsum;      /* [a] sum of a's linkages; 0: its fears read p[a] itself */
+    double joint;      /* joint deterrence j; 0: no joint term */
+    double *jshare;    /* [x * np + k] pair k's share of x's joint term */
     double decay;      /* 0.5^(1 / shock_halflife) */
     timed_event *events; /* sorted by step */
     size_t n_events, next_event;
@@ -126,6 +130,8 @@ struct asim_model {
     double *need;  /* [ally][TILE] need, when a user rule reads it */
     double *lg;    /* [na + 2 np][TILE] logistic arguments of the decisions */
     double *acc;   /* [TILE] sums */
+    double *pl;    /* [TILE] commitment read by a linked ally's fears */
+    double *jt;    /* [TILE] joint term J of one adversary */
     double *work;  /* [3 * TILE] for the draws */
     size_t *idx;   /* [TILE] for the draws */
 
@@ -210,6 +216,32 @@ static void exo_row(const asim_model *m, long t, size_t *next, double *row)
     }
 }
 
+/* Constants of the linkage and joint-deterrence channels (docs/model.md
+ * 7.2 and 7.7): each ally's linkages and their sum, and each pair's share
+ * of an adversary's joint term, pw / sum of pw with pw = w[x][a] + w[x][b]. */
+static void set_channels(asim_model *m)
+{
+    const asim_params *p = m->p;
+    size_t na = m->na, np = m->np;
+    for (size_t a = 0; a < na; a++) {
+        m->lsum[a] = 0;
+        for (size_t b = 0; b < na; b++) {
+            m->link[a * na + b] = b == a ? 0.0 : p->allies[a].linkage[b];
+            if (b != a)
+                m->lsum[a] += p->allies[a].linkage[b];
+        }
+    }
+    m->joint = p->quasi.joint_deterrence;
+    for (size_t x = 0; x < m->nx; x++) {
+        const double *w = m->w + x * na;
+        double total = 0;
+        for (size_t k = 0; k < np; k++)
+            total += w[p->pairs[k].a] + w[p->pairs[k].b];
+        for (size_t k = 0; k < np; k++)
+            m->jshare[x * np + k] = total > 0 ? (w[p->pairs[k].a] + w[p->pairs[k].b]) / total : 0.0;
+    }
+}
+
 static size_t round_up(size_t n) { return (n + ALIGN / sizeof(double) - 1) & ~(ALIGN / sizeof(double) - 1); }
 
 /* Hand out consecutive, aligned pieces of one block (with base NULL, only
@@ -241,12 +273,17 @@ static size_t layout(asim_model *m, char *base)
     m->w = take(base, &used, nx * na * D);
     m->sw = take(base, &used, nx * na * D);
     m->wsum = take(base, &used, nx * D);
+    m->link = take(base, &used, na * na * D);
+    m->lsum = take(base, &used, na * D);
+    m->jshare = take(base, &used, nx * np * D);
     m->row_buf = take(base, &used, m->K * D);
     m->u = take(base, &used, m->nd * round_up(tile) * D);
     m->strat = take(base, &used, (na > 2 * np ? na : 2 * np) * round_up(tile) * D);
     m->need = take(base, &used, na * round_up(tile) * D);
     m->lg = take(base, &used, (na + 2 * np) * round_up(tile) * D);
     m->acc = take(base, &used, tile * D);
+    m->pl = take(base, &used, tile * D);
+    m->jt = take(base, &used, tile * D);
     m->work = take(base, &used, 3 * tile * D);
     m->idx = take(base, &used, tile * sizeof *m->idx);
     m->s1 = take(base, &used, W * sizeof *m->s1);
@@ -340,6 +377,7 @@ asim_status asim_model_alloc(asim_model **out, const asim_params *p, size_t widt
             m->wsum[x] += p->adversaries[x].threat[a];
         }
     }
+    set_channels(m);
     if (asim_params_user_rule(p, p->model.rule)) {
         asim_status st = compile_rule(m);
         if (st != ASIM_OK) {
@@ -647,6 +685,15 @@ STEP void k_target2(size_t n, double *restrict d, const double *restrict c0,
     }
 }
 
+/* Xstar from the weighted sum d and the joint term J: Det = d / wsum + j J */
+STEP void k_target_joint(size_t n, double *restrict d, const double *restrict O,
+                         const double *restrict J, const double k[6])
+{
+    double base = k[0], react = k[1], dw = k[2], wsum = k[3], j = k[4];
+    for (size_t i = 0; i < n; i++)
+        d[i] = clamp01(base + react * O[i] - dw * ((d[i] / wsum + j * J[i]) - 0.5));
+}
+
 /* Xstar when the adversary has no threat weight (Det = 0.5) */
 STEP void k_target_half(size_t n, double *restrict d, const double *restrict O, double base,
                         double react, double dw)
@@ -746,6 +793,21 @@ STEP void k_outcry2(size_t n, double *restrict O, const double *restrict V0,
 STEP double *u_row(asim_model *m, size_t n, size_t r) { return m->u + r * n; }
 STEP size_t row_history(const asim_model *m) { return m->na + 2 * m->np; }
 
+/* The perceived commitment ally a's fears read (docs/model.md 7.2): p[a]
+ * itself without linkage; otherwise, in m->pl, (1 - L[a]) p[a] and then
+ * l[a][b] p[b] added for the other allies b in declaration order. */
+STEP const double *fears_p(asim_model *m, size_t a, size_t i0, size_t n)
+{
+    size_t W = m->W, na = m->na;
+    if (!(m->lsum[a] > 0))
+        return m->p_ + a * W + i0;
+    k_scale(n, m->pl, 1 - m->lsum[a], m->p_ + a * W + i0);
+    for (size_t b = 0; b < na; b++)
+        if (b != a)
+            k_add(n, m->pl, m->link[a * na + b], m->p_ + b * W + i0);
+    return m->pl;
+}
+
 /* Spec 3.1 for ally a: commitment, threat, burden credit and visibility;
  * the arguments of the fear targets (in place) and of the support
  * decision (3.2: support when abandonment fear dominates). */
@@ -763,8 +825,8 @@ STEP void derive_ally(asim_model *m, size_t a, size_t i0, size_t n)
                              row[X_FIXED + 2 * na + a]};
         k_derive2(n, T, m->c + o, m->Beff + o, m->V + o, m->S + o, m->X + i0, m->X + W + i0,
                   m->delta + o, m->b + o, k);
-        k_fear_args(n, m->Astar + o, m->Estar + o, m->lg + a * n, T, m->p_ + o, m->A + o, m->E + o,
-                    c);
+        k_fear_args(n, m->Astar + o, m->Estar + o, m->lg + a * n, T, fears_p(m, a, i0, n),
+                    m->A + o, m->E + o, c);
         return;
     }
     /* T = S + sum_x w[x][a] X[x], in that order */
@@ -778,7 +840,8 @@ STEP void derive_ally(asim_model *m, size_t a, size_t i0, size_t n)
     }
     k_derive(n, T, m->c + o, m->Beff + o, m->V + o, m->delta + o, m->b + o, row[X_FIXED + a],
              row[X_FIXED + na + a], row[X_FIXED + 2 * na + a]);
-    k_fear_args(n, m->Astar + o, m->Estar + o, m->lg + a * n, T, m->p_ + o, m->A + o, m->E + o, c);
+    k_fear_args(n, m->Astar + o, m->Estar + o, m->lg + a * n, T, fears_p(m, a, i0, n), m->A + o,
+                m->E + o, c);
 }
 
 /* need = T (1 - self_reliance), as k_fear_args has it */
@@ -950,6 +1013,32 @@ STEP void observe_all(asim_model *m)
 
 /* ---- advancing to step t + 1 ---------------------------------------------- */
 
+/* The weighted sum of deterrence adversary x faces, in m->acc: 0 + the
+ * terms in ally order (Det = the sum / wsum). */
+STEP void deterrence_sum(asim_model *m, size_t x, size_t i0, size_t n)
+{
+    size_t W = m->W, na = m->na;
+    for (size_t a = 0; a < na; a++) {
+        if (a == 0)
+            k_det_first(n, m->acc, m->w[x * na + a], m->c + a * W + i0, m->Beff + a * W + i0);
+        else
+            k_det_add(n, m->acc, m->w[x * na + a], m->c + a * W + i0, m->Beff + a * W + i0);
+    }
+}
+
+/* The joint term J of adversary x (docs/model.md 7.7), in m->jt: 0 + the
+ * pairs' relations weighted by their shares, in pair order. */
+STEP void joint_term(asim_model *m, size_t x, size_t i0, size_t n)
+{
+    size_t W = m->W, np = m->np;
+    for (size_t k = 0; k < np; k++) {
+        if (k == 0)
+            k_first0(n, m->jt, m->jshare[x * np + k], m->R + k * W + i0);
+        else
+            k_add(n, m->jt, m->jshare[x * np + k], m->R + k * W + i0);
+    }
+}
+
 /* Spec 3.4 for the adversaries: deterrence and assertiveness. Uses the
  * step-t outcry, so it runs before advance_outcry. */
 STEP void advance_adversaries(asim_model *m, size_t i0, size_t n)
@@ -959,19 +1048,19 @@ STEP void advance_adversaries(asim_model *m, size_t i0, size_t n)
     for (size_t x = 0; x < m->nx; x++) {
         const asim_adversary *adv = &p->adversaries[x];
         double base = m->row[X_FIXED + 3 * na + x];
-        if (m->wsum[x] > 0 && na == 2) {
+        if (m->wsum[x] > 0 && m->joint > 0) {
+            deterrence_sum(m, x, i0, n);
+            joint_term(m, x, i0, n);
+            const double k[6] = {base, adv->outcry_reaction, adv->deterrence_weight, m->wsum[x],
+                                 m->joint};
+            k_target_joint(n, m->acc, m->O + i0, m->jt, k);
+        } else if (m->wsum[x] > 0 && na == 2) {
             const double k[6] = {m->w[x * na], m->w[x * na + 1], base, adv->outcry_reaction,
                                  adv->deterrence_weight, m->wsum[x]};
             k_target2(n, m->acc, m->c + i0, m->Beff + i0, m->c + W + i0, m->Beff + W + i0,
                       m->O + i0, k);
         } else if (m->wsum[x] > 0) {
-            /* 0 + the terms in ally order, / wsum: Det of docs/model.md 7.7 */
-            for (size_t a = 0; a < na; a++) {
-                if (a == 0)
-                    k_det_first(n, m->acc, m->w[x * na + a], m->c + a * W + i0, m->Beff + a * W + i0);
-                else
-                    k_det_add(n, m->acc, m->w[x * na + a], m->c + a * W + i0, m->Beff + a * W + i0);
-            }
+            deterrence_sum(m, x, i0, n);
             k_target(n, m->acc, m->O + i0, base, adv->outcry_reaction, adv->deterrence_weight,
                      m->wsum[x]);
         } else {

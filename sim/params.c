@@ -19,6 +19,7 @@
 #define ASIM_STRUCT_COVARIATE asim_covariates
 #define ASIM_STRUCT_REGION_COVARIATE asim_covariates
 #define ASIM_STRUCT_RULE_PARAM asim_user_rule
+#define ASIM_STRUCT_LINKAGE asim_ally
 
 const asim_param_def asim_param_table[] = {
 #define ASIM_PARAM(path, scope, type, field, def, adef, lo, hi, iv, help)                   \
@@ -102,6 +103,7 @@ static void free_agents(asim_params *p)
     for (size_t a = 0; p->allies && a < p->n_allies; a++) {
         free_schedules(&p->allies[a], ASIM_SCOPE_ALLY);
         asim_covariates_free(&p->allies[a].covariates);
+        free(p->allies[a].linkage);
     }
     for (size_t x = 0; p->adversaries && x < p->n_adversaries; x++) {
         free_schedules(&p->adversaries[x], ASIM_SCOPE_ADVERSARY);
@@ -130,6 +132,9 @@ static asim_status alloc_agents(asim_params *p, size_t na, size_t nx)
         return ASIM_ENOMEM;
     for (size_t x = 0; x < nx; x++)
         if (!(p->adversaries[x].threat = calloc(na, sizeof(double))))
+            return ASIM_ENOMEM;
+    for (size_t a = 0; a < na; a++)
+        if (!(p->allies[a].linkage = calloc(na, sizeof(double))))
             return ASIM_ENOMEM;
     size_t k = 0;
     for (size_t a = 0; a < na; a++)
@@ -295,10 +300,17 @@ static asim_status deep_copy(asim_params *dst, const asim_params *src)
     for (size_t k = 0; st == ASIM_OK && k < np; k++)
         st = copy_schedules(&dst->pairs[k], &src->pairs[k], ASIM_SCOPE_PAIR);
     for (size_t a = 0; st == ASIM_OK && a < na; a++) {
-        dst->allies[a] = src->allies[a];
-        st = copy_schedules(&dst->allies[a], &src->allies[a], ASIM_SCOPE_ALLY);
+        asim_ally *d = &dst->allies[a];
+        *d = src->allies[a];
+        asim_covariates_forget(&d->covariates); /* src's until copied below */
+        d->linkage = malloc(na * sizeof *d->linkage);
+        st = copy_schedules(d, &src->allies[a], ASIM_SCOPE_ALLY);
+        if (!d->linkage)
+            st = ASIM_ENOMEM;
+        else
+            memcpy(d->linkage, src->allies[a].linkage, na * sizeof *d->linkage);
         if (st == ASIM_OK)
-            st = asim_covariates_copy(&dst->allies[a].covariates, &src->allies[a].covariates);
+            st = asim_covariates_copy(&d->covariates, &src->allies[a].covariates);
     }
     for (size_t x = 0; st == ASIM_OK && x < nx; x++) {
         asim_adversary *d = &dst->adversaries[x];
@@ -351,6 +363,7 @@ static size_t row_slots(const asim_params *p, const asim_param_def *d)
     case ASIM_SCOPE_THREAT: return p->n_adversaries * p->n_allies;
     case ASIM_SCOPE_PAIR: return p->n_pairs;
     case ASIM_SCOPE_PAIR_DIR: return 2 * p->n_pairs;
+    case ASIM_SCOPE_LINKAGE: return p->n_allies * (p->n_allies - 1);
     default: return asim_rules_row_slots(p, d->scope);
     }
 }
@@ -380,7 +393,8 @@ static void slot_path(const asim_params *p, asim_slot *s)
     char agent[2 * ASIM_ID_MAX + 1];
     const char *rest = close + 1;
     switch (d->scope) {
-    case ASIM_SCOPE_ALLY: snprintf(agent, sizeof agent, "%s", p->allies[s->i].id); break;
+    case ASIM_SCOPE_ALLY:
+    case ASIM_SCOPE_LINKAGE: snprintf(agent, sizeof agent, "%s", p->allies[s->i].id); break;
     case ASIM_SCOPE_ADVERSARY:
     case ASIM_SCOPE_THREAT: snprintf(agent, sizeof agent, "%s", p->adversaries[s->i].id); break;
     case ASIM_SCOPE_PAIR:
@@ -395,6 +409,9 @@ static void slot_path(const asim_params *p, asim_slot *s)
     }
     if (d->scope == ASIM_SCOPE_THREAT) /* "...threat.<A>" */
         snprintf(s->path, sizeof s->path, "%.*s%s.threat.%s", (int)(open - d->path), d->path,
+                 agent, p->allies[s->j].id);
+    else if (d->scope == ASIM_SCOPE_LINKAGE) /* "...linkage.<B>" */
+        snprintf(s->path, sizeof s->path, "%.*s%s.linkage.%s", (int)(open - d->path), d->path,
                  agent, p->allies[s->j].id);
     else
         snprintf(s->path, sizeof s->path, "%.*s%s%s", (int)(open - d->path), d->path, agent, rest);
@@ -419,6 +436,11 @@ void asim_params_slot(const asim_params *p, size_t k, asim_slot *s)
     case ASIM_SCOPE_COVARIATE:
     case ASIM_SCOPE_REGION_COVARIATE:
     case ASIM_SCOPE_RULE_PARAM: asim_rules_slot_index(p, s->def->scope, k, &s->i, &s->j); break;
+    case ASIM_SCOPE_LINKAGE: /* the other allies in declaration order */
+        s->i = k / (p->n_allies - 1);
+        s->j = k % (p->n_allies - 1);
+        s->j += s->j >= s->i;
+        break;
     default: s->i = k;
     }
     slot_path(p, s);
@@ -491,7 +513,7 @@ static void explain_unknown(const asim_params *p, const char *path, char *why, s
              * adversaries.CHN.threat.TWN it is the ally TWN */
             const char *t = asim_param_table[r].path, *q = path;
             char missing[ASIM_ID_MAX] = "";
-            int missing_ally = 1;
+            int missing_ally = 1, undeclared = 0;
             while (*t && *q) {
                 if (*t != '<') {
                     t++, q++;
@@ -516,8 +538,13 @@ static void explain_unknown(const asim_params *p, const char *path, char *why, s
                     role = ally ? "ally" : "adversary";
                     snprintf(missing, sizeof missing, "%s", id);
                     missing_ally = ally;
+                    undeclared = 1;
                     break;
                 }
+            }
+            if (!undeclared && asim_param_table[r].scope == ASIM_SCOPE_LINKAGE) {
+                snprintf(why, n, "an ally's linkage to itself is not a setting");
+                return;
             }
             char list[ASIM_ERROR_MAX / 2];
             declared_list(p, missing_ally, list, sizeof list);
@@ -611,12 +638,12 @@ static int match_row(const asim_params *p, const asim_param_def *d, const char *
         t += pair ? 7 : 3;
         q += len;
     }
-    if (*t || *q)
-        return 0;
+    if (*t || *q || (d->scope == ASIM_SCOPE_LINKAGE && first == second))
+        return 0; /* an ally's linkage to itself is no setting */
     memset(slot, 0, sizeof *slot);
     slot->def = d;
     slot->i = first < 0 ? 0 : (size_t)first;
-    if (d->scope == ASIM_SCOPE_THREAT)
+    if (d->scope == ASIM_SCOPE_THREAT || d->scope == ASIM_SCOPE_LINKAGE)
         slot->j = (size_t)second;
     if (d->scope == ASIM_SCOPE_PAIR_DIR)
         slot->j = dir;
@@ -647,6 +674,7 @@ void *asim_params_ptr(asim_params *p, const asim_slot *s)
     case ASIM_SCOPE_COVARIATE: return &p->allies[s->i].covariates.value[s->j];
     case ASIM_SCOPE_REGION_COVARIATE: return &p->region.covariates.value[s->i];
     case ASIM_SCOPE_RULE_PARAM: return &p->rules[s->i].value[s->j];
+    case ASIM_SCOPE_LINKAGE: return &p->allies[s->i].linkage[s->j];
     }
     return base + s->def->offset;
 }
@@ -906,6 +934,21 @@ asim_status asim_params_validate(const asim_params *p, asim_error *err, char *pa
                      p->allies[a].id);
             return asim_error_set(err, ASIM_ECONFIG,
                                   "threat weights on %s sum to %.15g over the adversaries: must be <= 1",
+                                  p->allies[a].id, sum);
+        }
+    }
+    for (size_t a = 0; a < p->n_allies; a++) {
+        double sum = 0;
+        size_t last = a;
+        for (size_t b = 0; b < p->n_allies; b++)
+            if (b != a) {
+                sum += p->allies[a].linkage[b];
+                last = b;
+            }
+        if (sum > 1.0 + 1e-12) {
+            snprintf(path, n, "allies.%s.linkage.%s", p->allies[a].id, p->allies[last].id);
+            return asim_error_set(err, ASIM_ECONFIG,
+                                  "linkages of %s sum to %.15g over the other allies: must be <= 1",
                                   p->allies[a].id, sum);
         }
     }

@@ -52,6 +52,8 @@ typedef struct asim_ally {
     asim_schedule cyber_share;      /* [0,1] */
     asim_schedule cyber_capability; /* [0,1] */
     asim_covariates covariates;     /* read by rules */
+    double *linkage;                /* [other ally]: share of its protection resting
+                                       on the commitment to that ally, [0,1] (own: 0) */
 } asim_ally;
 
 typedef struct asim_adversary {
@@ -102,6 +104,7 @@ typedef struct asim_params {
     struct {
         double coop_gain, coop_threshold, threat_threshold, coop_bias;
         double brokerage_weight, outcry_weight, unreciprocated, relation_rate, relation_damage;
+        double joint_deterrence; /* deterrence per unit of relation, >= 0 */
     } quasi;
     struct {
         double outcry0, outcry_rate, visibility_weight, history_rate, history_size;
@@ -131,6 +134,7 @@ typedef enum {
     ASIM_SCOPE_THREAT,   /* adversary x ally */
     ASIM_SCOPE_PAIR,
     ASIM_SCOPE_PAIR_DIR, /* pair x direction */
+    ASIM_SCOPE_LINKAGE,  /* ally x another ally */
     ASIM_SCOPE_COVARIATE,        /* ally x its covariates */
     ASIM_SCOPE_REGION_COVARIATE, /* the region's covariates */
     ASIM_SCOPE_RULE_PARAM        /* user rule x its parameters */
@@ -168,7 +172,7 @@ extern const size_t asim_param_count;
 typedef struct asim_slot {
     const asim_param_def *def;
     size_t i;  /* ally, adversary or pair index (0 for GLOBAL) */
-    size_t j;  /* THREAT: ally index; PAIR_DIR: direction 0/1 */
+    size_t j;  /* THREAT, LINKAGE: ally index; PAIR_DIR: direction 0/1 */
     char path[ASIM_PATH_MAX];
 } asim_slot;
 
@@ -216,7 +220,7 @@ void asim_params_format_range(const asim_param_def *def, char *buf, size_t n);
 void asim_params_format_default(const asim_param_def *def, char *buf, size_t n);
 
 /* Checks that involve several settings (threat weights per ally sum to at
- * most 1; the summary window is not empty). On failure, *path gets the
+ * most 1, and so do each ally's linkages; the summary window is not empty). On failure, *path gets the
  * slot path to blame. */
 asim_status asim_params_validate(const asim_params *p, asim_error *err, char *path, size_t n);
 
