@@ -35,7 +35,8 @@ const cli_command cli_commands[] = {
      "fit CONFIG's calibrate parameters to coded history under each rule; compare rules by "
      "likelihood, AIC and agreement"},
     {"check", cli_cmd_check, CLI_ARGS_CONFIG, "[CONFIG]", "validate and print the resolved configuration"},
-    {"params", cli_cmd_params, CLI_ARGS_NONE, "", "list every setting: path, default, range, meaning"},
+    {"params", cli_cmd_params, CLI_ARGS_CONFIG, "[CONFIG]",
+     "list every setting: path, default, range, meaning (and CONFIG's rule parameters and covariates)"},
     {"vars", cli_cmd_vars, CLI_ARGS_CONFIG, "[CONFIG]",
      "list the output columns of a scenario: name, kind, unit, files, meaning"},
     {"help", cli_cmd_help, CLI_ARGS_COMMAND, "[COMMAND]", "the commands, or a command's usage and options"},

@@ -228,24 +228,16 @@ int cli_cmd_sweep(const cli *c, int argc, char **argv)
     return rc;
 }
 
-/* The error for a --rules list that names no rule, an unknown one or one
- * twice; the rule names come from the rule table. Returns 2. */
-static int rules_error(const char *list)
-{
-    char names[256];
-    asim_rule_join(", ", names, sizeof names);
-    return cli_usage_error("--rules %s: must name distinct rules, comma-separated, from %s", list, names);
-}
-
-/* --rules cha,history into the test's rule list. */
-static int parse_rules(const char *list, asim_test_spec *t)
+/* --rules cha,history into the test's rule list (the built-in rules and
+ * those of the scenario p). */
+static int parse_rules(const asim_params *p, const char *list, asim_test_spec *t)
 {
     char buf[256];
     snprintf(buf, sizeof buf, "%s", list);
     t->n_rules = 0;
     for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
         asim_rule r;
-        if (t->n_rules == ASIM_RULE_COUNT || asim_rule_parse(tok, &r) != 0)
+        if (t->n_rules == ASIM_RULE_MAX || asim_params_rule_parse(p, tok, &r) != 0)
             return -1;
         for (size_t k = 0; k < t->n_rules; k++)
             if (t->rules[k] == r)
@@ -253,6 +245,13 @@ static int parse_rules(const char *list, asim_test_spec *t)
         t->rules[t->n_rules++] = r;
     }
     return t->n_rules ? 0 : -1;
+}
+
+static int rules_error(const asim_params *p, const char *list)
+{
+    char names[600];
+    asim_params_rule_join(p, ", ", names, sizeof names);
+    return cli_usage_error("--rules %s: must name distinct rules, comma-separated, from %s", list, names);
 }
 
 int cli_cmd_test(const cli *c, int argc, char **argv)
@@ -266,8 +265,8 @@ int cli_cmd_test(const cli *c, int argc, char **argv)
     int rc = 0;
     if (cli_load(c, &p, &err) != 0 || asim_config_load_test(c->config, &t, &err) != ASIM_OK)
         rc = cli_fail(&err);
-    if (rc == 0 && c->rules && parse_rules(c->rules, &t) != 0)
-        rc = rules_error(c->rules);
+    if (rc == 0 && c->rules && parse_rules(&p, c->rules, &t) != 0)
+        rc = rules_error(&p, c->rules);
     if (rc == 0 && c->alpha > 0)
         t.alpha = c->alpha;
     if (rc == 0 && c->smallest_effect_given)
@@ -381,8 +380,8 @@ int cli_cmd_calibrate(const cli *c, int argc, char **argv)
         asim_observations_read(c->observations, &obs, &err) != ASIM_OK ||
         (c->holdout && asim_observations_read(c->holdout, &hold, &err) != ASIM_OK))
         rc = cli_fail(&err);
-    if (rc == 0 && c->rules && parse_rules(c->rules, &rules) != 0)
-        rc = rules_error(c->rules);
+    if (rc == 0 && c->rules && parse_rules(&p, c->rules, &rules) != 0)
+        rc = rules_error(&p, c->rules);
     p.model.stochastic = s.stochastic;
     char dir[4096];
     out_dir(c, &p, "-calibrate", dir, sizeof dir);

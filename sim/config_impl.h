@@ -9,6 +9,7 @@
  *   config_override.c  -s path=value                     (value, scan)
  *   config_load.c      scenario files, then overrides    (override, value, scan)
  *   config_study.c     the study sections                (load, value, scan)
+ *   config_rules.c     rules and covariates of a file     (value)
  *   config_write.c     the writers                       (the parameter table only) */
 #ifndef ALLYSIM_CONFIG_IMPL_H
 #define ALLYSIM_CONFIG_IMPL_H
@@ -70,6 +71,24 @@ int asim_config_report_add(char ***list, size_t *n, const char *fmt, ...) __attr
  * to go on: returns ASIM_OK, or err's status when there is no report, it
  * is full or memory ran out. */
 asim_status asim_config_collect(const config_origin *o, asim_error *err);
+
+/* ---- config_rules.c ---- */
+
+/* Define the file's rules (its rules section, then its fitted section's),
+ * declare its covariates, and compile every rule for every ally. */
+asim_status asim_config_read_rules(asim_params *p, const config_t *cfg, const config_origin *o,
+                                   asim_error *err);
+/* 0 and *r set when name is a built-in rule or one the file of setting
+ * `any` defines (numbered as asim_config_read_rules numbers them); -1
+ * otherwise. The choices ("cha | threat | history | ...") go to buf. */
+int asim_config_rule_lookup(const config_setting_t *any, const char *name, asim_rule *r, char *choices,
+                            size_t n);
+/* 1 when path is the rules section or in it (read above, not walked). */
+int asim_config_rules_skip(const char *path);
+/* Write the user rules of p (only those listed, when only is not NULL) as
+ * a rules group at the given depth; nothing when there is none. */
+void asim_config_write_rules(const asim_params *p, const asim_rule *only, size_t n_only, int depth,
+                             asim_strbuf *out);
 
 /* ---- config_scan.c ---- */
 

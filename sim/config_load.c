@@ -169,6 +169,8 @@ static asim_status walk(asim_params *p, const config_setting_t *s, const config_
 {
     char path[ASIM_PATH_MAX + 64];
     setting_path(s, path, sizeof path);
+    if (asim_config_rules_skip(path))
+        return ASIM_OK; /* config_rules.c read it */
     if (!config_setting_is_group(s))
         return walk_leaf(p, s, path, o, err);
     int n = config_setting_length(s);
@@ -259,6 +261,8 @@ static asim_status read_sections(asim_params *p, const config_t *cfg, const conf
     asim_status st = check_sections(cfg, o, err);
     if (st == ASIM_OK)
         st = declare_agents(p, cfg, o, err);
+    if (st == ASIM_OK)
+        st = asim_config_read_rules(p, cfg, o, err);
     size_t len;
     for (size_t i = 0; st == ASIM_OK && i < asim_param_count; i++) {
         char name[ASIM_PATH_MAX];

@@ -519,14 +519,15 @@ static asim_status read_rules(const config_setting_t *t, asim_test_spec *spec, c
     if (!s)
         return ASIM_OK;
     int len = config_setting_length(s);
-    if (!config_setting_is_aggregate(s) || len < 1 || len > ASIM_RULE_COUNT)
+    if (!config_setting_is_aggregate(s) || len < 1 || len > ASIM_RULE_MAX)
         return section_error(err, o, s, "test.rules", "must be a list of rules, e.g. [\"cha\", \"history\"]%s", "");
     spec->n_rules = 0;
     for (int i = 0; i < len; i++) {
         const char *name = config_setting_get_string_elem(s, (unsigned)i);
         asim_rule r;
-        if (!name || asim_rule_parse(name, &r) != 0)
-            return section_error(err, o, s, "test.rules", "each rule must be one of %s", asim_rule_choices());
+        char choices[600];
+        if (asim_config_rule_lookup(s, name, &r, choices, sizeof choices) != 0)
+            return section_error(err, o, s, "test.rules", "each rule must be one of %s", choices);
         spec->rules[spec->n_rules++] = r;
     }
     return ASIM_OK;

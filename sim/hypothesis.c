@@ -90,7 +90,7 @@ asim_status asim_hypothesis_design(const asim_params *base, const asim_test_spec
     rule->n_labels = t->n_rules;
     rule->labels = calloc(t->n_rules, sizeof *rule->labels);
     for (size_t r = 0; rule->labels && r < t->n_rules; r++)
-        rule->labels[r] = strdup(asim_rule_name(t->rules[r]));
+        rule->labels[r] = strdup(asim_params_rule_name(base, t->rules[r]));
     /* a list design of every (rule, c, gap, X); the rule column holds label indices */
     rule->values = calloc(n, sizeof *rule->values);
     if (!rule->labels || !rule->values)
@@ -413,13 +413,14 @@ static void report_rule_of_judgement(asim_strbuf *r, const asim_test_spec *t)
 }
 
 /* Fit, judge and report one rule. */
-static asim_status one_rule(const asim_table *tb, const columns *c, size_t r, const asim_test_spec *t,
-                            double *buf, asim_csv *out, asim_strbuf *report, asim_error *err)
+static asim_status one_rule(const asim_params *base, const asim_table *tb, const columns *c, size_t r,
+                            const asim_test_spec *t, double *buf, asim_csv *out, asim_strbuf *report,
+                            asim_error *err)
 {
     size_t per_rule = t->n_commitment * t->n_gap * t->n_assertiveness;
     double *X = buf, *y = X + tb->rows * N_TERMS, *ma = y + tb->rows, *notma = ma + tb->rows;
     size_t n = rule_rows(tb, c, r * per_rule, (r + 1) * per_rule, X, y, ma, notma);
-    const char *rule = asim_rule_name(t->rules[r]);
+    const char *rule = asim_params_rule_name(base, t->rules[r]);
     asim_ols f;
     asim_status st = asim_stats_ols_fit(X, y, n, N_TERMS, &f, err);
     if (st != ASIM_OK) {
@@ -471,7 +472,7 @@ asim_status asim_hypothesis_analyse(const char *dir, const asim_params *base, co
         report_rule_of_judgement(report, t);
     }
     for (size_t r = 0; st == ASIM_OK && r < t->n_rules; r++)
-        st = one_rule(&tb, &c, r, t, buf, out, report, err);
+        st = one_rule(base, &tb, &c, r, t, buf, out, report, err);
     if (st == ASIM_OK)
         asim_strbuf_printf(report, "\nThese verdicts are about the rule's implications in runs of the model, "
                                    "not about history:\nthe design sets commitment and no historical data "

@@ -21,6 +21,8 @@
 #include "rng_lanes.h"
 #include "allysim/rules.h"
 
+#include "rules_impl.h"
+
 /* Lanes of a batch stepped together through every stage of a step. */
 #define TILE 256
 /* Exogenous inputs of every step are kept when they take at most this
@@ -53,8 +55,9 @@ typedef struct {
 } timed_event;
 
 /* A row of exogenous inputs: these, then sched_c[na], credit[na],
- * visible[na], base[nx]. */
+ * visible[na], base[nx], covariates[ncov] (from COV0 on). */
 enum { X_YEAR, X_F, X_G, X_EVENT_SIZE, X_EVENT_COUNT, X_FIXED };
+#define COV0 (X_FIXED + 3 * m->na + m->nx)
 
 struct asim_model {
     const asim_params *p;
@@ -83,6 +86,16 @@ struct asim_model {
     timed_event *events; /* sorted by step */
     size_t n_events, next_event;
     asim_rng_poisson_table hist; /* history events per step */
+
+    /* a user rule's strategic term (docs/model.md section 10); NULL rx for a built-in rule */
+    asim_rule_code *rx;   /* [unit]: per ally, or per pair and direction when rule_dir */
+    size_t n_rx;
+    int rule_dir;
+    int rule_fill;        /* 1: the term is the constant rule_value */
+    double rule_value;
+    double *scal;         /* [asim_rules_scalar_count]: the scalars the rule reads */
+    size_t ncov;          /* covariate columns of the exogenous row */
+    size_t *cov_scal;     /* [ncov]: their scalars */
 
     /* state at t (docs/model.md 2.2), [ally][lane] unless marked */
     double *p_;    /* p: commitment the ally perceives, [0, 1] ("p" is the params) */
@@ -113,7 +126,8 @@ struct asim_model {
 
     /* scratch of one tile */
     double *u;     /* [nd][TILE] uniforms */
-    double *strat; /* [ally][TILE] strategic terms */
+    double *strat; /* [unit][TILE] strategic terms (units: allies, or directions) */
+    double *need;  /* [ally][TILE] need, when a user rule reads it */
     double *lg;    /* [na + 2 np][TILE] logistic arguments of the decisions */
     double *acc;   /* [TILE] sums */
     double *pl;    /* [TILE] commitment read by a linked ally's fears */
@@ -186,6 +200,12 @@ static void exo_row(const asim_model *m, long t, size_t *next, double *row)
     }
     for (size_t x = 0; x < m->nx; x++)
         row[X_FIXED + 3 * na + x] = asim_schedule_at(&p->adversaries[x].assertiveness, y);
+    size_t c = 0; /* covariates: the region's, then each ally's */
+    for (size_t i = 0; i < p->region.covariates.n; i++)
+        row[COV0 + c++] = asim_schedule_at(&p->region.covariates.value[i], y);
+    for (size_t a = 0; a < na; a++)
+        for (size_t i = 0; i < p->allies[a].covariates.n; i++)
+            row[COV0 + c++] = asim_schedule_at(&p->allies[a].covariates.value[i], y);
     while (*next < m->n_events && m->events[*next].step < t)
         (*next)++;
     row[X_EVENT_SIZE] = 0;
@@ -258,7 +278,8 @@ static size_t layout(asim_model *m, char *base)
     m->jshare = take(base, &used, nx * np * D);
     m->row_buf = take(base, &used, m->K * D);
     m->u = take(base, &used, m->nd * round_up(tile) * D);
-    m->strat = take(base, &used, na * round_up(tile) * D);
+    m->strat = take(base, &used, (na > 2 * np ? na : 2 * np) * round_up(tile) * D);
+    m->need = take(base, &used, na * round_up(tile) * D);
     m->lg = take(base, &used, (na + 2 * np) * round_up(tile) * D);
     m->acc = take(base, &used, tile * D);
     m->pl = take(base, &used, tile * D);
@@ -270,6 +291,53 @@ static size_t layout(asim_model *m, char *base)
     m->s3 = take(base, &used, W * sizeof *m->s3);
     m->regime = take(base, &used, np * W + 1);
     return used;
+}
+
+/* The ally and partner of unit u of a user rule. */
+static void rule_unit(const asim_model *m, size_t u, size_t *a, size_t *b)
+{
+    if (m->rule_dir) {
+        const asim_pair *pr = &m->p->pairs[u / 2];
+        *a = u % 2 ? pr->b : pr->a;
+        *b = u % 2 ? pr->a : pr->b;
+    } else {
+        *a = *b = u;
+    }
+}
+
+/* Compile the user rule once per ally, or, when it reads its partner,
+ * once per pair and direction (docs/model.md section 10). */
+static asim_status compile_rule(asim_model *m)
+{
+    const asim_params *p = m->p;
+    m->n_rx = m->na;
+    m->rx = calloc(2 * m->np > m->na ? 2 * m->np : m->na, sizeof *m->rx);
+    m->scal = malloc(asim_rules_scalar_count(p) * sizeof *m->scal);
+    m->cov_scal = malloc((m->ncov ? m->ncov : 1) * sizeof *m->cov_scal);
+    if (!m->rx || !m->scal || !m->cov_scal)
+        return ASIM_ENOMEM;
+    asim_rules_scalars(p, m->scal);
+    for (size_t c = 0; c < m->ncov; c++)
+        m->cov_scal[c] = asim_rules_covariate_scalar(p, c);
+    asim_status st = ASIM_OK;
+    for (int dir = 0; dir < 2; dir++) {
+        m->rule_dir = dir;
+        m->n_rx = dir ? 2 * m->np : m->na;
+        st = ASIM_OK;
+        for (size_t u = 0; u < m->n_rx; u++) {
+            asim_expr_free(m->rx[u].e);
+            m->rx[u].e = NULL;
+        }
+        for (size_t u = 0; st == ASIM_OK && u < m->n_rx; u++) {
+            size_t a, b;
+            rule_unit(m, u, &a, &b);
+            st = asim_rules_compile(p, p->model.rule, a, b, &m->rx[u], NULL);
+        }
+        if (st != ASIM_ECONFIG)
+            break; /* compiled, or out of memory; a rule that names its partner compiles per direction */
+    }
+    m->rule_fill = st == ASIM_OK && asim_expr_constant(m->rx[0].e, &m->rule_value);
+    return st;
 }
 
 asim_status asim_model_alloc(asim_model **out, const asim_params *p, size_t width)
@@ -291,7 +359,8 @@ asim_status asim_model_alloc(asim_model **out, const asim_params *p, size_t widt
             m->variant = (asim_model_variant)v; /* the widest this machine runs */
             break;
         }
-    m->K = X_FIXED + 3 * m->na + m->nx;
+    m->ncov = asim_covariates_count(p);
+    m->K = X_FIXED + 3 * m->na + m->nx + m->ncov;
     size_t bytes = layout(m, NULL);
     m->block = aligned_alloc(ALIGN, bytes);
     if (!m->block || load_events(m) != ASIM_OK) {
@@ -309,6 +378,13 @@ asim_status asim_model_alloc(asim_model **out, const asim_params *p, size_t widt
         }
     }
     set_channels(m);
+    if (asim_params_user_rule(p, p->model.rule)) {
+        asim_status st = compile_rule(m);
+        if (st != ASIM_OK) {
+            asim_model_free(m);
+            return st;
+        }
+    }
     m->decay = pow(0.5, 1.0 / p->threat.shock_halflife);
     asim_rng_poisson_table_init(&m->hist, p->region.history_rate / (double)p->model.steps_per_year);
     long steps = p->model.steps;
@@ -334,6 +410,11 @@ void asim_model_free(asim_model *m)
 {
     if (!m)
         return;
+    for (size_t u = 0; m->rx && u < m->n_rx; u++)
+        asim_expr_free(m->rx[u].e);
+    free(m->rx);
+    free(m->scal);
+    free(m->cov_scal);
     free(m->block);
     free(m->exo);
     free(m->events);
@@ -763,12 +844,63 @@ STEP void derive_ally(asim_model *m, size_t a, size_t i0, size_t n)
                 m->E + o, c);
 }
 
+/* need = T (1 - self_reliance), as k_fear_args has it */
+STEP void k_need(size_t n, double *restrict need, const double *restrict T, double dependence)
+{
+    for (size_t i = 0; i < n; i++)
+        need[i] = T[i] * dependence;
+}
+
+/* Replace the non-finite values of a strategic term by NaN, which the
+ * decisions carry on (lg_arg would clamp an infinity), so that the run
+ * fails and asim_model_check_finite names the term. */
+static void poison(double *st, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(st[i]))
+            st[i] = NAN;
+}
+
+/* The lane inputs of ally a at the tile, from index k on (rules_impl.h). */
+STEP void rule_inputs(asim_model *m, const double **in, size_t a, size_t i0, size_t n)
+{
+    size_t o = a * m->W + i0;
+    const double *v[ASIM_RULE_OWN] = {m->A + o, m->E + o, m->T + o, m->p_ + o, m->c + o,
+                                      m->need + a * n, m->b + o, m->Beff + o, m->V + o};
+    memcpy(in, v, sizeof v);
+}
+
+/* A user rule's strategic terms, unit by unit (docs/model.md section 10). */
+STEP void user_strategy(asim_model *m, size_t i0, size_t n)
+{
+    const unsigned need_bits = 1u << ASIM_RULE_NEED | 1u << (ASIM_RULE_OWN + ASIM_RULE_NEED);
+    for (size_t a = 0; a < m->na && (m->rx[0].lanes & need_bits); a++)
+        k_need(n, m->need + a * n, m->T + a * m->W + i0, 1 - m->p->allies[a].self_reliance);
+    for (size_t u = 0; u < m->n_rx; u++) {
+        double *st = m->strat + u * n;
+        if (m->rule_fill) {
+            k_fill(n, st, m->rule_value);
+            continue;
+        }
+        const double *in[ASIM_RULE_LANES];
+        size_t a, b;
+        rule_unit(m, u, &a, &b);
+        rule_inputs(m, in, a, i0, n);
+        rule_inputs(m, in + ASIM_RULE_OWN, b, i0, n);
+        in[ASIM_RULE_O] = m->O + i0;
+        if (asim_expr_eval(m->rx[u].e, in, m->scal, n, st) >= 0)
+            poison(st, n);
+    }
+}
+
 /* Spec 3.2 toward the quasi-allies: strategic terms, then the arguments
  * of the cooperation of a toward b and of b toward a for every pair. */
 STEP void cooperation_args(asim_model *m, size_t i0, size_t n)
 {
     const asim_params *p = m->p;
-    for (size_t a = 0; a < m->na; a++) {
+    if (m->rx)
+        user_strategy(m, i0, n);
+    for (size_t a = 0; !m->rx && a < m->na; a++) {
         double *st = m->strat + a * n;
         if (p->model.rule == ASIM_RULE_CHA)
             k_strategy(n, st, m->A + a * m->W + i0, p->quasi.coop_gain, p->quasi.coop_threshold);
@@ -783,7 +915,8 @@ STEP void cooperation_args(asim_model *m, size_t i0, size_t n)
         for (size_t dir = 0; dir < 2; dir++) {
             size_t from = dir ? pr->b : pr->a, to = dir ? pr->a : pr->b;
             double outcry = p->quasi.outcry_weight * pr->grievance[dir] * p->allies[to].history_burden;
-            k_coop_arg(n, m->lg + (m->na + 2 * k + dir) * n, m->strat + from * n, m->O + i0, fixed,
+            size_t unit = m->rx && m->rule_dir ? 2 * k + dir : from;
+            k_coop_arg(n, m->lg + (m->na + 2 * k + dir) * n, m->strat + unit * n, m->O + i0, fixed,
                        outcry);
         }
     }
@@ -1100,6 +1233,12 @@ void asim_model_observe(asim_model *m, long t)
         exo_row(m, t, &m->next_event, m->row_buf);
         m->row = m->row_buf;
     }
+    if (m->rx) { /* the scalars of the step a user rule reads */
+        m->scal[ASIM_RULE_F] = m->row[X_F];
+        m->scal[ASIM_RULE_G] = m->row[X_G];
+        for (size_t c = 0; c < m->ncov; c++)
+            m->scal[m->cov_scal[c]] = m->row[COV0 + c];
+    }
     variants[m->variant].observe(m);
 }
 
@@ -1114,7 +1253,8 @@ void asim_model_advance(asim_model *m) { variants[m->variant].advance(m); }
 
 asim_view asim_model_view(const asim_model *m)
 {
-    asim_view v = {.width = m->W, .n_allies = m->na, .n_adversaries = m->nx, .n_pairs = m->np};
+    asim_view v = {.width = m->W, .n_allies = m->na, .n_adversaries = m->nx, .n_pairs = m->np,
+                   .n_covariates = m->ncov};
 #define ASIM_STEP_VAR(name, kind, store, field, files, unit, meaning) \
     VIEW_##store(ASIM_VAR_##name, field)
 #define ASIM_SUMMARY_VAR(...)
@@ -1150,6 +1290,15 @@ int asim_model_check_finite(const asim_model *m, size_t *lane, char *var, size_t
             return -1;
         }
     }
+    if (m->rx && W <= TILE) /* a user rule's terms of the step (the tile is the batch) */
+        for (size_t u = 0; u < m->n_rx; u++)
+            if (first_bad(m->strat + u * W, W, W, lane, &agent)) {
+                size_t a, b;
+                rule_unit(m, u, &a, &b);
+                snprintf(var, n, "rules.%s.strategic for %s%s%s", asim_params_rule_name(p, p->model.rule),
+                         p->allies[a].id, m->rule_dir ? " toward " : "", m->rule_dir ? p->allies[b].id : "");
+                return -1;
+            }
     struct { const char *name; const double *v; } state[] = {
         {"threat_shock", m->S}, {"commitment_offset", m->delta},
     };

@@ -8,12 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rules_impl.h"
+
 #define ASIM_STRUCT_GLOBAL asim_params
 #define ASIM_STRUCT_ALLY asim_ally
 #define ASIM_STRUCT_ADVERSARY asim_adversary
 #define ASIM_STRUCT_THREAT asim_adversary
 #define ASIM_STRUCT_PAIR asim_pair
 #define ASIM_STRUCT_PAIR_DIR asim_pair
+#define ASIM_STRUCT_COVARIATE asim_covariates
+#define ASIM_STRUCT_REGION_COVARIATE asim_covariates
+#define ASIM_STRUCT_RULE_PARAM asim_user_rule
 #define ASIM_STRUCT_LINKAGE asim_ally
 
 const asim_param_def asim_param_table[] = {
@@ -97,6 +102,7 @@ static void free_agents(asim_params *p)
     /* also after a failed alloc_agents: any of the arrays may be missing */
     for (size_t a = 0; p->allies && a < p->n_allies; a++) {
         free_schedules(&p->allies[a], ASIM_SCOPE_ALLY);
+        asim_covariates_free(&p->allies[a].covariates);
         free(p->allies[a].linkage);
     }
     for (size_t x = 0; p->adversaries && x < p->n_adversaries; x++) {
@@ -226,8 +232,8 @@ static asim_status apply_defaults(asim_params *p, bool global)
     for (size_t k = 0; k < n; k++) {
         asim_slot s;
         asim_params_slot(p, k, &s);
-        if (!global && s.def->scope == ASIM_SCOPE_GLOBAL)
-            continue;
+        if ((!global && s.def->scope == ASIM_SCOPE_GLOBAL) || asim_scope_declared(s.def->scope))
+            continue; /* declared slots get their value when declared */
         asim_status st = apply_default(p, &s);
         if (st != ASIM_OK)
             return st;
@@ -271,6 +277,8 @@ void asim_params_free(asim_params *p)
     free_agents(p);
     free_schedules(p, ASIM_SCOPE_GLOBAL);
     free(p->region.events);
+    asim_covariates_free(&p->region.covariates);
+    asim_rules_free_user(p);
     memset(p, 0, sizeof *p);
 }
 
@@ -294,12 +302,15 @@ static asim_status deep_copy(asim_params *dst, const asim_params *src)
     for (size_t a = 0; st == ASIM_OK && a < na; a++) {
         asim_ally *d = &dst->allies[a];
         *d = src->allies[a];
+        asim_covariates_forget(&d->covariates); /* src's until copied below */
         d->linkage = malloc(na * sizeof *d->linkage);
         st = copy_schedules(d, &src->allies[a], ASIM_SCOPE_ALLY);
         if (!d->linkage)
             st = ASIM_ENOMEM;
         else
             memcpy(d->linkage, src->allies[a].linkage, na * sizeof *d->linkage);
+        if (st == ASIM_OK)
+            st = asim_covariates_copy(&d->covariates, &src->allies[a].covariates);
     }
     for (size_t x = 0; st == ASIM_OK && x < nx; x++) {
         asim_adversary *d = &dst->adversaries[x];
@@ -316,6 +327,10 @@ static asim_status deep_copy(asim_params *dst, const asim_params *src)
         st = copy_schedules(dst, src, ASIM_SCOPE_GLOBAL);
     if (st == ASIM_OK)
         st = asim_params_set_events(dst, src->region.events, src->region.n_events, NULL);
+    if (st == ASIM_OK)
+        st = asim_covariates_copy(&dst->region.covariates, &src->region.covariates);
+    if (st == ASIM_OK)
+        st = asim_rules_copy_user(dst, src);
     return st;
 }
 
@@ -328,6 +343,9 @@ asim_status asim_params_copy(asim_params *dst, const asim_params *src)
     clear_schedules(dst, ASIM_SCOPE_GLOBAL);
     dst->region.events = NULL;
     dst->region.n_events = 0;
+    asim_covariates_forget(&dst->region.covariates);
+    dst->rules = NULL;
+    dst->n_rules = 0;
     asim_status st = deep_copy(dst, src);
     if (st != ASIM_OK)
         asim_params_free(dst);
@@ -346,8 +364,8 @@ static size_t row_slots(const asim_params *p, const asim_param_def *d)
     case ASIM_SCOPE_PAIR: return p->n_pairs;
     case ASIM_SCOPE_PAIR_DIR: return 2 * p->n_pairs;
     case ASIM_SCOPE_LINKAGE: return p->n_allies * (p->n_allies - 1);
+    default: return asim_rules_row_slots(p, d->scope);
     }
-    return 0;
 }
 
 size_t asim_params_slot_count(const asim_params *p)
@@ -363,6 +381,10 @@ static void slot_path(const asim_params *p, asim_slot *s)
 {
     const asim_param_def *d = s->def;
     const char *open = strchr(d->path, '<');
+    if (asim_scope_declared(d->scope)) {
+        asim_rules_slot_path(p, s, s->path, sizeof s->path);
+        return;
+    }
     if (!open) {
         snprintf(s->path, sizeof s->path, "%s", d->path);
         return;
@@ -411,6 +433,9 @@ void asim_params_slot(const asim_params *p, size_t k, asim_slot *s)
         s->i = k / 2;
         s->j = k % 2;
         break;
+    case ASIM_SCOPE_COVARIATE:
+    case ASIM_SCOPE_REGION_COVARIATE:
+    case ASIM_SCOPE_RULE_PARAM: asim_rules_slot_index(p, s->def->scope, k, &s->i, &s->j); break;
     case ASIM_SCOPE_LINKAGE: /* the other allies in declaration order */
         s->i = k / (p->n_allies - 1);
         s->j = k % (p->n_allies - 1);
@@ -556,6 +581,17 @@ static long pair_index(const asim_params *p, const char *name, size_t len, size_
 /* Does path fit row d with declared agents? Fills the slot's indices. */
 static int match_row(const asim_params *p, const asim_param_def *d, const char *path, asim_slot *slot)
 {
+    if (asim_scope_declared(d->scope)) { /* few slots: compare their paths */
+        for (size_t k = 0, n = row_slots(p, d); k < n; k++) {
+            memset(slot, 0, sizeof *slot);
+            slot->def = d;
+            asim_rules_slot_index(p, d->scope, k, &slot->i, &slot->j);
+            slot_path(p, slot);
+            if (strcmp(slot->path, path) == 0)
+                return 1;
+        }
+        return 0;
+    }
     const char *t = d->path, *q = path;
     long first = -1, second = -1;
     size_t dir = 0;
@@ -609,6 +645,9 @@ void *asim_params_ptr(asim_params *p, const asim_slot *s)
     case ASIM_SCOPE_THREAT: return &p->adversaries[s->i].threat[s->j];
     case ASIM_SCOPE_PAIR: base = (char *)&p->pairs[s->i]; break;
     case ASIM_SCOPE_PAIR_DIR: return &p->pairs[s->i].grievance[s->j];
+    case ASIM_SCOPE_COVARIATE: return &p->allies[s->i].covariates.value[s->j];
+    case ASIM_SCOPE_REGION_COVARIATE: return &p->region.covariates.value[s->i];
+    case ASIM_SCOPE_RULE_PARAM: return &p->rules[s->i].value[s->j];
     case ASIM_SCOPE_LINKAGE: return &p->allies[s->i].linkage[s->j];
     }
     return base + s->def->offset;
@@ -733,7 +772,7 @@ asim_status asim_params_set_number(asim_params *p, const asim_slot *s, double v,
         *(uint64_t *)ptr = (uint64_t)v;
         return ASIM_OK;
     case ASIM_T_RULE:
-        asim_rule_join(", ", why, sizeof why);
+        asim_params_rule_join(p, ", ", why, sizeof why);
         return asim_error_set(err, ASIM_ECONFIG, "must be one of %s", why);
     default:
         return asim_error_set(err, ASIM_ECONFIG, "must be %s",
@@ -766,11 +805,13 @@ asim_status asim_params_set_string(asim_params *p, const asim_slot *s, const cha
 {
     void *ptr = asim_params_ptr(p, s);
     switch (s->def->type) {
-    case ASIM_T_RULE:
-        if (asim_rule_parse(v, ptr) != 0)
-            return asim_error_set(err, ASIM_ECONFIG, "must be one of %s (got \"%.40s\")",
-                                  asim_rule_choices(), v);
-        return ASIM_OK;
+    case ASIM_T_RULE: {
+        char choices[512];
+        if (asim_params_rule_parse(p, v, ptr) == 0)
+            return ASIM_OK;
+        asim_params_rule_join(p, " | ", choices, sizeof choices);
+        return asim_error_set(err, ASIM_ECONFIG, "must be one of %s (got \"%.40s\")", choices, v);
+    }
     case ASIM_T_NAME:
         if (!valid_name(v))
             return asim_error_set(err, ASIM_ECONFIG,
@@ -947,7 +988,7 @@ void asim_params_format_value(const asim_params *p, const asim_slot *s, bool jso
             asim_strbuf_printf(b, json ? "%llu" : "%lluL", (unsigned long long)*(const uint64_t *)v);
         break;
     case ASIM_T_BOOL: asim_strbuf_puts(b, *(const bool *)v ? "true" : "false"); break;
-    case ASIM_T_RULE: asim_strbuf_quoted(b, json, asim_rule_name(*(const asim_rule *)v)); break;
+    case ASIM_T_RULE: asim_strbuf_quoted(b, json, asim_params_rule_name(p, *(const asim_rule *)v)); break;
     case ASIM_T_NAME: asim_strbuf_quoted(b, json, (const char *)v); break;
     case ASIM_T_SCHEDULE: put_schedule(b, v, json); break;
     case ASIM_T_EVENTS: put_events(b, p, json); break;

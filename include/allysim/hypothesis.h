@@ -51,7 +51,7 @@ typedef struct asim_test_spec {
     long steps;
     double alpha;            /* the intervals are 1 - alpha, two-sided */
     double smallest_effect;  /* relation change per 0.1 of a regressor, in [0, 0.2] */
-    asim_rule rules[ASIM_RULE_COUNT];
+    asim_rule rules[ASIM_RULE_MAX]; /* built-in or the file's own (asim_params_rule_name) */
     size_t n_rules;
 } asim_test_spec;
 
