@@ -3,14 +3,7 @@
 # (issue classes: results announced only when complete, progress in logs,
 # rules named once, meta.json valid UTF-8 for any directory name, merge and
 # calibrate interrupted leave no temporary file and say so).
-set -u
-bin=$1
-src=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+. "$(dirname "$0")/harness.sh" # bin, src, work, ok, bad
 cfg=$src/configs/sweep_commitment.cfg
 
 # progress: plain lines (no carriage return) in a log with --progress always; nothing by default

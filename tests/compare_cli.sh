@@ -4,14 +4,7 @@
 # recomputed here from the raw rows (summary.csv, timeseries.csv, runs.csv);
 # the refusal of runs that are not paired, and --unpaired; a sweep merged
 # from shards gives the same comparison as the whole sweep.
-set -u
-bin=$1
-src=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+. "$(dirname "$0")/harness.sh" # bin, src, work, ok, bad
 data=$src/tests/data/sweep
 
 # column number of a name in a CSV header

@@ -8,14 +8,7 @@
 #   at once, and the result is the winner's bytes.
 # - Damaged states and data files: resume refuses in one line, exit 2, and
 #   never pads or duplicates.
-set -u
-bin=$1
-src=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+. "$(dirname "$0")/harness.sh" # bin, src, work, ok, bad
 cfg=$src/configs/sweep_commitment.cfg
 files="runs.csv points.csv series.csv failures.csv config.cfg"
 sweep() { "$bin" sweep "$cfg" -r 2 -j 1 -s model.steps=36 --series -q "$@"; }

@@ -5,14 +5,7 @@
 # sensitivity, test and calibrate; covariates reach timeseries.csv; the
 # fitted files hold the rule in full; bad rules end in one line and exit 2;
 # a rule that is not finite stops the run and is named.
-set -u
-bin=$1
-src=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+. "$(dirname "$0")/harness.sh" # bin, src, work, ok, bad
 div=$src/configs/diversion.cfg
 
 # ---- bad rules: one line on stderr naming file:line, nothing on stdout, exit 2

@@ -2,14 +2,7 @@
 # sweep_cli.sh BINARY SOURCE_DIR: sweeps through the command line: the same
 # bytes for any thread count and any shard split, resume after an
 # interruption, failure isolation, and merge's checks of its input.
-set -u
-bin=$1
-src=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+. "$(dirname "$0")/harness.sh" # bin, src, work, ok, bad
 same() { # same DIR1 DIR2 FILES...: every file byte-identical
   local a=$1 b=$2; shift 2
   for f in "$@"; do cmp -s "$a/$f" "$b/$f" || { bad "$a/$f differs from $b/$f"; return; }; done
