@@ -8,6 +8,8 @@
  *     summary, as `allysim sweep` does (up to 4096 lanes a batch);
  *   - "run": asim_runner_run, the path of `allysim run --no-timeseries`
  *     (batches of ASIM_RUNNER_WIDTH lanes);
+ *   - the stochastic batch path under Cha's rule written as a user rule
+ *     (an expression, docs/model.md section 10) beside the built-in one;
  *   - optionally (--widths) the batch path at several widths;
  *   - per-step CSV rows (timeseries.csv) written to a temporary directory,
  *     end to end (model at width 1, formatting, writing), and the number
@@ -93,6 +95,16 @@ static void baseline(asim_params *p, long steps, int stochastic)
         die("asim_params_init", st);
     p->model.steps = steps;
     p->model.stochastic = stochastic != 0;
+}
+
+/* The baseline under rule cha retyped as a user rule (the same bits). */
+static void baseline_expression(asim_params *p, long steps)
+{
+    baseline(p, steps, 1);
+    asim_error err = {0};
+    asim_status st = asim_params_add_rule(p, "cha_expression", asim_rule_text(ASIM_RULE_CHA), NULL, NULL, 0, &err);
+    if (st != ASIM_OK || asim_params_rule_parse(p, "cha_expression", &p->model.rule) != 0)
+        die("asim_params_add_rule", st);
 }
 
 /* Replicates [first, first + n) of run 0, summary only. */
@@ -225,12 +237,16 @@ typedef struct {
     double cpu_ns1;                         /* CPU time, one thread */
 } run_figures;
 
-/* path 0: batches of w lanes; path 1: asim_runner_run. */
+/* path 0: batches of w lanes; path 1: asim_runner_run; path 2: batches
+ * of w lanes, stochastic, under rule cha as an expression. */
 static run_figures runs_figure(const bench_opts *o, int path, size_t w, int stochastic,
                                double *checksum)
 {
     asim_params p;
-    baseline(&p, o->steps, stochastic);
+    if (path == 2)
+        baseline_expression(&p, o->steps), path = 0;
+    else
+        baseline(&p, o->steps, stochastic);
     size_t reps = path == 0 ? o->batch_replicates : o->replicates;
     double t1[MAX_REPEAT], tN[MAX_REPEAT], c1[MAX_REPEAT], cpu;
     /* one thread first, then all: no idle OpenMP workers around the first */
@@ -491,6 +507,11 @@ int main(int argc, char **argv)
     }
     run_figures bs = runs_figure(&o, 0, bw, 1, &checksum);
     print_figures("stochastic", &bs, o.threads);
+    run_figures bx = runs_figure(&o, 2, bw, 1, &checksum);
+    print_figures("stochastic_rule_expression", &bx, o.threads);
+    printf("rule_cha_builtin_cpu_ns_per_replicate_step_1t=%.2f\n", bs.cpu_ns1);
+    printf("rule_cha_expression_cpu_ns_per_replicate_step_1t=%.2f\n", bx.cpu_ns1);
+    printf("rule_expression_extra=%.3f\n", bx.cpu_ns1 / bs.cpu_ns1 - 1);
     run_figures bd = runs_figure(&o, 0, bw, 0, &checksum);
     print_figures("deterministic", &bd, o.threads);
     run_figures rs = runs_figure(&o, 1, 0, 1, &checksum);
@@ -518,6 +539,7 @@ int main(int argc, char **argv)
     printf("\n%-46s %12s %12s %9s %12s\n", "baseline, 600 steps, summary only", "1 thread",
            o.threads == 1 ? "1 thread" : "all threads", "scaling", "1t CPU time");
     table_rows("stochastic, batch", &bs);
+    table_rows("stochastic, batch, cha as a user rule", &bx);
     table_rows("deterministic, batch", &bd);
     table_rows("stochastic, allysim run", &rs);
     table_rows("deterministic, allysim run", &rd);

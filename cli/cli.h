@@ -36,10 +36,13 @@ typedef struct cli {
     long every;                              /* --every: every K-th step */
     int timeseries;                          /* run: write timeseries.csv (--no-timeseries: 0) */
     int json;                                /* check --json */
+    int explain;                             /* check --explain: where each value came from */
+    int strict;                              /* --strict: warnings are errors */
     int threads;                             /* -j, 0: all cores */
     size_t shard, shards;                    /* --shard K/N, 0/0: the whole sweep */
     int resume, series, sweep_timeseries, quiet;
     int overwrite;                           /* --overwrite: replace allysim's files in DIR */
+    const char *progress;                    /* --progress: auto (NULL), always or never */
     double max_output;                       /* bytes a run or sweep may write (--max-output) */
     int force;                               /* write whatever the size (--force) */
     const char *rules;                       /* test, calibrate: --rules */
@@ -52,6 +55,8 @@ typedef struct cli {
     const char *dirs[CLI_MAX_OVERRIDES];     /* merge DIR... */
     size_t n_dirs;
     int help;                                /* --help: print the command's help */
+    int unpaired;                            /* compare --unpaired */
+    const char *baseline;                    /* compare --baseline NAME */
 } cli;
 
 /* What a command takes besides its options. */
@@ -92,6 +97,10 @@ extern const size_t cli_command_count;
 extern const cli_option cli_options[];
 extern const size_t cli_option_count;
 
+/* Before a command that cannot stop cleanly at a signal (merge,
+ * calibrate): the temporary files it may leave in dir, removed at a signal
+ * (main.c); patterns with '*' are expanded over the rule names. */
+void cli_cleanup_at_signal(const char *dir, const char *const *rules, size_t n_rules);
 /* Set by the signal handler (main.c): the signal that asked to stop. */
 extern volatile sig_atomic_t cli_stop_signal;
 /* Set while a run or sweep can stop cleanly at a signal. */
@@ -133,7 +142,12 @@ int cli_cmd_check(const cli *c, int argc, char **argv);
 int cli_cmd_merge(const cli *c, int argc, char **argv);
 int cli_cmd_help(const cli *c, int argc, char **argv);
 int cli_cmd_version(const cli *c, int argc, char **argv);
-/* Load CONFIG (or the baseline) with the overrides into *p; 0 or -1. */
+/* compare.c */
+int cli_cmd_compare(const cli *c, int argc, char **argv);
+/* Load CONFIG (or the baseline) with the overrides into *p; 0 or -1.
+ * Warnings are printed here (errors under --strict); when there are
+ * several errors, all but the last are printed here and the last is left
+ * in err, for the caller to print like any other. */
 int cli_load(const cli *c, asim_params *p, asim_error *err);
 /* Refuse up front (exit code 2) when `bytes` is over --max-output, unless
  * --force; `what` says where the size comes from, `fewer` how to write

@@ -4,10 +4,12 @@
  * listing.c. A new command is one row of cli_commands and its handler. */
 #include <math.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "allysim/config.h"
+#include "allysim/config_study.h"
 #include "allysim/output.h"
 #include "allysim/params.h"
 #include "allysim/runner.h"
@@ -22,6 +24,8 @@ const cli_command cli_commands[] = {
     {"run", cli_cmd_run, CLI_ARGS_CONFIG, "[CONFIG]", "run a scenario (default: the built-in baseline)"},
     {"sweep", cli_cmd_sweep, CLI_ARGS_CONFIG, "CONFIG", "run the design in CONFIG's sweep section"},
     {"merge", cli_cmd_merge, CLI_ARGS_DIRS, "DIR... -o OUT", "put the shards of a sweep back together"},
+    {"compare", cli_cmd_compare, CLI_ARGS_DIRS, "A B | SWEEP --baseline NAME",
+     "paired differences of two runs (B - A), or of a sweep's scenarios and its baseline"},
     {"test", cli_cmd_test, CLI_ARGS_CONFIG, "[CONFIG]",
      "Cha's hypothesis as a regression test under each rule (design from CONFIG's test section)"},
     {"sensitivity", cli_cmd_sensitivity, CLI_ARGS_CONFIG, "CONFIG | --ishigami N",
@@ -31,7 +35,8 @@ const cli_command cli_commands[] = {
      "fit CONFIG's calibrate parameters to coded history under each rule; compare rules by "
      "likelihood, AIC and agreement"},
     {"check", cli_cmd_check, CLI_ARGS_CONFIG, "[CONFIG]", "validate and print the resolved configuration"},
-    {"params", cli_cmd_params, CLI_ARGS_NONE, "", "list every setting: path, default, range, meaning"},
+    {"params", cli_cmd_params, CLI_ARGS_CONFIG, "[CONFIG]",
+     "list every setting: path, default, range, meaning (and CONFIG's rule parameters and covariates)"},
     {"vars", cli_cmd_vars, CLI_ARGS_CONFIG, "[CONFIG]",
      "list the output columns of a scenario: name, kind, unit, files, meaning"},
     {"help", cli_cmd_help, CLI_ARGS_COMMAND, "[COMMAND]", "the commands, or a command's usage and options"},
@@ -39,9 +44,46 @@ const cli_command cli_commands[] = {
 };
 const size_t cli_command_count = sizeof cli_commands / sizeof cli_commands[0];
 
+/* Print the errors of r but the last, which goes into err; returns -1. */
+static int report_errors(char *const *lines, size_t n, const char *suffix, asim_error *err)
+{
+    for (size_t i = 0; i + 1 < n; i++)
+        fprintf(stderr, "allysim: %s%s\n", lines[i], suffix);
+    if (n > 0)
+        asim_error_set(err, ASIM_ECONFIG, "%s%s", lines[n - 1], suffix);
+    return -1;
+}
+
+/* Load as cli_load does, the origins of the values into *r (initialised
+ * and freed by the caller); with `sections`, check every study section of
+ * CONFIG too (allysim check), else only for the warnings of the command's
+ * own (its errors are the command's loader's to report). */
+static int load_reporting(const cli *c, asim_params *p, int sections, asim_config_report *r, asim_error *err)
+{
+    asim_status st = asim_config_load_report(p, c->config, c->overrides, c->n_overrides, r, err);
+    if (st == ASIM_OK && c->config) {
+        asim_config_check_sections(c->config, p, sections ? NULL : c->command, r);
+        while (!sections && r->n_errors > 0)
+            free(r->errors[--r->n_errors]);
+    }
+    if (r->n_errors > 0)
+        return report_errors(r->errors, r->n_errors, "", err);
+    if (st != ASIM_OK)
+        return -1;
+    if (c->strict && r->n_warnings > 0)
+        return report_errors(r->warnings, r->n_warnings, " (an error under --strict)", err);
+    for (size_t i = 0; i < r->n_warnings; i++)
+        fprintf(stderr, "warning: %s\n", r->warnings[i]);
+    return 0;
+}
+
 int cli_load(const cli *c, asim_params *p, asim_error *err)
 {
-    return asim_config_load(p, c->config, c->overrides, c->n_overrides, err) == ASIM_OK ? 0 : -1;
+    asim_config_report r;
+    asim_config_report_init(&r);
+    int rc = load_reporting(c, p, 0, &r, err);
+    asim_config_report_free(&r);
+    return rc;
 }
 
 int cli_take_dir(const cli *c, const char *dir, asim_outdir *od)
@@ -126,19 +168,25 @@ int cli_cmd_check(const cli *c, int argc, char **argv)
     (void)argc, (void)argv;
     asim_params p;
     asim_error err = {0};
-    if (cli_load(c, &p, &err) != 0) {
+    asim_config_report r;
+    asim_config_report_init(&r);
+    if (load_reporting(c, &p, 1, &r, &err) != 0) {
+        asim_config_report_free(&r);
         asim_params_free(&p);
         return cli_fail(&err);
     }
     asim_strbuf b;
     asim_strbuf_init(&b);
-    if (c->json)
+    if (c->explain)
+        asim_config_explain(&p, &r, &b);
+    else if (c->json)
         asim_config_write_json(&p, &b);
     else
         asim_config_write(&p, &b);
     fputs(asim_strbuf_str(&b), stdout);
     int rc = asim_strbuf_status(&b) == ASIM_OK ? 0 : 1;
     asim_strbuf_free(&b);
+    asim_config_report_free(&r);
     asim_params_free(&p);
     if (!c->json)
         fprintf(stderr, "allysim: %s: configuration is valid\n", c->config ? c->config : "(built-in defaults)");
@@ -204,6 +252,7 @@ int cli_cmd_merge(const cli *c, int argc, char **argv)
     int rc = cli_take_dir(c, c->dir, &od);
     if (rc != 0)
         return rc;
+    cli_cleanup_at_signal(c->dir, NULL, 0);
     asim_status st = asim_merge_shards(c->dirs, c->n_dirs, c->dir, &err);
     asim_outdir_close(&od);
     if (st != ASIM_OK)

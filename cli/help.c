@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "allysim/strbuf.h"
+
 #include "cli.h"
 
 #define LINE_WIDTH 80   /* columns of a help text */
@@ -127,38 +129,13 @@ const cli_command *cli_command_find(const char *name)
     return NULL;
 }
 
-/* Levenshtein distance, capped at MAX_SUGGEST + 1 for long words. */
-static size_t distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 63 || lb > 63)
-        return MAX_SUGGEST + 1;
-    size_t row[64];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
 
 long cli_closest(const char *word, const char *const *candidates, size_t n)
 {
     long best = -1;
     size_t best_d = MAX_SUGGEST + 1;
     for (size_t k = 0; k < n; k++) {
-        size_t d = distance(word, candidates[k]);
+        size_t d = asim_str_distance(word, strlen(word), candidates[k]);
         if (d < best_d && 2 * d < strlen(word)) {
             best = (long)k;
             best_d = d;

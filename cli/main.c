@@ -4,6 +4,7 @@
  * returns the exit code: 0 ok, 1 run-time failure, 2 usage or
  * configuration error, 130/143 interrupted. */
 #include <signal.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,11 +19,38 @@
 volatile sig_atomic_t cli_stop_signal = 0;
 volatile sig_atomic_t cli_graceful = 0;
 
-/* A run or sweep stops cleanly at the signal; otherwise the signal has its
- * default effect. */
+/* The temporary files a command that cannot stop cleanly (merge,
+ * calibrate) may have open: removed at a signal, before it takes effect. */
+#define CLI_CLEANUP_MAX 64
+static char cleanup_paths[CLI_CLEANUP_MAX][4352];
+static volatile sig_atomic_t n_cleanup = 0;
+
+void cli_cleanup_at_signal(const char *dir, const char *const *rules, size_t n_rules)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < asim_outdir_result_count(); k++) {
+        const char *pattern = asim_outdir_result_pattern(k), *star = strchr(pattern, '*');
+        for (size_t r = 0; r < (star ? n_rules : 1) && n < CLI_CLEANUP_MAX; r++, n++)
+            if (star)
+                snprintf(cleanup_paths[n], sizeof cleanup_paths[n], "%s/%.*s%s%s.tmp", dir,
+                         (int)(star - pattern), pattern, rules[r], star + 1);
+            else
+                snprintf(cleanup_paths[n], sizeof cleanup_paths[n], "%s/%s.tmp", dir, pattern);
+    }
+    n_cleanup = (sig_atomic_t)n;
+}
+
+/* A run or sweep stops cleanly at the signal; otherwise the temporary files
+ * are removed (unlink and write are async-signal-safe) and the signal has
+ * its default effect. */
 static void on_signal(int sig)
 {
     if (!cli_graceful) {
+        static const char msg[] = "\nallysim: interrupted; no result was written\n";
+        for (sig_atomic_t k = 0; k < n_cleanup; k++)
+            unlink(cleanup_paths[k]);
+        if (n_cleanup && write(2, msg, sizeof msg - 1) < 0)
+            n_cleanup = 0;
         signal(sig, SIG_DFL);
         raise(sig);
         return;

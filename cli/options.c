@@ -233,6 +233,22 @@ static int set_format(cli *c, const char *opt, const char *arg)
     return 0;
 }
 
+static int set_baseline(cli *c, const char *opt, const char *arg)
+{
+    if (!arg || !*arg)
+        return cli_usage_error("%s needs a scenario name", opt);
+    c->baseline = arg;
+    return 0;
+}
+
+static int set_progress(cli *c, const char *opt, const char *arg)
+{
+    if (!arg || (strcmp(arg, "auto") && strcmp(arg, "always") && strcmp(arg, "never")))
+        return cli_usage_error("%s %s: must be auto, always or never", opt, arg ? arg : "(missing)");
+    c->progress = arg;
+    return 0;
+}
+
 /* ---- the table --------------------------------------------------------------- */
 
 #define FLAG(field) NULL, offsetof(cli, field)
@@ -248,6 +264,8 @@ const cli_option cli_options[] = {
     {"output", 'o', "DIR", "sweep test sensitivity calibrate", SETTER(set_dir),
      "output directory (default results/<scenario>-<command>)"},
     {"output", 'o', "DIR", "merge", SETTER(set_dir), "directory of the merged sweep (required)"},
+    {"output", 'o', "DIR", "compare", SETTER(set_dir),
+     "output directory (default results/compare-<B>-vs-<A>, results/compare-<SWEEP>)"},
     {"replicates", 'r', "N", "run", SETTER(set_replicates), "replicates (default 1)"},
     {"replicates", 'r', "N", "sweep test sensitivity", SETTER(set_replicates),
      "replicates per design point (default: as CONFIG says)"},
@@ -257,12 +275,15 @@ const cli_option cli_options[] = {
      "threads (default: all cores, or OMP_NUM_THREADS)"},
     {"shard", 0, "K/N", "sweep", SETTER(set_shard), "run the K-th of N parts (K = 1..N); see merge"},
     {"resume", 0, NULL, "sweep test sensitivity", FLAG(resume), "finish an interrupted run of the design in DIR"},
-    {"overwrite", 0, NULL, "run sweep test sensitivity calibrate merge", FLAG(overwrite),
+    {"overwrite", 0, NULL, "run sweep test sensitivity calibrate merge compare", FLAG(overwrite),
      "replace the results of an earlier command in DIR (only files allysim writes are removed)"},
     {"series", 0, NULL, "sweep", FLAG(series), "write series.csv (per-step quantiles over replicates)"},
     {"timeseries", 0, NULL, "sweep", FLAG(sweep_timeseries),
      "write timeseries.csv (raw per-step rows, every K-th step)"},
-    {"quiet", 'q', NULL, "sweep test sensitivity", FLAG(quiet), "no progress on stderr"},
+    {"quiet", 'q', NULL, "sweep test sensitivity", FLAG(quiet), "no progress on stderr (same as --progress never)"},
+    {"progress", 0, "WHEN", "sweep test sensitivity", SETTER(set_progress),
+     "auto: a live line on a terminal (default); always: also a plain line every 10 s when stderr is "
+     "a log or a notebook; never"},
     {"max-output", 0, "SIZE", "run sweep", SETTER(set_max_output),
      "refuse to start when the files would exceed SIZE (default " CLI_DEFAULT_MAX_OUTPUT_TEXT
      "; K, M, G, T are powers of 1000)"},
@@ -278,7 +299,14 @@ const cli_option cli_options[] = {
      "coded history to fit (CSV: start,end,pair,outcome,score,weight; required)"},
     {"holdout", 0, "FILE", "calibrate", SETTER(set_holdout), "coded history to validate the fit on"},
     {"json", 0, NULL, "check", FLAG(json), "print the configuration as JSON"},
+    {"explain", 0, NULL, "check", FLAG(explain),
+     "print each setting as path = value  # file:line (or -s, or default): where its value came from"},
+    {"strict", 0, NULL, LOADERS, FLAG(strict),
+     "treat warnings (settings that are legal but probably not meant) as errors"},
     {"format", 0, "FORMAT", "params", SETTER(set_format), "text (aligned columns), csv or json (default text)"},
+    {"unpaired", 0, NULL, "compare", FLAG(unpaired),
+     "compare the means when the runs are not paired (other steps, replicates or seeds)"},
+    {"baseline", 0, "NAME", "compare", SETTER(set_baseline), "the scenario of a sweep to compare the others with"},
     {"help", 'h', NULL, NULL, FLAG(help), "this help"},
 };
 const size_t cli_option_count = sizeof cli_options / sizeof cli_options[0];

@@ -39,6 +39,17 @@ else
   res=$(mktemp -d); trap 'rm -rf "$res"' EXIT
 fi
 fig=${FIGURES:-docs/figures}
+# The script rewrites its own results directory on every run: the commands
+# that write take --overwrite (allysim refuses a directory with earlier
+# results otherwise).
+ally() {
+  local cmd=$1
+  shift
+  case $cmd in
+    run | sweep | test | sensitivity | calibrate | merge | compare) "$bin" "$cmd" --overwrite "$@" ;;
+    *) "$bin" "$cmd" "$@" ;;
+  esac
+}
 mkdir -p "$fig"
 jobs=()
 [ -n "${JOBS:-}" ] && jobs=(-j "$JOBS")
@@ -46,8 +57,8 @@ plot() { script=$1; shift; "$py" "scripts/$script" "$@" --format png --compact; 
 say() { echo; echo "== $*"; }
 
 say "history runs (20 replicates each)"
-"$bin" run configs/history_1965_1990.cfg -r 20 -o "$res/history_1965_1990"
-"$bin" run configs/history_1990_2023.cfg -r 20 -o "$res/history_1990_2023"
+ally run configs/history_1965_1990.cfg -r 20 -o "$res/history_1965_1990"
+ally run configs/history_1990_2023.cfg -r 20 -o "$res/history_1990_2023"
 plot history_compare.py "$res/history_1965_1990" configs/observations/cha_1965_1990.csv --plot \
   --title "History run 1965-1990 (configs/history_1965_1990.cfg) against Cha's coding" --out "$fig/history_1965_1990"
 plot history_compare.py "$res/history_1990_2023" configs/observations/relations_1990_2023.csv --plot \
@@ -58,7 +69,7 @@ plot plot_regimes.py "$res/history_1965_1990" \
   --title "Cha's regimes in the history run 1965-1990" --out "$fig/regimes_1965_1990"
 
 say "commitment x rule sweep (configs/sweep_commitment.cfg, 20 replicates)"
-"$bin" sweep configs/sweep_commitment.cfg --series --every 3 --quiet "${jobs[@]}" -o "$res/sweep_commitment"
+ally sweep configs/sweep_commitment.cfg --series --every 3 --quiet "${jobs[@]}" -o "$res/sweep_commitment"
 plot plot_sweep.py "$res/sweep_commitment" --metric mean_relation_JPN_KOR share_MA_JPN_KOR \
   --title "US commitment to both allies x quasi-alliance rule" --out "$fig/sweep_commitment"
 plot plot_regimes.py "$res/sweep_commitment" --where commitment=0.4 --where model.rule=cha \
@@ -76,11 +87,11 @@ sweep: {
   );
 };
 EOF
-"$bin" sweep "$res/phase.cfg" --quiet "${jobs[@]}" -o "$res/phase"
+ally sweep "$res/phase.cfg" --quiet "${jobs[@]}" -o "$res/phase"
 plot plot_phase.py "$res/phase" --out "$fig/phase"
 
 say "cyber sweep (configs/cyber_2014.cfg: cyber share x anonymity, 11 x 11 points, 10 replicates)"
-"$bin" sweep configs/cyber_2014.cfg --quiet "${jobs[@]}" -o "$res/cyber_2014"
+ally sweep configs/cyber_2014.cfg --quiet "${jobs[@]}" -o "$res/cyber_2014"
 plot plot_cyber.py "$res/cyber_2014" --out "$fig/cyber"
 
 # Hook: test coefficients. Runs `allysim test` when the binary has it, then
@@ -89,7 +100,7 @@ hook_test_coefficients() {
   local dir=$res/cha_test
   if "$bin" help 2>/dev/null | grep -q '^  test ' && [ -f configs/cha_test.cfg ]; then
     say "Cha test (configs/cha_test.cfg, 10 replicates)"
-    "$bin" test configs/cha_test.cfg -r 10 "${jobs[@]}" -o "$dir" >/dev/null
+    ally test configs/cha_test.cfg -r 10 "${jobs[@]}" -o "$dir" >/dev/null
   fi
   if [ -f "$dir/coefficients.csv" ]; then
     plot plot_coefficients.py "$dir" --out "$fig/coefficients"
@@ -104,7 +115,7 @@ hook_sensitivity() {
   local dir=$res/sensitivity
   if "$bin" help 2>/dev/null | grep -q '^  sensitivity ' && [ -f configs/sensitivity.cfg ]; then
     say "sensitivity (configs/sensitivity.cfg)"
-    "$bin" sensitivity configs/sensitivity.cfg "${jobs[@]}" -o "$dir" >/dev/null
+    ally sensitivity configs/sensitivity.cfg "${jobs[@]}" -o "$dir" >/dev/null
   fi
   if [ -f "$dir/sensitivity.csv" ]; then
     plot plot_sensitivity.py "$dir" --out "$fig/sensitivity"
@@ -115,6 +126,13 @@ hook_sensitivity() {
 
 hook_test_coefficients
 hook_sensitivity
+
+say "what if: US withdrawal from Korea in 2027 against the base (configs/examples/korea, 100 replicates)"
+ally run configs/examples/korea/base.cfg -r 100 -o "$res/korea-base" >/dev/null
+ally run configs/examples/korea/withdraw_2027.cfg -r 100 -o "$res/korea-withdraw_2027" >/dev/null
+ally compare "$res/korea-base" "$res/korea-withdraw_2027" -o "$res/korea-2027" >/dev/null
+plot plot_compare.py "$res/korea-2027" --var relation_JPN_KOR \
+  --title "Japan-Korea relation: US withdrawal from Korea in 2027 against the base" --out "$fig/korea_withdraw_2027"
 
 say "figures in $fig/"
 ls -l "$fig"/*.png

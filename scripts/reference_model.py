@@ -73,6 +73,7 @@ def default_config() -> dict:
         "model.stochastic": True,
         "model.rule": "cha",
         "model.burn_in": 0.2,
+        "model.spinup": 0,
         "model.name": "baseline",
         "patron.firmness": [[y0, 0.5]],
         "patron.brokerage": [[y0, 0.0]],
@@ -98,6 +99,7 @@ def default_config() -> dict:
         "quasi.unreciprocated": -0.6,
         "quasi.relation_rate": 0.10,
         "quasi.relation_damage": 0.5,
+        "quasi.joint_deterrence": 0.0,
         "region.outcry0": 0.0,
         "region.outcry_rate": 0.10,
         "region.visibility_weight": 0.5,
@@ -121,6 +123,9 @@ def default_config() -> dict:
         p[f"allies.{a}.history_burden"] = ally_vals[a]["history_burden"]
         p[f"allies.{a}.cyber_share"] = [[y0, 0.0]]
         p[f"allies.{a}.cyber_capability"] = [[y0, 0.5]]
+        for o in allies:
+            if o != a:
+                p[f"allies.{a}.linkage.{o}"] = 0.0
     adv_vals = {
         "CHN": {"assertiveness": 0.5, "threat": {"JPN": 0.6, "KOR": 0.3},
                 "outcry_reaction": 0.3, "provocation_rate": 0.0, "provocation_size": 0.0},
@@ -192,6 +197,7 @@ class Model:
     stochastic: bool
     rule: str
     burn_in: float
+    spinup: int
     name: str
     # patron
     commitment: list               # Schedule per ally
@@ -209,6 +215,7 @@ class Model:
     history_burden: np.ndarray
     cyber_share: list              # Schedule per ally
     cyber_capability: list         # Schedule per ally
+    linkage: np.ndarray            # (nA, nA) l[a][b], share of a's protection resting on b (diagonal 0)
     # adversaries
     base_assert: list              # Schedule per adversary
     w: np.ndarray                  # (nX, nA) threat weights w[x][a]
@@ -241,6 +248,7 @@ class Model:
     unreciprocated: float
     relation_rate: float
     relation_damage: float
+    joint_deterrence: float
     outcry0: float
     outcry_rate: float
     visibility_weight: float
@@ -322,6 +330,7 @@ def model_from_config(cfg: dict) -> Model:
         stochastic=bool(get("model.stochastic")),
         rule=rule,
         burn_in=num("model.burn_in"),
+        spinup=int(num("model.spinup")) if "model.spinup" in prm else 0,
         name=str(prm.get("model.name", "")),
         commitment=[sched(f"patron.commitment.{a}") for a in allies],
         firmness=sched("patron.firmness"),
@@ -337,6 +346,8 @@ def model_from_config(cfg: dict) -> Model:
         history_burden=np.array([num(s + "history_burden") for s in A]),
         cyber_share=[sched(s + "cyber_share") for s in A],
         cyber_capability=[sched(s + "cyber_capability") for s in A],
+        linkage=np.array([[num(f"allies.{a}.linkage.{o}") if o != a else 0.0 for o in allies]
+                          for a in allies]),
         base_assert=[sched(s + "assertiveness") for s in X],
         w=np.array([[num(f"{s}threat.{a}") for a in allies] for s in X]).reshape(len(X), len(A)),
         outcry_reaction=np.array([num(s + "outcry_reaction") for s in X]),
@@ -366,6 +377,7 @@ def model_from_config(cfg: dict) -> Model:
         unreciprocated=num("quasi.unreciprocated"),
         relation_rate=num("quasi.relation_rate"),
         relation_damage=num("quasi.relation_damage"),
+        joint_deterrence=num("quasi.joint_deterrence"),
         outcry0=num("region.outcry0"),
         outcry_rate=num("region.outcry_rate"),
         visibility_weight=num("region.visibility_weight"),
@@ -445,6 +457,12 @@ def simulate(m: Model, replicates: int, stochastic: bool, observer, rng=None):
     outcry_fs = col(m.outcry_weight * m.griev_fs * m.history_burden[se])  # a=first toward b=second
     outcry_sf = col(m.outcry_weight * m.griev_sf * m.history_burden[fi])
     decay = 0.5 ** (1.0 / m.shock_halflife)
+    # linkage (docs/model.md 7.2): a's fears read (1 - sum_b l[a][b]) p[a] + sum_b l[a][b] p[b]
+    own_share = col(1.0 - m.linkage.sum(axis=1))
+    # joint deterrence (7.7): pair k's share of x's joint term, (w[x][a_k] + w[x][b_k]) / total
+    pw = m.w[:, fi] + m.w[:, se]                             # (nX, nP)
+    pw_total = pw.sum(axis=1, keepdims=True)
+    pair_share = pw / np.where(pw_total > 0, pw_total, 1.0)
     hist_mean = m.history_rate / m.steps_per_year
 
     # initial state (t = 0)
@@ -459,8 +477,10 @@ def simulate(m: Model, replicates: int, stochastic: bool, observer, rng=None):
     O = np.full(R, m.outcry0)
     rel = col(m.relation0) * ones
 
-    for t in range(m.steps):
-        y = m.year(t)
+    # steps t < 0 are the spin-up (docs/model.md 5): step 0's inputs, no
+    # scheduled events, nothing observed
+    for t in range(-m.spinup, m.steps):
+        y = m.year(max(t, 0))
         # ---- 3.1 derived quantities at t
         F = m.firmness(y)
         G = m.brokerage(y)
@@ -471,8 +491,9 @@ def simulate(m: Model, replicates: int, stochastic: bool, observer, rng=None):
         Beff = b * ((1.0 - alpha) + alpha * cap * (1.0 - m.credit_dilution * m.anonymity))
         V = b * ((1.0 - alpha) + alpha * (1.0 - m.anonymity))
         need = T * (1.0 - sr)
-        Astar = logistic(m.gain_abandon * (need - p) + m.bias_abandon)
-        Estar = logistic(m.gain_entrap * (p * F - T) + m.bias_entrap)
+        pl = own_share * p + m.linkage @ p                   # the commitment the fears read
+        Astar = logistic(m.gain_abandon * (need - pl) + m.bias_abandon)
+        Estar = logistic(m.gain_entrap * (pl * F - T) + m.bias_entrap)
 
         # ---- 3.2 decisions at t
         pi = logistic(m.burden_gain * (A - E) + bbias)
@@ -505,8 +526,8 @@ def simulate(m: Model, replicates: int, stochastic: bool, observer, rng=None):
             n_hist = np.full(R, hist_mean)
             N = prate * X
             noise = 0.0
-        history_events = n_hist + ev_count[t]
-        H = n_hist * m.history_size + ev_size[t]
+        history_events = n_hist + (ev_count[t] if t >= 0 else 0.0)
+        H = n_hist * m.history_size + (ev_size[t] if t >= 0 else 0.0)
 
         # ---- 3.5 regimes (recorded with step t)
         fears_ab = (A >= m.regime_threshold) & (A >= E)
@@ -515,10 +536,11 @@ def simulate(m: Model, replicates: int, stochastic: bool, observer, rng=None):
         regime = np.where(n_ab == 2, 0, np.where(n_ab == 1, 1,
                           np.where(fears_en[fi] & fears_en[se], 2, 3)))
 
-        observer(t, {"year": y, "firmness": F, "outcry": O, "history_events": history_events,
-                     "commitment": c, "perceived": p, "threat": T, "abandonment": A,
-                     "entrapment": E, "burden": b, "assertiveness": X, "provocations": N,
-                     "relation": rel, "regime": regime})
+        if t >= 0:
+            observer(t, {"year": y, "firmness": F, "outcry": O, "history_events": history_events,
+                         "commitment": c, "perceived": p, "threat": T, "abandonment": A,
+                         "entrapment": E, "burden": b, "assertiveness": X, "provocations": N,
+                         "relation": rel, "regime": regime})
 
         # ---- 3.4 update to t+1 (every right-hand side at step t)
         p_new = clamp(p + m.perception_rate * (c + noise - p))
@@ -529,6 +551,7 @@ def simulate(m: Model, replicates: int, stochastic: bool, observer, rng=None):
         rel_new = clamp2(rel + m.relation_rate * (Rtarget - rel) - m.relation_damage * H)
         O_new = clamp(O + m.outcry_rate * (m.visibility_weight * (hb * V).sum(axis=0) - O) + H)
         Det = np.einsum("xa,ar->xr", m.w, (c + Beff) / 2.0) / wsum_safe
+        Det = Det + m.joint_deterrence * (pair_share @ rel)  # cooperation deters, friction emboldens
         Det = np.where(no_weight, 0.5, Det)
         base = col([s(y) for s in m.base_assert]).reshape(nX, 1)
         Xstar = clamp(base + oreact * O - dweight * (Det - 0.5))

@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 cmake --workflow --preset release
-build/release/allysim run configs/baseline.cfg "$@"
+# --overwrite: running the script again replaces its own earlier results
+build/release/allysim run configs/baseline.cfg --overwrite "$@"
 echo
 echo "The binary is build/release/allysim; results are in results/baseline/."

@@ -12,6 +12,7 @@ packages=(
   libgsl-dev libconfig-dev check         # libraries: GSL, libconfig, Check
   libopenmpi-dev openmpi-bin             # the cluster (MPI) build
   python3 python3-numpy python3-pandas python3-matplotlib   # scripts and figures
+  python3-pytest python3-nbformat python3-nbconvert jupyter-nbconvert python3-ipykernel   # python/ tests, notebook
   valgrind                               # memory checks in the test suite
 )
 # The explorer page: Debian's emscripten (the wasm preset; web/deps.sh also

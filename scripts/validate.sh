@@ -58,14 +58,25 @@ else
   res=$(mktemp -d); trap 'rm -rf "$res"' EXIT
 fi
 jobs=${JOBS:-2}
+# The script rewrites its own results directory on every run: the commands
+# that write take --overwrite (allysim refuses a directory with earlier
+# results otherwise).
+ally() {
+  local cmd=$1
+  shift
+  case $cmd in
+    run | sweep | test | sensitivity | calibrate | merge | compare) "$bin" "$cmd" --overwrite "$@" ;;
+    *) "$bin" "$cmd" "$@" ;;
+  esac
+}
 obs65=configs/observations/cha_1965_1990.csv
 obs90=configs/observations/relations_1990_2023.csv
 cal=configs/calibrate_1965_1990.cfg
 rules="cha threat history"
 say() { echo; echo "== $*"; }
 vt() { "$py" "$res/validate_tables.py" "$@"; }
-run() { "$bin" run "$@" >/dev/null; }
-calibrate() { "$bin" calibrate "$@" -j "$jobs" | grep -v '^allysim: results'; }
+run() { ally run "$@" >/dev/null; }
+calibrate() { ally calibrate "$@" -j "$jobs" | grep -v '^allysim: results'; }
 
 cat > "$res/validate_tables.py" <<'PYEOF'
 """Tables for scripts/validate.sh (written by it; not a module of the project)."""
@@ -433,11 +444,11 @@ else
   echo "skipped (SUITE=0)"
 fi
 echo "$ allysim sensitivity --ishigami 16384"
-"$bin" sensitivity --ishigami 16384
+ally sensitivity --ishigami 16384
 
 # ---------------------------------------------------------------------------
 say "2. Cha's hypothesis as a test: allysim test configs/cha_test.cfg -j $jobs"
-"$bin" test configs/cha_test.cfg -j "$jobs" -o "$res/cha_test" | grep -v '^allysim: results'
+ally test configs/cha_test.cfg -j "$jobs" -o "$res/cha_test" | grep -v '^allysim: results'
 
 # ---------------------------------------------------------------------------
 say "3a. history runs with the default parameters (rule cha) against the codings"
@@ -612,14 +623,14 @@ echo "1990-2023:"; vt events "$res/h1990_2023-det/config.cfg" "$obs90"
 
 # ---------------------------------------------------------------------------
 say "5. the cyber experiment: allysim sweep configs/cyber_2014.cfg (11 x 11 points, 10 replicates)"
-"$bin" sweep configs/cyber_2014.cfg --quiet -j "$jobs" -o "$res/cyber" >/dev/null
+ally sweep configs/cyber_2014.cfg --quiet -j "$jobs" -o "$res/cyber" >/dev/null
 vt cyber "$res/cyber" "defaults (spec values)"
 for r in $rules; do
   cat > "$res/cyber_$r.cfg" <<EOF
 @include "$(realpath --relative-to="$res" configs/cyber_2014.cfg)"
 @include "$(realpath --relative-to="$res" configs/fitted/fitted-$r.cfg)"
 EOF
-  "$bin" sweep "$res/cyber_$r.cfg" -s model.rule=$r --quiet -j "$jobs" -o "$res/cyber-$r" >/dev/null
+  ally sweep "$res/cyber_$r.cfg" -s model.rule=$r --quiet -j "$jobs" -o "$res/cyber-$r" >/dev/null
   vt cyber "$res/cyber-$r" "parameters fitted under rule $r"
 done
 

@@ -363,7 +363,7 @@ typedef struct {
 } objective_ctx;
 
 /* Box [lo, hi] to the real line and back, so the simplex is unconstrained. */
-static double to_box(const asim_sweep_param *sp, double z) { return sp->lo + (sp->hi - sp->lo) * logistic(z); }
+static double to_box(const asim_design_param *sp, double z) { return sp->lo + (sp->hi - sp->lo) * logistic(z); }
 
 static double from_unit(double u)
 {
@@ -471,6 +471,6 @@ asim_status asim_calibrate_fit(const asim_params *base, asim_rule rule, const as
     fit->aic = 2.0 * (double)k - 2.0 * fit->loglik;
     free(u), free(xs), free(ll), free(evals);
     if (!isfinite(fit->loglik))
-        return asim_error_set(err, ASIM_ENUMERIC, "rule %s: no start gave a finite likelihood", asim_rule_name(rule));
+        return asim_error_set(err, ASIM_ENUMERIC, "rule %s: no start gave a finite likelihood", asim_params_rule_name(base, rule));
     return configure(base, rule, s, fit->x, fitted, err);
 }

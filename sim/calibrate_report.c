@@ -65,9 +65,9 @@ static void fitted_text(const asim_params *fitted, const asim_calibrate_spec *s,
     size_t n = 1;
     asim_strbuf_printf(out, "# Parameters fitted under rule %s by allysim %s: @include this file in\n"
                             "# a scenario to run it with them (they override its own values).\n",
-                       asim_rule_name(fit->rule), asim_version());
+                       asim_params_rule_name(fitted, fit->rule), asim_version());
     for (size_t j = 0; j < s->free.n_params; j++) {
-        const asim_sweep_param *sp = &s->free.params[j];
+        const asim_design_param *sp = &s->free.params[j];
         for (size_t k = 0; sp->mode != ASIM_SWEEP_SET && k < sp->n_paths; k++)
             asim_strbuf_printf(out, "# %s: %s %.17g (a change of its schedule: apply it as a sweep with "
                                     "mode = \"%s\")\n",
@@ -82,7 +82,7 @@ static void fitted_text(const asim_params *fitted, const asim_calibrate_spec *s,
 static asim_status write_cfgs(const char *dir, const asim_params *fitted, const asim_calibrate_spec *s,
                               const asim_fit *fit, asim_error *err)
 {
-    const char *rule = asim_rule_name(fit->rule);
+    const char *rule = asim_params_rule_name(fitted, fit->rule);
     asim_strbuf all, some;
     asim_strbuf_init(&all);
     asim_strbuf_init(&some);
@@ -148,7 +148,7 @@ static asim_status one_rule(const char *dir, const asim_params *base, const asim
                             const asim_observations *obs, const asim_observations *hold, asim_rule rule,
                             int threads, calib_files *f, asim_strbuf *report, asim_error *err)
 {
-    const char *name = asim_rule_name(rule);
+    const char *name = asim_params_rule_name(base, rule);
     asim_fit fit;
     asim_params fitted, hp;
     memset(&hp, 0, sizeof hp);
@@ -173,7 +173,7 @@ static asim_status one_rule(const char *dir, const asim_params *base, const asim
         asim_strbuf_printf(report, "\nrule %s: log-likelihood %.4f, AIC %.3f, %zu evaluations\n", name,
                            fit.loglik, fit.aic, fit.evaluations);
         for (size_t j = 0; j < s->free.n_params; j++) {
-            const asim_sweep_param *sp = &s->free.params[j];
+            const asim_design_param *sp = &s->free.params[j];
             asim_csv_str(&f->par, name);
             asim_csv_str(&f->par, sp->name);
             asim_csv_num(&f->par, fit.x[j]);

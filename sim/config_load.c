@@ -4,6 +4,7 @@
  * applies the -s overrides and checks the settings together, citing the
  * file and line of a setting that fails. */
 #include <ctype.h>
+#include <stdarg.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -114,6 +115,36 @@ static int empty_group_ok(const asim_params *p, const char *path)
     return 0;
 }
 
+/* Record that the slot at path got its value from `where`. */
+static void note_origin(asim_config_report *r, const char *path, const char *where)
+{
+    if (!r)
+        return;
+    asim_config_origin *g = NULL;
+    for (size_t i = 0; i < r->n_origins && !g; i++)
+        if (strcmp(r->origins[i].path, path) == 0)
+            g = &r->origins[i];
+    if (!g && r->n_origins == r->cap_origins) {
+        size_t cap = r->cap_origins ? 2 * r->cap_origins : 64;
+        asim_config_origin *more = realloc(r->origins, cap * sizeof *more);
+        if (!more)
+            return; /* --explain then says "default" */
+        r->origins = more;
+        r->cap_origins = cap;
+    }
+    char *copy = strdup(where);
+    if (!copy)
+        return;
+    if (!g) {
+        g = &r->origins[r->n_origins++];
+        snprintf(g->path, sizeof g->path, "%s", path);
+    } else {
+        free(g->where);
+    }
+    g->where = copy;
+    g->seq = ++r->seq;
+}
+
 static asim_status walk_leaf(asim_params *p, const config_setting_t *s, const char *path,
                              const config_origin *o, asim_error *err)
 {
@@ -121,10 +152,16 @@ static asim_status walk_leaf(asim_params *p, const config_setting_t *s, const ch
     char why[300];
     if (asim_params_find(p, path, &slot, why, sizeof why) != 0) {
         asim_error_set(err, ASIM_ECONFIG, "%s", why);
-        return asim_config_blame(err, o, s, path);
+        asim_config_blame(err, o, s, path);
+        return asim_config_collect(o, err);
     }
-    if (asim_config_apply(p, &slot, s, err) != ASIM_OK)
-        return asim_config_blame(err, o, s, path);
+    if (asim_config_apply(p, &slot, s, err) != ASIM_OK) {
+        asim_config_blame(err, o, s, path);
+        return asim_config_collect(o, err);
+    }
+    char where[1100];
+    asim_config_where(o, s, where, sizeof where);
+    note_origin(o->report, slot.path, where);
     return ASIM_OK;
 }
 
@@ -132,6 +169,8 @@ static asim_status walk(asim_params *p, const config_setting_t *s, const config_
 {
     char path[ASIM_PATH_MAX + 64];
     setting_path(s, path, sizeof path);
+    if (asim_config_rules_skip(path))
+        return ASIM_OK; /* config_rules.c read it */
     if (!config_setting_is_group(s))
         return walk_leaf(p, s, path, o, err);
     int n = config_setting_length(s);
@@ -197,14 +236,20 @@ static asim_status check_sections(const config_t *cfg, const config_origin *o, a
             strcmp(name, FITTED_SECTION) == 0) {
             if (!config_setting_is_group(s)) {
                 asim_error_set(err, ASIM_ECONFIG, "must be a section: %s: { ... };", name);
-                return asim_config_blame(err, o, s, name);
+                asim_config_blame(err, o, s, name);
+                asim_status st = asim_config_collect(o, err);
+                if (st != ASIM_OK)
+                    return st;
             }
             continue;
         }
         char names[512];
         section_names(names, sizeof names);
         asim_error_set(err, ASIM_ECONFIG, "unknown section (sections: %s)", names);
-        return asim_config_blame(err, o, s, name);
+        asim_config_blame(err, o, s, name);
+        asim_status st = asim_config_collect(o, err);
+        if (st != ASIM_OK)
+            return st;
     }
     return ASIM_OK;
 }
@@ -216,6 +261,8 @@ static asim_status read_sections(asim_params *p, const config_t *cfg, const conf
     asim_status st = check_sections(cfg, o, err);
     if (st == ASIM_OK)
         st = declare_agents(p, cfg, o, err);
+    if (st == ASIM_OK)
+        st = asim_config_read_rules(p, cfg, o, err);
     size_t len;
     for (size_t i = 0; st == ASIM_OK && i < asim_param_count; i++) {
         char name[ASIM_PATH_MAX];
@@ -223,10 +270,12 @@ static asim_status read_sections(asim_params *p, const config_t *cfg, const conf
             continue;
         snprintf(name, sizeof name, "%.*s", (int)len, asim_param_table[i].path);
         const config_setting_t *s = config_lookup(cfg, name);
-        if (s)
+        if (s && config_setting_is_group(s))
             st = walk(p, s, o, err);
     }
     const config_setting_t *fitted = config_lookup(cfg, FITTED_SECTION);
+    if (fitted && !config_setting_is_group(fitted))
+        fitted = NULL;
     for (int i = 0; st == ASIM_OK && fitted && i < config_setting_length(fitted); i++) {
         st = walk(p, config_setting_get_elem(fitted, (unsigned)i), o, err);
     }
@@ -268,115 +317,330 @@ const char *__lsan_default_options(void);
 const char *__lsan_default_options(void) { return "print_suppressions=0"; }
 #endif
 
-/* Parse `file` into *cfg (initialised here; destroy it in any case). */
-asim_status asim_config_parse_file(config_t *cfg, const char *file, asim_error *err)
+
+/* ---- the report ------------------------------------------------------------------ */
+
+void asim_config_report_init(asim_config_report *r) { memset(r, 0, sizeof *r); }
+
+void asim_config_report_free(asim_config_report *r)
 {
-    config_init(cfg);
-    char shown[1024];
-    asim_config_printable(file, shown, sizeof shown);
-    struct stat sb;
-    if (stat(file, &sb) == 0 && S_ISDIR(sb.st_mode))
-        return asim_error_set(err, ASIM_ECONFIG, "%s: cannot read: %s", shown, strerror(EISDIR));
-    FILE *f = fopen(file, "r");
-    if (!f)
-        return asim_error_set(err, ASIM_ECONFIG, "%s: cannot read: %s", shown, strerror(errno));
-    fclose(f);
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", file);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *slash = '\0';
-    else
-        snprintf(dir, sizeof dir, ".");
-    if (slash == dir)
-        snprintf(dir, sizeof dir, "/."); /* libconfig puts a '/' after the directory */
-    asim_status st = asim_config_scan_file(file, dir, err);
-    if (st != ASIM_OK)
-        return st;
-    config_set_include_dir(cfg, dir); /* @include is relative to the including file */
-    if (config_read_file(cfg, file) == CONFIG_TRUE)
-        return ASIM_OK;
-    const char *ef = config_error_file(cfg);
-    char efs[1024], text[256], setting[CONFIG_SCAN_PATH];
-    asim_config_printable(ef ? ef : file, efs, sizeof efs);
-    asim_config_printable(config_error_text(cfg) ? config_error_text(cfg) : "unreadable", text, sizeof text);
-    int line = config_error_line(cfg);
-    asim_config_setting_at_line(ef ? ef : file, line > 0 ? (unsigned)line : 0, setting, sizeof setting);
-    return asim_error_set(err, ASIM_ECONFIG, "%s:%d: %s%s%s%s", efs, line, text, *setting ? " (in " : "",
-                          setting, *setting ? ")" : "");
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n_errors; i++)
+        free(r->errors[i]);
+    for (size_t i = 0; i < r->n_warnings; i++)
+        free(r->warnings[i]);
+    for (size_t i = 0; i < r->n_origins; i++)
+        free(r->origins[i].where);
+    free(r->errors);
+    free(r->warnings);
+    free(r->origins);
+    memset(r, 0, sizeof *r);
 }
 
-static asim_status read_file(asim_params *p, const char *file, asim_error *err)
+int asim_config_report_add(char ***list, size_t *n, const char *fmt, ...)
+{
+    char line[ASIM_ERROR_MAX], *copy;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    char **more = realloc(*list, (*n + 1) * sizeof *more);
+    if (!more)
+        return -1;
+    *list = more;
+    if (!(copy = strdup(line)))
+        return -1;
+    more[(*n)++] = copy;
+    return 0;
+}
+
+asim_status asim_config_collect(const config_origin *o, asim_error *err)
+{
+    asim_config_report *r = o->report;
+    asim_status st = err ? err->status : ASIM_ECONFIG;
+    if (!r || !err || st == ASIM_ENOMEM)
+        return st;
+    asim_config_one_line(err);
+    if (r->n_errors >= ASIM_CONFIG_MAX_ERRORS)
+        return st;
+    if (asim_config_report_add(&r->errors, &r->n_errors, "%s", err->msg) != 0)
+        return asim_error_set(err, ASIM_ENOMEM, "out of memory");
+    return r->n_errors < ASIM_CONFIG_MAX_ERRORS ? ASIM_OK : st;
+}
+
+/* The origin of the slot at path, or NULL (a default). */
+static const asim_config_origin *origin_of(const asim_config_report *r, const char *path)
+{
+    for (size_t i = 0; r && i < r->n_origins; i++)
+        if (strcmp(r->origins[i].path, path) == 0)
+            return &r->origins[i];
+    return NULL;
+}
+
+void asim_config_explain(const asim_params *p, const asim_config_report *r, asim_strbuf *out)
+{
+    size_t n = asim_params_slot_count(p);
+    for (size_t k = 0; k < n; k++) {
+        asim_slot s;
+        asim_params_slot(p, k, &s);
+        const asim_config_origin *g = origin_of(r, s.path);
+        asim_strbuf_printf(out, "%s = ", s.path);
+        asim_params_format_value(p, &s, false, out);
+        asim_strbuf_printf(out, "  # %s\n", g ? g->where : "default");
+    }
+}
+
+/* ---- reading a file -------------------------------------------------------------- */
+
+static asim_status read_file(asim_params *p, const char *file, asim_config_report *r, asim_error *err)
 {
     config_t cfg;
-    asim_status st = asim_config_parse_file(&cfg, file, err);
+    asim_status st = asim_config_parse_layers(&cfg, file, r, err);
     if (st == ASIM_OK) {
         default_name(p, file);
-        config_origin o = {file, NULL, p};
+        config_origin o = {file, NULL, p, r};
         st = read_sections(p, &cfg, &o, err);
     }
     config_destroy(&cfg);
     return st;
 }
 
-/* ---- the whole load ------------------------------------------------------------ */
+/* ---- checks of the whole configuration ------------------------------------------------ */
 
-static asim_status validate(const asim_params *p, const char *file, const char *const *overrides,
-                            size_t n_overrides, asim_error *err)
+/* The setting to blame for a check that failed on `path`: of the settings
+ * the check involves, the one given last (by -s, or by the file read
+ * last); NULL when they all kept their defaults. */
+static const asim_config_origin *culprit(const asim_params *p, const asim_config_report *r,
+                                         const char *path)
+{
+    const asim_config_origin *best = origin_of(r, path), *g;
+    const char *ally = strrchr(path, '.');
+    if (strncmp(path, "adversaries.", 12) == 0 && ally) /* the weights of every adversary on that ally */
+        for (size_t x = 0; x < p->n_adversaries; x++) {
+            char other[ASIM_PATH_MAX];
+            snprintf(other, sizeof other, "adversaries.%s.threat%s", p->adversaries[x].id, ally);
+            if ((g = origin_of(r, other)) && (!best || g->seq > best->seq))
+                best = g;
+        }
+    if (strcmp(path, "model.burn_in") == 0 && (g = origin_of(r, "model.steps")) &&
+        (!best || g->seq > best->seq))
+        best = g;
+    return best;
+}
+
+static asim_status validate(const asim_params *p, const char *file, const asim_config_report *r,
+                            asim_error *err)
 {
     char path[ASIM_PATH_MAX];
     if (asim_params_validate(p, err, path, sizeof path) == ASIM_OK)
         return ASIM_OK;
-    /* blame the last override of that path, else the file */
-    for (size_t i = n_overrides; i-- > 0;)
-        if (strncmp(overrides[i], path, strlen(path)) == 0 && overrides[i][strlen(path)] == '=') {
-            asim_error_prefix(err, "-s %s", overrides[i]);
-            return ASIM_ECONFIG;
-        }
-    /* the line of that setting in the file (or in what it includes), if it is there */
-    if (file) {
-        config_t cfg;
-        char fitted[ASIM_PATH_MAX + 8], loc[1100];
-        snprintf(fitted, sizeof fitted, "fitted.%s", path);
-        if (asim_config_parse_file(&cfg, file, NULL) == ASIM_OK) {
-            const config_setting_t *s = config_lookup(&cfg, fitted);
-            if (!s)
-                s = config_lookup(&cfg, path);
-            config_origin o = {file, NULL, p};
-            if (s) {
-                asim_config_where(&o, s, loc, sizeof loc);
-                asim_error_prefix(err, "%s: %s", loc, path);
-                config_destroy(&cfg);
-                return ASIM_ECONFIG;
-            }
-        }
-        config_destroy(&cfg);
+    const asim_config_origin *g = culprit(p, r, path);
+    if (g && strcmp(g->path, "model.steps") == 0) { /* too few steps, rather than too much burn-in */
+        /* the fewest steps n with burn_in * n <= n - 1 */
+        double b = p->model.burn_in, est = b < 1 ? floor(1.0 / (1.0 - b)) - 1 : 1e9;
+        long need = est > 1 ? (long)fmin(est, 1e9) : 1;
+        while (need < 1000000000 && b * (double)need > (double)(need - 1))
+            need++;
+        asim_error_set(err, ASIM_ECONFIG,
+                       "%ld step%s leave%s no step for the summary window after burn_in %.15g: "
+                       "give at least %ld steps, or a smaller model.burn_in",
+                       p->model.steps, p->model.steps == 1 ? "" : "s", p->model.steps == 1 ? "s" : "",
+                       p->model.burn_in, need);
     }
-    char shown[1024];
-    asim_config_printable(file ? file : "(built-in defaults)", shown, sizeof shown);
-    asim_error_prefix(err, "%s: %s", shown, path);
+    if (g && strncmp(g->where, "-s ", 3) == 0)
+        asim_error_prefix(err, "%s", g->where);
+    else if (g)
+        asim_error_prefix(err, "%s: %s", g->where, g->path);
+    else {
+        char shown[1024];
+        asim_config_printable(file ? file : "(built-in defaults)", shown, sizeof shown);
+        asim_error_prefix(err, "%s: %s", shown, path);
+    }
     return ASIM_ECONFIG;
 }
 
+/* ---- warnings: legal settings that are probably not meant --------------------------------- */
+
+static void warn(asim_config_report *r, const asim_config_origin *g, const char *file, const char *path,
+                 const char *what)
+{
+    char shown[1024];
+    asim_config_printable(file ? file : "(built-in defaults)", shown, sizeof shown);
+    asim_config_report_add(&r->warnings, &r->n_warnings, "%s: %s: %s", g ? g->where : shown, path, what);
+}
+
+/* A keyframe after the run's end (a typo such as 2072 for 2027), except
+ * the first one after it when it lies within a year of the end (a data
+ * series that goes on a little past the run, shaping its last months);
+ * or one before the start that a later keyframe, also before the start,
+ * makes irrelevant. */
+#define KEYFRAME_GRACE_YEARS 1.0
+
+static void warn_schedule(asim_config_report *r, const asim_params *p, const char *file, const asim_slot *s)
+{
+    const asim_schedule *sc = asim_params_cptr(p, s);
+    double start = p->model.start_year, end = start + (double)p->model.steps / (double)p->model.steps_per_year;
+    if (sc->n < 2)
+        return; /* a constant */
+    for (size_t i = 0; i < sc->n; i++) {
+        double y = sc->k[i].year;
+        int first_after = i == 0 || sc->k[i - 1].year <= end;
+        int late = y > end && !(first_after && y - end <= KEYFRAME_GRACE_YEARS);
+        int unused = i + 1 < sc->n && sc->k[i + 1].year <= start;
+        if (!late && !unused)
+            continue;
+        char what[300];
+        snprintf(what, sizeof what, "keyframe %zu (year %.15g) is %s the run's years (%.15g to %.15g)%s", i + 1,
+                 y, late ? "after" : "before", start, end,
+                 late ? ": the run never reaches it (is the year a typo?)"
+                      : ", and so is a later keyframe: it has no effect");
+        warn(r, origin_of(r, s->path), file, s->path, what);
+    }
+}
+
+static void warn_events(asim_config_report *r, const asim_params *p, const char *file)
+{
+    double start = p->model.start_year, end = start + (double)p->model.steps / (double)p->model.steps_per_year;
+    for (size_t i = 0; i < p->region.n_events; i++) {
+        long step = asim_params_event_step(p, p->region.events[i].year);
+        if (step >= 0 && step < p->model.steps)
+            continue;
+        char what[400], label[200];
+        asim_config_printable(p->region.events[i].label, label, sizeof label);
+        snprintf(what, sizeof what, "event %zu (\"%s\", year %.15g) is outside the run's years (%.15g to %.15g): "
+                 "it never happens", i + 1, label, p->region.events[i].year, start, end);
+        warn(r, origin_of(r, "region.events"), file, "region.events", what);
+    }
+}
+
+static void warn_threats(asim_config_report *r, const asim_params *p, const char *file)
+{
+    for (size_t a = 0; a < p->n_allies; a++) {
+        double sum = 0;
+        for (size_t x = 0; x < p->n_adversaries; x++)
+            sum += p->adversaries[x].threat[a];
+        if (sum > 0 || p->n_adversaries == 0)
+            continue;
+        char path[ASIM_PATH_MAX], what[300];
+        snprintf(path, sizeof path, "allies.%s", p->allies[a].id);
+        snprintf(what, sizeof what, "no adversary threatens %s (every adversaries.<X>.threat.%s is 0; "
+                 "built-in threat weights are for JPN and KOR only)", p->allies[a].id, p->allies[a].id);
+        warn(r, NULL, file, path, what);
+    }
+}
+
+static void add_warnings(asim_config_report *r, const asim_params *p, const char *file)
+{
+    size_t n = asim_params_slot_count(p);
+    for (size_t k = 0; k < n; k++) {
+        asim_slot s;
+        asim_params_slot(p, k, &s);
+        if (s.def->type == ASIM_T_SCHEDULE)
+            warn_schedule(r, p, file, &s);
+    }
+    warn_events(r, p, file);
+    warn_threats(r, p, file);
+}
+
+/* ---- the whole load ------------------------------------------------------------ */
+
+/* Apply one -s override, noting the origin of the slot it sets. */
+static asim_status override(asim_params *p, const char *assignment, asim_config_report *r, asim_error *err)
+{
+    asim_status st = asim_config_override(p, assignment, err);
+    if (st != ASIM_OK)
+        return st;
+    char path[ASIM_PATH_MAX], why[8], where[ASIM_ERROR_MAX];
+    size_t len = strcspn(assignment, "=");
+    while (len > 0 && assignment[len - 1] == ' ')
+        len--;
+    snprintf(path, sizeof path, "%.*s", (int)len, assignment);
+    asim_slot slot;
+    asim_config_printable(assignment, where + 3, sizeof where - 3);
+    memcpy(where, "-s ", 3);
+    if (asim_params_find(p, path, &slot, why, sizeof why) == 0)
+        note_origin(r, slot.path, where);
+    return ASIM_OK;
+}
+
 static asim_status load_all(asim_params *p, const char *file, const char *const *overrides,
-                            size_t n_overrides, asim_error *err)
+                            size_t n_overrides, asim_config_report *r, asim_error *err)
 {
     asim_status st = asim_params_init(p);
     if (st != ASIM_OK)
         return asim_error_set(err, st, "out of memory");
-    if (file && (st = read_file(p, file, err)) != ASIM_OK)
-        return st;
+    config_origin o = {file, NULL, p, r};
+    if (file && (st = read_file(p, file, r, err)) != ASIM_OK)
+        return asim_config_collect(&o, err) == ASIM_ENOMEM ? ASIM_ENOMEM : ASIM_ECONFIG;
     for (size_t i = 0; i < n_overrides; i++)
-        if ((st = asim_config_override(p, overrides[i], err)) != ASIM_OK)
+        if ((st = override(p, overrides[i], r, err)) != ASIM_OK && (st = asim_config_collect(&o, err)) != ASIM_OK)
             return st;
-    return validate(p, file, overrides, n_overrides, err);
+    if (r->n_errors > 0)
+        return ASIM_ECONFIG;
+    st = validate(p, file, r, err);
+    if (st != ASIM_OK)
+        return asim_config_collect(&o, err) == ASIM_ENOMEM ? ASIM_ENOMEM : ASIM_ECONFIG;
+    add_warnings(r, p, file);
+    return ASIM_OK;
+}
+
+/* "file:line: ..." : the length of file and the line, or 0. */
+static size_t error_line(const char *msg, unsigned long *line)
+{
+    for (const char *c = strchr(msg, ':'); c; c = strchr(c + 1, ':')) {
+        char *end;
+        if (c[1] < '0' || c[1] > '9')
+            continue;
+        *line = strtoul(c + 1, &end, 10);
+        if (*end == ':')
+            return (size_t)(c - msg);
+    }
+    return 0;
+}
+
+/* Errors of one file in the order of its lines (the loader walks the
+ * sections in table order); files, and -s overrides, as they came. */
+static void sort_errors(asim_config_report *r)
+{
+    for (size_t i = 1; i < r->n_errors; i++) {
+        unsigned long li, lj;
+        size_t fi = error_line(r->errors[i], &li);
+        for (size_t j = i; j > 0 && fi; j--) {
+            size_t fj = error_line(r->errors[j - 1], &lj);
+            if (fj != fi || strncmp(r->errors[j], r->errors[j - 1], fi) != 0 || lj <= li)
+                break;
+            char *t = r->errors[j];
+            r->errors[j] = r->errors[j - 1];
+            r->errors[j - 1] = t;
+        }
+    }
+}
+
+asim_status asim_config_load_report(asim_params *p, const char *file, const char *const *overrides,
+                                    size_t n_overrides, asim_config_report *r, asim_error *err)
+{
+    asim_error mine = {0};
+    asim_status st = load_all(p, file, overrides, n_overrides, r, &mine);
+    if (st == ASIM_OK && r->n_errors == 0)
+        return ASIM_OK;
+    if (st == ASIM_OK)
+        st = ASIM_ECONFIG;
+    sort_errors(r);
+    if (r->n_errors > 0 && st != ASIM_ENOMEM)
+        asim_error_set(&mine, st, "%s", r->errors[0]); /* the first error */
+    asim_config_one_line(&mine);
+    if (err)
+        *err = mine;
+    return st;
 }
 
 asim_status asim_config_load(asim_params *p, const char *file, const char *const *overrides,
                              size_t n_overrides, asim_error *err)
 {
-    asim_status st = load_all(p, file, overrides, n_overrides, err);
-    if (st != ASIM_OK)
-        asim_config_one_line(err);
+    asim_config_report r;
+    asim_config_report_init(&r);
+    asim_status st = asim_config_load_report(p, file, overrides, n_overrides, &r, err);
+    asim_config_report_free(&r);
     return st;
 }

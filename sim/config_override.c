@@ -89,7 +89,7 @@ static asim_status override_one(asim_params *p, const char *assignment, asim_err
     char why[300];
     if (asim_params_find(p, path, &slot, why, sizeof why) != 0)
         return asim_error_set(err, ASIM_ECONFIG, "-s %s: %s", assignment, why);
-    config_origin o = {NULL, assignment, p};
+    config_origin o = {NULL, assignment, p, NULL};
     return override_value(p, &slot, value, &o, err);
 }
 

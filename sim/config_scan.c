@@ -41,6 +41,8 @@ typedef struct {
     unsigned want_line;    /* when non-zero: note the setting being read at the end of this line */
     char found[SCAN_NEST * 8]; /* ... here */
     int found_set;
+    config_include *inc;   /* the @include directives found (a file's scan) */
+    size_t n_inc, cap_inc;
 } scan_state;
 
 static void scan_path(const scan_state *s, char *buf, size_t n);
@@ -163,8 +165,41 @@ static const char *literal_problem(const char *t, int overlong)
 
 static asim_status scan_stream(scan_state *s, asim_error *err);
 
-/* "@include" has been read: check the file it names, and scan it. */
-static asim_status scan_include(scan_state *s, asim_error *err)
+/* The dotted path of the groups around the reader, "" at the top level. */
+static void scan_groups(const scan_state *s, char *buf, size_t n)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < s->nest && i < SCAN_NEST && used < n; i++) {
+        int w = snprintf(buf + used, n - used, "%s%s", used ? "." : "", s->group[i]);
+        used += w > 0 ? (size_t)w : 0;
+    }
+}
+
+/* Note the directive read from byte `at` to here; 0 or -1 (no memory). */
+static int scan_note_include(scan_state *s, const char *name, const char *path, unsigned line, long at)
+{
+    if (s->n_inc == s->cap_inc) {
+        size_t cap = s->cap_inc ? 2 * s->cap_inc : 4;
+        config_include *more = realloc(s->inc, cap * sizeof *more);
+        if (!more)
+            return -1;
+        s->inc = more;
+        s->cap_inc = cap;
+    }
+    config_include *i = &s->inc[s->n_inc++];
+    snprintf(i->name, sizeof i->name, "%s", name);
+    snprintf(i->path, sizeof i->path, "%s", path);
+    i->line = line;
+    i->start = at;
+    i->end = ftell(s->f);
+    scan_groups(s, i->group, sizeof i->group);
+    return 0;
+}
+
+/* "@include" has been read from byte `at`: check the file it names and
+ * note the directive (the loader reads and scans that file itself). */
+static asim_status scan_include(scan_state *s, long at, asim_error *err)
 {
     int c;
     while ((c = scan_getc(s)) == ' ' || c == '\t')
@@ -173,41 +208,35 @@ static asim_status scan_include(scan_state *s, asim_error *err)
         return ASIM_OK; /* libconfig reports the syntax error */
     char name[1024];
     size_t n = 0;
-    unsigned at = s->line;
+    unsigned line = s->line;
     while ((c = scan_getc(s)) != EOF && c != '"' && c != '\0')
         if (n + 1 < sizeof name)
             name[n++] = (char)c;
     name[n] = '\0';
     if (c != '"') { /* libconfig would go on to include its directory */
         char loc[600];
-        scan_loc(s, at, loc, sizeof loc);
+        scan_loc(s, line, loc, sizeof loc);
         return asim_error_set(err, ASIM_ECONFIG, "%s: @include needs a file name in double quotes", loc);
     }
-    if (n + 1 >= sizeof name)
-        return ASIM_OK;
+    if (n + 1 >= sizeof name || s->override || s->want_line)
+        return ASIM_OK; /* an override, or only looking for a setting */
     char path[4200];
-    snprintf(path, sizeof path, "%s/%s", s->incdir, name);
+    if (name[0] == '/') /* an absolute path stays as it is */
+        snprintf(path, sizeof path, "%s", name);
+    else
+        snprintf(path, sizeof path, "%s/%s", s->incdir, name);
     struct stat sb;
     int e = stat(path, &sb) != 0 ? errno : !S_ISREG(sb.st_mode) ? -1 : 0;
     if (e) {
         char shown[512], loc[600];
         asim_config_printable(name, shown, sizeof shown);
-        scan_loc(s, at, loc, sizeof loc);
+        scan_loc(s, line, loc, sizeof loc);
         return asim_error_set(err, ASIM_ECONFIG, "%s: @include \"%s\": %s", loc, shown,
                               e < 0 ? "not a regular file" : strerror(e));
     }
-    if (s->depth + 1 >= SCAN_INCLUDE_DEPTH)
-        return ASIM_OK; /* libconfig: "include file nesting too deep" */
-    scan_state in = *s;
-    in.f = fopen(path, "r");
-    if (!in.f)
-        return ASIM_OK;
-    in.file = path;
-    in.line = 1;
-    in.depth = s->depth + 1;
-    asim_status st = scan_stream(&in, err);
-    fclose(in.f);
-    return st;
+    if (scan_note_include(s, name, path, line, at) != 0)
+        return asim_error_set(err, ASIM_ENOMEM, "out of memory");
+    return ASIM_OK;
 }
 
 static asim_status scan_stream(scan_state *s, asim_error *err)
@@ -247,6 +276,7 @@ static asim_status scan_stream(scan_state *s, asim_error *err)
                 if (c == '\\' && scan_getc(s) == EOF)
                     break;
         } else if (c == '@') {
+            long at = ftell(s->f) - 1;
             char word[16];
             size_t n = 0;
             while ((c = getc(s->f)) != EOF && isalpha(c) && n + 1 < sizeof word)
@@ -255,7 +285,7 @@ static asim_status scan_stream(scan_state *s, asim_error *err)
             if (c != EOF)
                 ungetc(c, s->f);
             if (strcmp(word, "include") == 0) {
-                asim_status st = scan_include(s, err);
+                asim_status st = scan_include(s, at, err);
                 if (st != ASIM_OK)
                     return st;
             }
@@ -337,6 +367,7 @@ void asim_config_setting_at_line(const char *file, unsigned line, char *buf, siz
     asim_error ignored;
     scan_stream(&s, &ignored);
     fclose(s.f);
+    free(s.inc);
     if (s.found_set)
         snprintf(buf, n, "%s", s.found);
 }
@@ -358,20 +389,27 @@ asim_status asim_config_scan_value(const char *value, const char *assignment, as
     return st;
 }
 
-/* Check the text of `file` (and what it includes from incdir) for what
- * libconfig would misread; the file is known to be readable. */
-asim_status asim_config_scan_file(const char *file, const char *incdir, asim_error *err)
+/* Check the text of one scenario file for what libconfig would misread
+ * and note its @include directives (*inc, *n_inc: free *inc in any case). */
+asim_status asim_config_scan_text(const char *text, size_t len, const char *file, const char *incdir,
+                                  int depth, config_include **inc, size_t *n_inc, asim_error *err)
 {
     scan_state s;
     memset(&s, 0, sizeof s);
-    s.f = fopen(file, "r");
+    *inc = NULL;
+    *n_inc = 0;
+    if (len == 0)
+        return ASIM_OK; /* fmemopen refuses an empty buffer */
+    s.f = fmemopen((void *)text, len, "r");
     if (!s.f)
-        return ASIM_OK;
+        return asim_error_set(err, ASIM_ENOMEM, "out of memory");
     s.file = file;
     s.incdir = incdir;
+    s.depth = depth;
     s.line = 1;
     asim_status st = scan_stream(&s, err);
     fclose(s.f);
+    *inc = s.inc;
+    *n_inc = s.n_inc;
     return st;
 }
-

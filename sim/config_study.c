@@ -75,10 +75,10 @@ static asim_status load_section(const char *file, const asim_params *p, const ch
         return example ? asim_error_set(err, ASIM_EUSAGE, "%s needs a CONFIG with a %s section", name, name)
                        : ASIM_OK;
     config_t cfg;
-    asim_status st = asim_config_parse_file(&cfg, file, err);
+    asim_status st = asim_config_parse_layers(&cfg, file, NULL, err);
     if (st == ASIM_OK) {
         const config_setting_t *sec = config_lookup(&cfg, name);
-        config_origin o = {file, NULL, p};
+        config_origin o = {file, NULL, p, NULL};
         if (sec)
             st = read(sec, spec, &o, err);
         else if (example)
@@ -93,12 +93,13 @@ static asim_status load_section(const char *file, const asim_params *p, const ch
 /* ---- the sweep section ------------------------------------------------------------ */
 
 static const char *const sweep_keys[] = {"method", "params", "points", "replicates", "seed",
-                                         "common_random_numbers", NULL};
-static const char *const sweep_param_keys[] = {"path", "tie", "name", "values", "range",
+                                         "common_random_numbers", "scenarios", NULL};
+static const char *const scenario_keys[] = {"name", "file", NULL};
+static const char *const sweep_param_keys[] = {"path", "tie", "name", "values", "labels", "range",
                                                "scale", "mode", NULL};
 
 /* The paths of one sweep parameter: `path`, then the members of `tie`. */
-static asim_status sweep_paths(const config_setting_t *g, asim_sweep_param *sp, const char *at,
+static asim_status sweep_paths(const config_setting_t *g, asim_design_param *sp, const char *at,
                                const asim_params *p, const config_origin *o, asim_error *err)
 {
     const char *one = NULL;
@@ -118,14 +119,12 @@ static asim_status sweep_paths(const config_setting_t *g, asim_sweep_param *sp, 
     if (sp->n_paths == 0)
         return section_error(err, o, g, at, "needs path = \"...\" or tie = [\"...\", ...]%s", "");
     for (size_t j = 0; j < sp->n_paths; j++) {
-        asim_slot slot;
-        char why[300];
-        if (asim_params_find(p, sp->paths[j], &slot, why, sizeof why) != 0) {
-            asim_error_set(err, ASIM_ECONFIG, "%s: %s", sp->paths[j], why);
+        asim_sweep_target t;
+        if (asim_design_target(p, sp->paths[j], &t, err) != ASIM_OK)
             return asim_config_blame(err, o, g, at);
-        }
-        if (slot.def->type == ASIM_T_EVENTS || slot.def->type == ASIM_T_NAME)
-            return section_error(err, o, g, at, "%s cannot be swept", sp->paths[j]);
+        if (t.part == ASIM_PART_ALL && (t.slot.def->type == ASIM_T_EVENTS || t.slot.def->type == ASIM_T_NAME))
+            return section_error(err, o, g, at, "%s cannot be swept as a whole (move one event: "
+                                 "region.events[0].year, region.events[\"label\"].size)", sp->paths[j]);
     }
     const char *name = NULL;
     config_setting_lookup_string(g, "name", &name);
@@ -133,13 +132,84 @@ static asim_status sweep_paths(const config_setting_t *g, asim_sweep_param *sp, 
     return ASIM_OK;
 }
 
-static asim_status sweep_values(const config_setting_t *v, asim_sweep_param *sp,
-                                const asim_slot *slot, const char *at, const config_origin *o,
+/* Is v a value that parameter sp may set (mode set)? Checked on scratch. */
+static asim_status check_value(asim_params *scratch, const asim_design_param *sp, const asim_sweep_target *t,
+                               double v, asim_error *err)
+{
+    if (t->part == ASIM_PART_ALL)
+        return asim_params_set_number(scratch, &t->slot, v, err);
+    asim_design_param first = *sp;
+    first.n_paths = 1; /* the path this target is of */
+    asim_design_spec one = {.params = &first, .n_params = 1};
+    return asim_design_apply(&one, &v, scratch, err);
+}
+
+/* The labels of schedule values: a list of n distinct strings. */
+static asim_status schedule_labels(const config_setting_t *g, asim_design_param *sp, int n, const char *at,
+                                   const config_origin *o, asim_error *err)
+{
+    const config_setting_t *l = config_setting_get_member(g, "labels");
+    if (!l || !config_setting_is_aggregate(l) || config_setting_length(l) != n)
+        return section_error(err, o, l ? l : g, at, "schedule values need labels = [\"...\", ...], one "
+                             "string per schedule (they name the schedules in the CSV files)%s", "");
+    if (!(sp->labels = calloc((size_t)n, sizeof *sp->labels)))
+        return asim_error_set(err, ASIM_ENOMEM, "out of memory");
+    sp->n_labels = (size_t)n;
+    for (int i = 0; i < n; i++) {
+        const char *text = config_setting_get_string_elem(l, (unsigned)i);
+        if (!text || !*text)
+            return section_error(err, o, l, at, "labels must be non-empty strings%s", "");
+        for (int j = 0; j < i; j++)
+            if (strcmp(sp->labels[j], text) == 0)
+                return section_error(err, o, l, at, "label \"%s\" is given twice", text);
+        if (!(sp->labels[i] = strdup(text)))
+            return asim_error_set(err, ASIM_ENOMEM, "out of memory");
+    }
+    return ASIM_OK;
+}
+
+/* Values that are whole schedules: each read as the setting would be, in
+ * a scratch copy of the configuration, and kept with its label. */
+static asim_status schedule_values(const config_setting_t *g, const config_setting_t *v,
+                                   asim_design_param *sp, const asim_sweep_target *t, const char *at,
+                                   const config_origin *o, asim_error *err)
+{
+    int n = config_setting_length(v);
+    if (t->part != ASIM_PART_ALL || t->slot.def->type != ASIM_T_SCHEDULE || sp->mode != ASIM_SWEEP_SET)
+        return section_error(err, o, v, at, "schedules as values need a schedule setting (mode \"set\"), "
+                             "e.g. path = \"patron.commitment.KOR\"%s", "");
+    asim_status st = schedule_labels(g, sp, n, at, o, err);
+    if (st != ASIM_OK)
+        return st;
+    sp->n_values = (size_t)n;
+    if (!(sp->schedules = calloc((size_t)n, sizeof *sp->schedules)))
+        return asim_error_set(err, ASIM_ENOMEM, "out of memory");
+    asim_params scratch;
+    if (asim_params_copy(&scratch, o->params) != ASIM_OK)
+        return asim_error_set(err, ASIM_ENOMEM, "out of memory");
+    for (int i = 0; i < n && st == ASIM_OK; i++) {
+        const config_setting_t *e = config_setting_get_elem(v, (unsigned)i);
+        if (!config_setting_is_aggregate(e) && !asim_config_is_number(e))
+            st = section_error(err, o, e, at, "values must all be schedules, e.g. ((2014.0, 0.9), (2027.0, 0.4))%s", "");
+        else if (asim_config_apply(&scratch, &t->slot, e, err) != ASIM_OK)
+            st = asim_config_blame(err, o, e, at);
+        else if (asim_schedule_copy(&sp->schedules[i], asim_params_cptr(&scratch, &t->slot)) != ASIM_OK)
+            st = asim_error_set(err, ASIM_ENOMEM, "out of memory");
+    }
+    asim_params_free(&scratch);
+    return st;
+}
+
+static asim_status sweep_values(const config_setting_t *g, const config_setting_t *v, asim_design_param *sp,
+                                const asim_sweep_target *t, const char *at, const config_origin *o,
                                 asim_error *err)
 {
     int n = config_setting_length(v);
     if (!config_setting_is_aggregate(v) || n < 1)
         return section_error(err, o, v, at, "values must be a non-empty list, e.g. [0.2, 0.5, 0.8]%s", "");
+    if (config_setting_is_aggregate(config_setting_get_elem(v, 0)) || config_setting_get_member(g, "labels"))
+        return schedule_values(g, v, sp, t, at, o, err);
+    const asim_slot *slot = &t->slot;
     int labels = config_setting_type(config_setting_get_elem(v, 0)) == CONFIG_TYPE_STRING ||
                  config_setting_type(config_setting_get_elem(v, 0)) == CONFIG_TYPE_BOOL;
     sp->n_values = (size_t)n;
@@ -154,8 +224,8 @@ static asim_status sweep_values(const config_setting_t *v, asim_sweep_param *sp,
     for (int i = 0; i < n && st == ASIM_OK; i++) {
         const config_setting_t *e = config_setting_get_elem(v, (unsigned)i);
         if (labels) {
-            int t = config_setting_type(e);
-            const char *text = t == CONFIG_TYPE_BOOL ? (config_setting_get_bool(e) ? "true" : "false")
+            int ty = config_setting_type(e);
+            const char *text = ty == CONFIG_TYPE_BOOL ? (config_setting_get_bool(e) ? "true" : "false")
                                                      : config_setting_get_string(e);
             if (!text || !(sp->labels[i] = strdup(text)))
                 st = section_error(err, o, e, at, "values must all be strings or all numbers%s", "");
@@ -165,7 +235,7 @@ static asim_status sweep_values(const config_setting_t *v, asim_sweep_param *sp,
             st = section_error(err, o, e, at, "values must all be numbers or all strings%s", "");
         } else {
             sp->values[i] = asim_config_number(e);
-            if (sp->mode == ASIM_SWEEP_SET && asim_params_set_number(&scratch, slot, sp->values[i], err) != ASIM_OK)
+            if (sp->mode == ASIM_SWEEP_SET && check_value(&scratch, sp, t, sp->values[i], err) != ASIM_OK)
                 st = asim_config_blame(err, o, e, at);
         }
     }
@@ -174,9 +244,10 @@ static asim_status sweep_values(const config_setting_t *v, asim_sweep_param *sp,
 }
 
 static asim_status sweep_range(const config_setting_t *g, const config_setting_t *r,
-                               asim_sweep_param *sp, const asim_slot *slot, const char *at,
+                               asim_design_param *sp, const asim_sweep_target *t, const char *at,
                                const config_origin *o, asim_error *err)
 {
+    const asim_slot *slot = &t->slot;
     if (!config_setting_is_aggregate(r) || config_setting_length(r) != 2 ||
         !asim_config_is_number(config_setting_get_elem(r, 0)) ||
         !asim_config_is_number(config_setting_get_elem(r, 1)))
@@ -193,12 +264,39 @@ static asim_status sweep_range(const config_setting_t *g, const config_setting_t
     if (sp->log_scale && !(sp->lo > 0))
         return section_error(err, o, r, at, "a log-scale range needs lo > 0%s", "");
     char why[128];
+    if (t->part != ASIM_PART_ALL) /* a keyframe's year or value, an event's year or size */
+        return t->part == ASIM_PART_SIZE && sp->mode == ASIM_SWEEP_SET && sp->lo < 0
+                   ? section_error(err, o, r, at, "range: an event's size must be >= 0%s", "")
+               : t->part == ASIM_PART_VALUE && sp->mode == ASIM_SWEEP_SET &&
+                       (asim_params_check_range(slot->def, sp->lo, why, sizeof why) != 0 ||
+                        asim_params_check_range(slot->def, sp->hi, why, sizeof why) != 0)
+                   ? section_error(err, o, r, at, "range: %s", why)
+                   : ASIM_OK;
     if (sp->mode == ASIM_SWEEP_SET && slot->def->type != ASIM_T_INT &&
         (asim_params_check_range(slot->def, sp->lo, why, sizeof why) != 0 ||
          asim_params_check_range(slot->def, sp->hi, why, sizeof why) != 0))
         return section_error(err, o, r, at, "range: %s", why);
     if (slot->def->type != ASIM_T_REAL && slot->def->type != ASIM_T_SCHEDULE)
         return section_error(err, o, r, at, "a range needs a real-valued setting; use values%s", "");
+    return ASIM_OK;
+}
+
+/* A path set (mode "set") by the last parameter is swept by no earlier
+ * one: the later value would silently replace the earlier column's. (An
+ * offset or scale after a set composes with it, as intended.) */
+static asim_status swept_once(const asim_design_spec *spec, const config_setting_t *g, const char *at,
+                              const config_origin *o, asim_error *err)
+{
+    const asim_design_param *sp = &spec->params[spec->n_params - 1];
+    for (size_t k = 0; sp->mode == ASIM_SWEEP_SET && k + 1 < spec->n_params; k++)
+        for (size_t i = 0; i < spec->params[k].n_paths; i++)
+            for (size_t j = 0; j < sp->n_paths; j++)
+                if (strcmp(spec->params[k].paths[i], sp->paths[j]) == 0) {
+                    char why[ASIM_PATH_MAX + 64];
+                    snprintf(why, sizeof why, "%s is already swept by params[%zu]", sp->paths[j], k);
+                    return section_error(err, o, g, at, "%s: a later \"set\" would replace its values "
+                                         "(sweep a setting once, or use mode \"offset\" or \"scale\")", why);
+                }
     return ASIM_OK;
 }
 
@@ -210,7 +308,7 @@ static asim_status sweep_param(const config_setting_t *g, const char *section, i
     if (!config_setting_is_group(g))
         return section_error(err, o, g, at, "must be { path = \"...\"; values = [...]; }%s", "");
     asim_status st = check_keys(g, sweep_param_keys, at, o, err);
-    asim_sweep_param *sp = &spec->params[spec->n_params++];
+    asim_design_param *sp = &spec->params[spec->n_params++];
     if (st == ASIM_OK)
         st = sweep_paths(g, sp, at, o->params, o, err);
     if (st != ASIM_OK)
@@ -220,9 +318,10 @@ static asim_status sweep_param(const config_setting_t *g, const char *section, i
     if (strcmp(mode, "set") && strcmp(mode, "offset") && strcmp(mode, "scale"))
         return section_error(err, o, g, at, "mode must be \"set\", \"offset\" or \"scale\" (got \"%s\")", mode);
     sp->mode = mode[0] == 's' ? (mode[1] == 'e' ? ASIM_SWEEP_SET : ASIM_SWEEP_SCALE) : ASIM_SWEEP_OFFSET;
-    asim_slot slot;
-    char why[8];
-    asim_params_find(o->params, sp->paths[0], &slot, why, sizeof why);
+    if ((st = swept_once(spec, g, at, o, err)) != ASIM_OK)
+        return st;
+    asim_sweep_target target;
+    asim_design_target(o->params, sp->paths[0], &target, NULL); /* found by sweep_paths */
     const config_setting_t *values = config_setting_get_member(g, "values");
     const config_setting_t *range = config_setting_get_member(g, "range");
     int enumerated = spec->method == ASIM_DESIGN_GRID || spec->method == ASIM_DESIGN_LIST;
@@ -232,8 +331,12 @@ static asim_status sweep_param(const config_setting_t *g, const char *section, i
     if (!enumerated && !range)
         return section_error(err, o, g, at, "a %s needs range = [lo, hi] for every parameter",
                            strcmp(section, "sweep") != 0 ? section : asim_design_method_name(spec->method));
-    return enumerated ? sweep_values(values, sp, &slot, at, o, err)
-                      : sweep_range(g, range, sp, &slot, at, o, err);
+    if (!enumerated && config_setting_get_member(g, "labels"))
+        return section_error(err, o, g, at, "labelled values take a grid or list design; a %s design "
+                             "samples ranges (cross variants with scenarios = [...] instead)",
+                             asim_design_method_name(spec->method));
+    return enumerated ? sweep_values(g, values, sp, &target, at, o, err)
+                      : sweep_range(g, range, sp, &target, at, o, err);
 }
 
 static asim_status sweep_header(const config_setting_t *sw, asim_design_spec *spec,
@@ -276,16 +379,79 @@ static asim_status sweep_header(const config_setting_t *sw, asim_design_spec *sp
     return ASIM_OK;
 }
 
+/* One scenario of the sweep: "file.cfg" (named after the file) or
+ * { name = "..."; file = "..."; }, the file relative to the sweep's. */
+static asim_status sweep_scenario(const config_setting_t *e, asim_design_scenario *sc, const char *at,
+                                  const config_origin *o, asim_error *err)
+{
+    const char *file = config_setting_get_string(e), *name = NULL;
+    if (config_setting_is_group(e)) {
+        asim_status st = check_keys(e, scenario_keys, at, o, err);
+        if (st != ASIM_OK)
+            return st;
+        config_setting_lookup_string(e, "file", &file);
+        config_setting_lookup_string(e, "name", &name);
+    }
+    if (!file || !*file)
+        return section_error(err, o, e, at, "must be \"file.cfg\" or { name = \"...\"; file = \"...\"; }%s", "");
+    const char *slash = strrchr(o->file, '/');
+    if (file[0] == '/' || !slash)
+        snprintf(sc->file, sizeof sc->file, "%s", file);
+    else
+        snprintf(sc->file, sizeof sc->file, "%.*s/%s", (int)(slash - o->file), o->file, file);
+    if (!name) { /* the file's name without directory and extension */
+        const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+        const char *dot = strrchr(base, '.');
+        snprintf(sc->name, sizeof sc->name, "%.*s", (int)(dot && dot > base ? dot - base : (long)strlen(base)), base);
+    } else if (!*name || strlen(name) >= sizeof sc->name) {
+        return section_error(err, o, e, at, "name must be 1 to 63 characters%s", "");
+    } else {
+        snprintf(sc->name, sizeof sc->name, "%s", name);
+    }
+    return ASIM_OK;
+}
+
+static asim_status sweep_scenarios(const config_setting_t *sw, asim_design_spec *spec, const config_origin *o,
+                                   asim_error *err)
+{
+    const config_setting_t *list = config_setting_get_member(sw, "scenarios");
+    if (!list)
+        return ASIM_OK;
+    int n = config_setting_length(list);
+    if (!config_setting_is_aggregate(list) || n < 1)
+        return section_error(err, o, list, "sweep.scenarios", "must be a list of scenario files, e.g. "
+                             "[\"base.cfg\", \"withdraw.cfg\"]%s", "");
+    if (!(spec->scenarios = calloc((size_t)n, sizeof *spec->scenarios)))
+        return asim_error_set(err, ASIM_ENOMEM, "out of memory");
+    for (int i = 0; i < n; i++) {
+        char at[64];
+        snprintf(at, sizeof at, "sweep.scenarios[%d]", i);
+        const config_setting_t *e = config_setting_get_elem(list, (unsigned)i);
+        asim_status st = sweep_scenario(e, &spec->scenarios[i], at, o, err);
+        if (st != ASIM_OK)
+            return st;
+        for (int j = 0; j < i; j++)
+            if (strcmp(spec->scenarios[j].name, spec->scenarios[i].name) == 0)
+                return section_error(err, o, e, at, "two scenarios are named \"%s\"", spec->scenarios[i].name);
+        spec->n_scenarios++;
+    }
+    return ASIM_OK;
+}
+
 static asim_status read_sweep(const config_setting_t *sw, asim_design_spec *spec, const config_origin *o,
                               asim_error *err)
 {
     asim_status st = check_keys(sw, sweep_keys, "sweep", o, err);
     if (st == ASIM_OK)
         st = sweep_header(sw, spec, o, err);
+    if (st == ASIM_OK)
+        st = sweep_scenarios(sw, spec, o, err);
     if (st != ASIM_OK)
         return st;
     const config_setting_t *list = config_setting_get_member(sw, "params");
     int n = list ? config_setting_length(list) : 0;
+    if (!list && spec->n_scenarios && spec->method <= ASIM_DESIGN_LIST)
+        return ASIM_OK; /* the scenarios alone */
     if (!list || !config_setting_is_aggregate(list) || n < 1)
         return section_error(err, o, list ? list : sw, "sweep.params",
                            "needs a list of parameters: params = ( { path = \"...\"; values = [...]; } );%s", "");
@@ -353,14 +519,15 @@ static asim_status read_rules(const config_setting_t *t, asim_test_spec *spec, c
     if (!s)
         return ASIM_OK;
     int len = config_setting_length(s);
-    if (!config_setting_is_aggregate(s) || len < 1 || len > ASIM_RULE_COUNT)
+    if (!config_setting_is_aggregate(s) || len < 1 || len > ASIM_RULE_MAX)
         return section_error(err, o, s, "test.rules", "must be a list of rules, e.g. [\"cha\", \"history\"]%s", "");
     spec->n_rules = 0;
     for (int i = 0; i < len; i++) {
         const char *name = config_setting_get_string_elem(s, (unsigned)i);
         asim_rule r;
-        if (!name || asim_rule_parse(name, &r) != 0)
-            return section_error(err, o, s, "test.rules", "each rule must be one of %s", asim_rule_choices());
+        char choices[600];
+        if (asim_config_rule_lookup(s, name, &r, choices, sizeof choices) != 0)
+            return section_error(err, o, s, "test.rules", "each rule must be one of %s", choices);
         spec->rules[spec->n_rules++] = r;
     }
     return ASIM_OK;
@@ -421,7 +588,7 @@ static asim_status test_reader(const config_setting_t *sec, void *spec, const co
 
 asim_status asim_config_load_test(const char *file, asim_test_spec *t, asim_error *err)
 {
-    asim_test_spec_default(t);
+    asim_hypothesis_spec_default(t);
     return load_section(file, NULL, "test", NULL, test_reader, t, err);
 }
 
@@ -616,3 +783,56 @@ asim_status asim_config_load_calibrate(const char *file, const asim_params *p, a
     return load_section(file, p, "calibrate", "configs/calibrate_1965_1990.cfg", calibrate_reader, s, err);
 }
 
+
+/* ---- every section, for `allysim check` ------------------------------------------------------ */
+
+/* Read the study section `name` with its command's loader; its first error into r. */
+static void check_one(const char *name, const char *file, const asim_params *p, const config_t *cfg,
+                      asim_config_report *r)
+{
+    asim_error err = {0};
+    asim_status st = ASIM_OK;
+    if (strcmp(name, "sweep") == 0) {
+        asim_design_spec spec;
+        st = asim_config_load_sweep(file, p, &spec, &err);
+        const config_setting_t *seed = config_lookup(cfg, "sweep.seed");
+        if (st == ASIM_OK && seed && spec.method != ASIM_DESIGN_RANDOM && spec.method != ASIM_DESIGN_LHS) {
+            char where[1100];
+            config_origin o = {file, NULL, p, NULL};
+            asim_config_where(&o, seed, where, sizeof where);
+            asim_config_report_add(&r->warnings, &r->n_warnings,
+                                   "%s: sweep.seed: a %s design draws no random points, so this seed is not "
+                                   "used (the runs' seeds come from model.seed)",
+                                   where, asim_design_method_name(spec.method));
+        }
+        asim_design_spec_free(&spec);
+    } else if (strcmp(name, "test") == 0) {
+        asim_test_spec t;
+        st = asim_config_load_test(file, &t, &err);
+    } else if (strcmp(name, "sensitivity") == 0) {
+        asim_sensitivity_spec s;
+        st = asim_config_load_sensitivity(file, p, &s, &err);
+        asim_sensitivity_spec_free(&s);
+    } else if (strcmp(name, "calibrate") == 0) {
+        asim_calibrate_spec s;
+        st = asim_config_load_calibrate(file, p, &s, &err);
+        asim_calibrate_spec_free(&s);
+    }
+    if (st != ASIM_OK && r->n_errors < ASIM_CONFIG_MAX_ERRORS)
+        asim_config_report_add(&r->errors, &r->n_errors, "%s", err.msg);
+}
+
+asim_status asim_config_check_sections(const char *file, const asim_params *p, const char *only,
+                                       asim_config_report *r)
+{
+    if (!file)
+        return ASIM_OK;
+    config_t cfg;
+    asim_error err = {0};
+    if (asim_config_parse_layers(&cfg, file, NULL, &err) == ASIM_OK)
+        for (const char *const *name = asim_config_command_sections; *name; name++)
+            if ((!only || strcmp(only, *name) == 0) && config_lookup(&cfg, *name))
+                check_one(*name, file, p, &cfg, r);
+    config_destroy(&cfg);
+    return r->n_errors ? ASIM_ECONFIG : ASIM_OK;
+}

@@ -19,10 +19,12 @@ void asim_config_where(const config_origin *o, const config_setting_t *s, char *
         snprintf(buf, n, "-s %s", o->override);
         return;
     }
-    const char *f = config_setting_source_file(s);
+    const char *f;
+    unsigned line;
+    asim_config_source(s, &f, &line);
     char shown[1024];
     asim_config_printable(f ? f : o->file, shown, sizeof shown);
-    snprintf(buf, n, "%s:%u", shown, config_setting_source_line(s));
+    snprintf(buf, n, "%s:%u", shown, line);
 }
 
 int asim_config_in_list(const char *const *list, const char *name)

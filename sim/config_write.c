@@ -53,13 +53,18 @@ static void put_node(const asim_params *p, const node *t, int c, int depth, asim
 static void write_tree(const asim_params *p, const char *const *only, size_t n_only, int depth,
                        asim_strbuf *out);
 
-void asim_config_write(const asim_params *p, asim_strbuf *out) { write_tree(p, NULL, 0, 0, out); }
+void asim_config_write(const asim_params *p, asim_strbuf *out)
+{
+    write_tree(p, NULL, 0, 0, out);
+    asim_config_write_rules(p, NULL, 0, 0, out);
+}
 
 void asim_config_write_paths(const asim_params *p, const char *const *paths, size_t n_paths,
                              asim_strbuf *out)
 {
     asim_strbuf_puts(out, FITTED_SECTION ": {\n");
     write_tree(p, paths, n_paths, 1, out);
+    asim_config_write_rules(p, &p->model.rule, 1, 1, out); /* a user rule in full */
     asim_strbuf_puts(out, "};\n");
 }
 
@@ -85,8 +90,8 @@ static void write_tree(const asim_params *p, const char *const *only, size_t n_o
     for (size_t k = 0; k < n; k++) {
         asim_slot s;
         asim_params_slot(p, k, &s);
-        if (!wanted(s.path, only, n_only))
-            continue;
+        if (!wanted(s.path, only, n_only) || s.def->scope == ASIM_SCOPE_RULE_PARAM)
+            continue; /* rule parameters: in their rule (asim_config_write_rules) */
         int at = 0;
         for (const char *q = s.path;;) {
             const char *dot = strchr(q, '.');

@@ -22,8 +22,12 @@ void asim_design_spec_free(asim_design_spec *s)
         for (size_t i = 0; s->params[k].labels && i < s->params[k].n_labels; i++)
             free(s->params[k].labels[i]);
         free(s->params[k].labels);
+        for (size_t i = 0; s->params[k].schedules && i < s->params[k].n_values; i++)
+            asim_schedule_free(&s->params[k].schedules[i]);
+        free(s->params[k].schedules);
     }
     free(s->params);
+    free(s->scenarios);
     memset(s, 0, sizeof *s);
 }
 
@@ -103,7 +107,7 @@ asim_status asim_design_unit_sobol(size_t n, size_t dim, double *u)
     return ASIM_OK;
 }
 
-double asim_design_map(const asim_sweep_param *sp, double u)
+double asim_design_map(const asim_design_param *sp, double u)
 {
     if (sp->log_scale)
         return exp(log(sp->lo) + u * (log(sp->hi) - log(sp->lo)));
@@ -124,6 +128,8 @@ asim_status asim_design_build(const asim_design_spec *s, asim_design *d, asim_er
     case ASIM_DESIGN_LIST: d->n_points = s->n_params ? s->params[0].n_values : 1; break;
     default: d->n_points = s->points;
     }
+    d->n_inner = d->n_points;
+    d->n_points *= s->n_scenarios ? s->n_scenarios : 1;
     if (s->method == ASIM_DESIGN_SOBOL && s->n_params > 0 &&
         !(d->sobol = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)s->n_params)))
         return asim_error_set(err, ASIM_ENOMEM, "out of memory for the design");
@@ -134,14 +140,36 @@ static void enumerated_row(const asim_design_spec *s, size_t i, double *x)
 {
     size_t rest = i;
     for (size_t k = s->n_params; k-- > 0;) {
-        const asim_sweep_param *sp = &s->params[k];
+        const asim_design_param *sp = &s->params[k];
         size_t idx = s->method == ASIM_DESIGN_GRID ? rest % sp->n_values : i;
         rest /= s->method == ASIM_DESIGN_GRID ? sp->n_values : 1;
         x[k] = sp->values ? sp->values[idx] : (double)idx;
     }
 }
 
+size_t asim_design_scenario_of(const asim_design *d, size_t point)
+{
+    return d->n_inner ? point / d->n_inner : 0;
+}
+
+size_t asim_design_inner(const asim_design *d, size_t point) { return d->n_inner ? point % d->n_inner : 0; }
+
+static asim_status inner_rows(asim_design *d, size_t first, size_t n, double *x);
+
 asim_status asim_design_rows(asim_design *d, size_t first, size_t n, double *x)
+{
+    while (n > 0) { /* one run of consecutive inner points at a time */
+        size_t inner = asim_design_inner(d, first), len = d->n_inner - inner;
+        len = len < n ? len : n;
+        asim_status st = inner_rows(d, inner, len, x);
+        if (st != ASIM_OK)
+            return st;
+        first += len, n -= len, x += len * d->n_params;
+    }
+    return ASIM_OK;
+}
+
+static asim_status inner_rows(asim_design *d, size_t first, size_t n, double *x)
 {
     const asim_design_spec *s = d->spec;
     size_t dim = s->n_params;
@@ -152,7 +180,7 @@ asim_status asim_design_rows(asim_design *d, size_t first, size_t n, double *x)
             enumerated_row(s, first + i, x + i * dim);
         return ASIM_OK;
     case ASIM_DESIGN_RANDOM: asim_design_unit_random(first, n, dim, s->seed, x); break;
-    case ASIM_DESIGN_LHS: asim_design_unit_lhs(first, n, d->n_points, dim, s->seed, x); break;
+    case ASIM_DESIGN_LHS: asim_design_unit_lhs(first, n, d->n_inner, dim, s->seed, x); break;
     case ASIM_DESIGN_SOBOL:
         if (first < d->sobol_next) {
             gsl_qrng_init(d->sobol);
@@ -170,19 +198,147 @@ asim_status asim_design_rows(asim_design *d, size_t first, size_t n, double *x)
     return ASIM_OK;
 }
 
+/* ---- targets: a setting, a keyframe or an event ------------------------------------ */
+
+/* The index of the event labelled label (len bytes): 0, or -1 with a reason in why. */
+static int event_by_label(const asim_params *p, const char *label, size_t len, size_t *index, char *why,
+                          size_t n)
+{
+    size_t found = 0;
+    for (size_t i = 0; i < p->region.n_events; i++)
+        if (strlen(p->region.events[i].label) == len && strncmp(p->region.events[i].label, label, len) == 0)
+            *index = i, found++;
+    if (found == 1)
+        return 0;
+    if (found)
+        snprintf(why, n, "%zu events are labelled \"%.*s\": select one by its index", found, (int)len, label);
+    else
+        snprintf(why, n, "no scheduled event is labelled \"%.*s\"", (int)len, label);
+    return -1;
+}
+
+/* The selector "[i]" or "[\"label\"]" at q into t->index; the rest of the path in *rest. */
+static asim_status selector(const asim_params *p, const char *path, const char *q, asim_sweep_target *t,
+                            const char **rest, asim_error *err)
+{
+    int events = t->slot.def->type == ASIM_T_EVENTS;
+    size_t count = events ? p->region.n_events : ((const asim_schedule *)asim_params_cptr(p, &t->slot))->n;
+    if (*q == '"') {
+        const char *end = strchr(q + 1, '"');
+        if (!events || !end || end[1] != ']')
+            return asim_error_set(err, ASIM_ECONFIG, "%s: a label selects a scheduled event, e.g. "
+                                  "region.events[\"Yasukuni 2027\"].year", path);
+        char why[ASIM_LABEL_MAX + 64];
+        if (event_by_label(p, q + 1, (size_t)(end - q - 1), &t->index, why, sizeof why) != 0)
+            return asim_error_set(err, ASIM_ECONFIG, "%s: %s", path, why);
+        *rest = end + 2;
+        return ASIM_OK;
+    }
+    char *end;
+    unsigned long i = strtoul(q, &end, 10);
+    if (end == q || *end != ']' || *q == '-' || *q == '+')
+        return asim_error_set(err, ASIM_ECONFIG, "%s: [...] takes an index from 0%s", path,
+                              events ? " or an event's label in quotes" : "");
+    if (i >= count)
+        return asim_error_set(err, ASIM_ECONFIG, "%s: index %lu is out of range: the %s has %zu (0 to %zu)",
+                              path, i, events ? "list of events" : "schedule", count,
+                              count ? count - 1 : 0);
+    t->index = i;
+    *rest = end + 1;
+    return ASIM_OK;
+}
+
+asim_status asim_design_target(const asim_params *p, const char *path, asim_sweep_target *t,
+                               asim_error *err)
+{
+    memset(t, 0, sizeof *t);
+    const char *br = strchr(path, '[');
+    char base[ASIM_PATH_MAX], why[300];
+    snprintf(base, sizeof base, "%.*s", br ? (int)(br - path) : (int)strlen(path), path);
+    if (asim_params_find(p, base, &t->slot, why, sizeof why) != 0)
+        return asim_error_set(err, ASIM_ECONFIG, "%s: %s", base, why);
+    if (!br)
+        return ASIM_OK;
+    asim_ptype type = t->slot.def->type;
+    if (type != ASIM_T_SCHEDULE && type != ASIM_T_EVENTS)
+        return asim_error_set(err, ASIM_ECONFIG, "%s: [...] selects a keyframe of a schedule or a "
+                              "scheduled event, and %s is neither", path, base);
+    const char *rest = NULL;
+    asim_status st = selector(p, path, br + 1, t, &rest, err);
+    if (st != ASIM_OK)
+        return st;
+    if (strcmp(rest, ".year") == 0)
+        t->part = ASIM_PART_YEAR;
+    else if (strcmp(rest, ".value") == 0 && type == ASIM_T_SCHEDULE)
+        t->part = ASIM_PART_VALUE;
+    else if (strcmp(rest, ".size") == 0 && type == ASIM_T_EVENTS)
+        t->part = ASIM_PART_SIZE;
+    else
+        return asim_error_set(err, ASIM_ECONFIG, "%s: must end in %s", path,
+                              type == ASIM_T_EVENTS ? ".year or .size (an event)" : ".year or .value (a keyframe)");
+    return ASIM_OK;
+}
+
+/* ---- applying a design row ------------------------------------------------------------ */
+
 static double clamp_to(const asim_param_def *def, double v)
 {
     double lo = isinf(def->lo) ? v : def->lo, hi = isinf(def->hi) ? v : def->hi;
     return v < lo ? lo : (v > hi ? hi : v);
 }
 
-static asim_status apply_path(const asim_sweep_param *sp, const char *path, double v,
+static double moved(asim_sweep_mode mode, double old, double v)
+{
+    return mode == ASIM_SWEEP_SET ? v : (mode == ASIM_SWEEP_OFFSET ? old + v : old * v);
+}
+
+/* Move one keyframe's or event's year, value or size. */
+static asim_status apply_part(const asim_design_param *sp, const asim_sweep_target *t, const char *path,
+                              double v, asim_params *p, asim_error *err)
+{
+    int events = t->part == ASIM_PART_SIZE || t->slot.def->type == ASIM_T_EVENTS;
+    asim_event *ev = events ? &p->region.events[t->index] : NULL;
+    asim_keyframe *kf = events ? NULL : &((asim_schedule *)asim_params_ptr(p, &t->slot))->k[t->index];
+    if (t->part == ASIM_PART_YEAR) {
+        double *y = events ? &ev->year : &kf->year;
+        double x = moved(sp->mode, *y, v);
+        if (!isfinite(x))
+            return asim_error_set(err, ASIM_ECONFIG, "%s = %.17g: a year must be finite", path, x);
+        *y = x;
+        return ASIM_OK;
+    }
+    if (t->part == ASIM_PART_SIZE) {
+        double x = moved(sp->mode, ev->size, v);
+        if (!(x >= 0) || !isfinite(x))
+            return asim_error_set(err, ASIM_ECONFIG, "%s = %.17g: an event's size must be >= 0", path, x);
+        ev->size = x;
+        return ASIM_OK;
+    }
+    double x = moved(sp->mode, kf->value, v);
+    char why[128];
+    if (sp->mode != ASIM_SWEEP_SET)
+        x = clamp_to(t->slot.def, x);
+    else if (asim_params_check_range(t->slot.def, x, why, sizeof why) != 0)
+        return asim_error_set(err, ASIM_ECONFIG, "%s = %.17g: %s", path, x, why);
+    kf->value = x;
+    return ASIM_OK;
+}
+
+/* Apply value v (or the value of index v) of sp to the setting of path. */
+static asim_status apply_path(const asim_design_param *sp, const char *path, double v,
                               asim_params *p, asim_error *err)
 {
-    asim_slot slot;
-    char why[300];
-    if (asim_params_find(p, path, &slot, why, sizeof why) != 0)
-        return asim_error_set(err, ASIM_ECONFIG, "%s: %s", path, why);
+    asim_sweep_target t;
+    asim_status st = asim_design_target(p, path, &t, err);
+    if (st != ASIM_OK)
+        return st;
+    if (t.part != ASIM_PART_ALL)
+        return apply_part(sp, &t, path, v, p, err);
+    asim_slot slot = t.slot;
+    if (sp->schedules) {
+        const asim_schedule *s = &sp->schedules[(size_t)v];
+        return asim_params_set_schedule(p, &slot, s->k, s->n, err);
+    }
     if (sp->labels)
         return asim_params_set_string(p, &slot, sp->labels[(size_t)v], err);
     void *ptr = asim_params_ptr(p, &slot);
@@ -203,6 +359,23 @@ static asim_status apply_path(const asim_sweep_param *sp, const char *path, doub
     return asim_params_set_number(p, &slot, sp->mode == ASIM_SWEEP_OFFSET ? old + v : old * v, err);
 }
 
+/* A keyframe year that moved must leave its schedule sorted (checked once
+ * every path is applied, so that tied keyframes move together). */
+static asim_status check_order(const asim_params *p, const char *path, asim_error *err)
+{
+    asim_sweep_target t;
+    if (!strchr(path, '[') || asim_design_target(p, path, &t, NULL) != ASIM_OK || t.part != ASIM_PART_YEAR ||
+        t.slot.def->type != ASIM_T_SCHEDULE)
+        return ASIM_OK;
+    const asim_schedule *s = asim_params_cptr(p, &t.slot);
+    size_t bad = asim_schedule_unsorted_at(s->k, s->n);
+    if (!bad)
+        return ASIM_OK;
+    return asim_error_set(err, ASIM_ECONFIG, "%s: keyframe %zu (year %.15g) would come before keyframe %zu "
+                          "(year %.15g): keyframes must stay sorted by year", path, bad, s->k[bad].year,
+                          bad - 1, s->k[bad - 1].year);
+}
+
 asim_status asim_design_apply(const asim_design_spec *s, const double *x, asim_params *p,
                               asim_error *err)
 {
@@ -212,10 +385,16 @@ asim_status asim_design_apply(const asim_design_spec *s, const double *x, asim_p
             if (st != ASIM_OK)
                 return st;
         }
+    for (size_t k = 0; k < s->n_params; k++)
+        for (size_t j = 0; j < s->params[k].n_paths; j++) {
+            asim_status st = check_order(p, s->params[k].paths[j], err);
+            if (st != ASIM_OK)
+                return st;
+        }
     return ASIM_OK;
 }
 
-void asim_design_value_text(const asim_sweep_param *sp, double v, char *buf, size_t n)
+void asim_design_value_text(const asim_design_param *sp, double v, char *buf, size_t n)
 {
     if (sp->labels)
         snprintf(buf, n, "%s", sp->labels[(size_t)v]);

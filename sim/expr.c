@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "allysim/strbuf.h"
 #include "expr_impl.h"
 
 /* ---- tokens ---------------------------------------------------------------- */
@@ -262,36 +263,11 @@ static void describe(const compiler *c, char *buf, size_t n)
 
 /* ---- names and suggestions ------------------------------------------------- */
 
-/* Levenshtein distance between a[0..la) and b; (size_t)-1 when b is too
- * long to compare. */
-static size_t edit_distance(const char *a, size_t la, const char *b)
-{
-    enum { LONGEST = 128 };
-    size_t lb = strlen(b), row[LONGEST + 1];
-    if (lb > LONGEST || la > 4 * LONGEST)
-        return (size_t)-1;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
 
 /* Keep candidate s in *pick when it is nearer to word than *best edits. */
 static void nearer(const char *word, size_t len, const char *s, size_t *best, const char **pick)
 {
-    size_t d = s ? edit_distance(word, len, s) : (size_t)-1;
+    size_t d = s ? asim_str_distance(word, len, s) : (size_t)-1;
     if (d < *best) {
         *best = d;
         *pick = s;

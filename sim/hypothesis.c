@@ -1,4 +1,4 @@
-/* hypothesis.c: the designed experiment of spec section 6, its regression
+/* hypothesis.c: the designed experiment of docs/model.md section 1.2 (item 5), its regression
  * per rule, the verdicts on Cha's hypothesis and balance of threat (each
  * coefficient's interval against the smallest effect of interest,
  * docs/model.md section 1.2 item 5), and the regime comparison (Welch's t-test of per-run mean relations in and
@@ -13,7 +13,7 @@
 #include "allysim/csvread.h"
 #include "allysim/output.h"
 
-void asim_test_spec_default(asim_test_spec *t)
+void asim_hypothesis_spec_default(asim_test_spec *t)
 {
     static const double commitment[] = {0.1, 0.3, 0.5, 0.7, 0.9};
     static const double gap[] = {0.0, 0.3};
@@ -51,7 +51,7 @@ static double clamp01(double x) { return x < 0 ? 0 : (x > 1 ? 1 : x); }
 
 static asim_status add_param(asim_design_spec *d, const char *name, size_t n_values)
 {
-    asim_sweep_param *sp = &d->params[d->n_params++];
+    asim_design_param *sp = &d->params[d->n_params++];
     snprintf(sp->name, sizeof sp->name, "%s", name);
     sp->mode = ASIM_SWEEP_SET;
     sp->n_values = n_values;
@@ -59,7 +59,7 @@ static asim_status add_param(asim_design_spec *d, const char *name, size_t n_val
     return sp->values ? ASIM_OK : ASIM_ENOMEM;
 }
 
-asim_status asim_test_design(const asim_params *base, const asim_test_spec *t, asim_params *run,
+asim_status asim_hypothesis_design(const asim_params *base, const asim_test_spec *t, asim_params *run,
                              asim_design_spec *d, asim_error *err)
 {
     memset(d, 0, sizeof *d);
@@ -77,20 +77,20 @@ asim_status asim_test_design(const asim_params *base, const asim_test_spec *t, a
     if (!d->params || add_param(d, "commitment_first", n) || add_param(d, "commitment_second", n) ||
         add_param(d, "assertiveness", n))
         return asim_error_set(err, ASIM_ENOMEM, "out of memory");
-    asim_sweep_param *cf = &d->params[0], *cs = &d->params[1], *as = &d->params[2];
+    asim_design_param *cf = &d->params[0], *cs = &d->params[1], *as = &d->params[2];
     snprintf(cf->paths[cf->n_paths++], ASIM_PATH_MAX, "patron.commitment.%s", base->allies[pr->a].id);
     snprintf(cs->paths[cs->n_paths++], ASIM_PATH_MAX, "patron.commitment.%s", base->allies[pr->b].id);
     for (size_t x = 0; x < base->n_adversaries && x < ASIM_SWEEP_MAX_TIE; x++)
         snprintf(as->paths[as->n_paths++], ASIM_PATH_MAX, "adversaries.%s.assertiveness",
                  base->adversaries[x].id);
-    asim_sweep_param *rule = &d->params[d->n_params++];
+    asim_design_param *rule = &d->params[d->n_params++];
     snprintf(rule->name, sizeof rule->name, "model.rule");
     snprintf(rule->paths[rule->n_paths++], ASIM_PATH_MAX, "model.rule");
     rule->n_values = n;
     rule->n_labels = t->n_rules;
     rule->labels = calloc(t->n_rules, sizeof *rule->labels);
     for (size_t r = 0; rule->labels && r < t->n_rules; r++)
-        rule->labels[r] = strdup(asim_rule_name(t->rules[r]));
+        rule->labels[r] = strdup(asim_params_rule_name(base, t->rules[r]));
     /* a list design of every (rule, c, gap, X); the rule column holds label indices */
     rule->values = calloc(n, sizeof *rule->values);
     if (!rule->labels || !rule->values)
@@ -165,20 +165,20 @@ static size_t rule_rows(const asim_table *tb, const columns *c, size_t first, si
 static double p_one_sided(int term, const asim_ols *f)
 {
     int sign = predicted[term] ? predicted[term] : (f->beta[term] < 0 ? -1 : 1);
-    return sign < 0 ? asim_p_less(f->t[term], f->df) : asim_p_greater(f->t[term], f->df);
+    return sign < 0 ? asim_stats_p_less(f->t[term], f->df) : asim_stats_p_greater(f->t[term], f->df);
 }
 
 static void coef_rows(asim_csv *w, const char *rule, const asim_ols *f, double alpha)
 {
     for (int j = 0; j < N_TERMS; j++) {
-        double half = asim_ci_half(f->se[j], f->df, alpha);
+        double half = asim_stats_ci_half(f->se[j], f->df, alpha);
         asim_csv_str(w, rule);
         asim_csv_str(w, term_names[j]);
         asim_csv_num(w, f->beta[j]);
         asim_csv_num(w, f->se[j]);
         asim_csv_num(w, f->t[j]);
         asim_csv_num(w, p_one_sided(j, f));
-        asim_csv_num(w, asim_p_two_sided(f->t[j], f->df));
+        asim_csv_num(w, asim_stats_p_two_sided(f->t[j], f->df));
         asim_csv_num(w, f->beta[j] - half);
         asim_csv_num(w, f->beta[j] + half);
         asim_csv_end_row(w);
@@ -197,7 +197,7 @@ static const char *p_text(double p, char *buf, size_t n)
 
 /* ---- verdicts: the interval against the smallest effect of interest ------------------- */
 
-asim_verdict asim_test_judge(double lo, double hi, int sign, double bound)
+asim_verdict asim_hypothesis_judge(double lo, double hi, int sign, double bound)
 {
     double low = sign < 0 ? -hi : lo, high = sign < 0 ? -lo : hi; /* the interval of sign * b */
     if (low > bound)
@@ -207,7 +207,7 @@ asim_verdict asim_test_judge(double lo, double hi, int sign, double bound)
     return ASIM_VERDICT_INCONCLUSIVE; /* also when the interval is undefined (NaN) */
 }
 
-asim_verdict asim_test_combine(const asim_verdict *v, size_t n)
+asim_verdict asim_hypothesis_combine(const asim_verdict *v, size_t n)
 {
     asim_verdict all = ASIM_VERDICT_SUPPORTED;
     for (size_t i = 0; i < n; i++)
@@ -218,7 +218,7 @@ asim_verdict asim_test_combine(const asim_verdict *v, size_t n)
     return all;
 }
 
-double asim_test_runs_needed(double estimate, double half, int sign, double bound, size_t n_runs)
+double asim_hypothesis_runs_needed(double estimate, double half, int sign, double bound, size_t n_runs)
 {
     double d = fabs(sign * estimate - bound);
     return d > 0 ? (double)n_runs * (half / d) * (half / d) : INFINITY;
@@ -239,7 +239,7 @@ typedef struct {
     double replicates_needed;        /* per design point, when inconclusive; else NAN */
 } judgement;
 
-/* The coefficient bound of the spec's smallest effect. */
+/* The coefficient bound of the test section's smallest effect. */
 static double bound_of(const asim_test_spec *t) { return t->smallest_effect * (1 / ASIM_TEST_EFFECT_STEP); }
 
 /* The replicates per design point that would decide an inconclusive
@@ -253,8 +253,8 @@ static double replicates_needed(const asim_ols *f, const judgement *j, const asi
         int term = j->terms[i], sign = predicted[term];
         if (j->each[i] != ASIM_VERDICT_INCONCLUSIVE)
             continue;
-        double half = asim_ci_half(f->se[term], f->df, t->alpha);
-        double runs = asim_test_runs_needed(f->beta[term], half, sign, bound_of(t), f->n);
+        double half = asim_stats_ci_half(f->se[term], f->df, t->alpha);
+        double runs = asim_hypothesis_runs_needed(f->beta[term], half, sign, bound_of(t), f->n);
         if (sign * f->beta[term] > bound_of(t))
             to_support = fmax(to_support, runs);
         else {
@@ -274,11 +274,11 @@ static void judge(const asim_ols *f, const int *terms, int n, const asim_test_sp
     j->n = n;
     for (int i = 0; i < n; i++) {
         int term = terms[i];
-        double half = asim_ci_half(f->se[term], f->df, t->alpha);
+        double half = asim_stats_ci_half(f->se[term], f->df, t->alpha);
         j->terms[i] = term;
-        j->each[i] = asim_test_judge(f->beta[term] - half, f->beta[term] + half, predicted[term], bound_of(t));
+        j->each[i] = asim_hypothesis_judge(f->beta[term] - half, f->beta[term] + half, predicted[term], bound_of(t));
     }
-    j->verdict = asim_test_combine(j->each, (size_t)n);
+    j->verdict = asim_hypothesis_combine(j->each, (size_t)n);
     j->replicates_needed = j->verdict == ASIM_VERDICT_INCONCLUSIVE ? replicates_needed(f, j, t, points) : NAN;
 }
 
@@ -293,7 +293,7 @@ static const char *prediction_text(int term, double bound, char *buf, size_t n)
  * side of zero, or it excludes only effects of interest. */
 static const char *contradiction(const asim_ols *f, int term, double alpha)
 {
-    double half = asim_ci_half(f->se[term], f->df, alpha), b = predicted[term] * f->beta[term];
+    double half = asim_stats_ci_half(f->se[term], f->df, alpha), b = predicted[term] * f->beta[term];
     return b + half < 0 ? "opposite sign" : "no effect of interest";
 }
 
@@ -354,10 +354,10 @@ static void report_rule(asim_strbuf *r, const char *rule, const asim_ols *f, con
     asim_strbuf_printf(r, "  %-9s %11s %10s %9s %12s %12s   %g%% interval\n", "term", "estimate", "se", "t",
                        "p(1-sided)", "p(2-sided)", 100 * (1 - t->alpha));
     for (int j = 0; j < N_TERMS; j++) {
-        double half = asim_ci_half(f->se[j], f->df, t->alpha);
+        double half = asim_stats_ci_half(f->se[j], f->df, t->alpha);
         asim_strbuf_printf(r, "  %-9s %11.5f %10.5f %9.2f %12s %12s   [%.5f, %.5f]\n",
                            term_names[j], f->beta[j], f->se[j], f->t[j], p_text(p_one_sided(j, f), p1, sizeof p1),
-                           p_text(asim_p_two_sided(f->t[j], f->df), p2, sizeof p2), f->beta[j] - half,
+                           p_text(asim_stats_p_two_sided(f->t[j], f->df), p2, sizeof p2), f->beta[j] - half,
                            f->beta[j] + half);
     }
     report_judgement(r, "Cha's hypothesis:", f, cha, t);
@@ -413,21 +413,22 @@ static void report_rule_of_judgement(asim_strbuf *r, const asim_test_spec *t)
 }
 
 /* Fit, judge and report one rule. */
-static asim_status one_rule(const asim_table *tb, const columns *c, size_t r, const asim_test_spec *t,
-                            double *buf, asim_csv *out, asim_strbuf *report, asim_error *err)
+static asim_status one_rule(const asim_params *base, const asim_table *tb, const columns *c, size_t r,
+                            const asim_test_spec *t, double *buf, asim_csv *out, asim_strbuf *report,
+                            asim_error *err)
 {
     size_t per_rule = t->n_commitment * t->n_gap * t->n_assertiveness;
     double *X = buf, *y = X + tb->rows * N_TERMS, *ma = y + tb->rows, *notma = ma + tb->rows;
     size_t n = rule_rows(tb, c, r * per_rule, (r + 1) * per_rule, X, y, ma, notma);
-    const char *rule = asim_rule_name(t->rules[r]);
+    const char *rule = asim_params_rule_name(base, t->rules[r]);
     asim_ols f;
-    asim_status st = asim_ols_fit(X, y, n, N_TERMS, &f, err);
+    asim_status st = asim_stats_ols_fit(X, y, n, N_TERMS, &f, err);
     if (st != ASIM_OK) {
         asim_error_prefix(err, "rule %s", rule);
         return st;
     }
     asim_welch wt;
-    asim_welch_test(ma, n, notma, n, &wt, NULL); /* too few values leaves NANs: reported as such */
+    asim_stats_welch_test(ma, n, notma, n, &wt, NULL); /* too few values leaves NANs: reported as such */
     coef_rows(&out[0], rule, &f, t->alpha);
     static const int cha_terms[] = {T_COMMIT, T_ASYM}, bot_terms[] = {T_THREAT};
     judgement cha, bot;
@@ -440,7 +441,7 @@ static asim_status one_rule(const asim_table *tb, const columns *c, size_t r, co
     return ASIM_OK;
 }
 
-asim_status asim_test_analyse(const char *dir, const asim_params *base, const asim_test_spec *t,
+asim_status asim_hypothesis_analyse(const char *dir, const asim_params *base, const asim_test_spec *t,
                               asim_strbuf *report, asim_error *err)
 {
     char path[4200];
@@ -471,7 +472,7 @@ asim_status asim_test_analyse(const char *dir, const asim_params *base, const as
         report_rule_of_judgement(report, t);
     }
     for (size_t r = 0; st == ASIM_OK && r < t->n_rules; r++)
-        st = one_rule(&tb, &c, r, t, buf, out, report, err);
+        st = one_rule(base, &tb, &c, r, t, buf, out, report, err);
     if (st == ASIM_OK)
         asim_strbuf_printf(report, "\nThese verdicts are about the rule's implications in runs of the model, "
                                    "not about history:\nthe design sets commitment and no historical data "

@@ -1,4 +1,4 @@
-/* model.c: state and one step of the alliance model (spec section 3) for a
+/* model.c: state and one step of the alliance model (docs/model.md sections 3 and 7) for a
  * batch of replicates in structure-of-arrays form.
  *
  * Speed (docs/performance.md): a step runs tile by tile (TILE lanes at a
@@ -18,8 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "allysim/rng.h"
+#include "rng_lanes.h"
 #include "allysim/rules.h"
+
+#include "rules_impl.h"
 
 /* Lanes of a batch stepped together through every stage of a step. */
 #define TILE 256
@@ -53,8 +55,9 @@ typedef struct {
 } timed_event;
 
 /* A row of exogenous inputs: these, then sched_c[na], credit[na],
- * visible[na], base[nx]. */
+ * visible[na], base[nx], covariates[ncov] (from COV0 on). */
 enum { X_YEAR, X_F, X_G, X_EVENT_SIZE, X_EVENT_COUNT, X_FIXED };
+#define COV0 (X_FIXED + 3 * m->na + m->nx)
 
 struct asim_model {
     const asim_params *p;
@@ -75,32 +78,60 @@ struct asim_model {
     double *w;         /* [x * na + a] threat weights */
     double *sw;        /* [x * na + a] provocation_size[x] * w */
     double *wsum;      /* [x] */
+    double *link;      /* [a * na + b] linkage of ally a to ally b (own: 0) */
+    double *lsum;      /* [a] sum of a's linkages; 0: its fears read p[a] itself */
+    double joint;      /* joint deterrence j; 0: no joint term */
+    double *jshare;    /* [x * np + k] pair k's share of x's joint term */
     double decay;      /* 0.5^(1 / shock_halflife) */
     timed_event *events; /* sorted by step */
     size_t n_events, next_event;
     asim_rng_poisson_table hist; /* history events per step */
 
-    /* state at t */
-    double *p_, *A, *E, *b, *S, *delta; /* [ally][lane] */
-    double *X;                          /* [adv][lane] */
-    double *O;                          /* [lane] */
-    double *R;                          /* [pair][lane] */
+    /* a user rule's strategic term (docs/model.md section 10); NULL rx for a built-in rule */
+    asim_rule_code *rx;   /* [unit]: per ally, or per pair and direction when rule_dir */
+    size_t n_rx;
+    int rule_dir;
+    int rule_fill;        /* 1: the term is the constant rule_value */
+    double rule_value;
+    double *scal;         /* [asim_rules_scalar_count]: the scalars the rule reads */
+    size_t ncov;          /* covariate columns of the exogenous row */
+    size_t *cov_scal;     /* [ncov]: their scalars */
 
-    /* derived and decided at t */
-    double *c, *T, *Beff, *V, *Astar, *Estar, *act, *z; /* [ally][lane] */
-    double *coop;           /* [pair][dir][lane]: dir 0 a toward b, 1 b toward a */
-    double *H, *n_hist;     /* [lane] */
-    double *N;              /* [adv][lane] */
-    unsigned char *regime;  /* [pair][lane] */
+    /* state at t (docs/model.md 2.2), [ally][lane] unless marked */
+    double *p_;    /* p: commitment the ally perceives, [0, 1] ("p" is the params) */
+    double *A;     /* fear of abandonment, [0, 1] */
+    double *E;     /* fear of entrapment, [0, 1] */
+    double *b;     /* burden-sharing effort, [0, 1] */
+    double *S;     /* threat shock from recent provocations, decaying, >= 0 */
+    double *delta; /* the patron's adaptive offset to its commitment */
+    double *X;     /* [adv][lane] assertiveness, [0, 1] */
+    double *O;     /* [lane] regional outcry, [0, 1] */
+    double *R;     /* [pair][lane] relation, [-1, 1] */
+
+    /* derived and decided at t (docs/model.md 7.2-7.5), [ally][lane] */
+    double *c;     /* actual commitment: schedule plus offset */
+    double *T;     /* threat the ally faces */
+    double *Beff;  /* effective (credited) burden-sharing */
+    double *V;     /* visible militarization, feeding outcry */
+    double *Astar, *Estar; /* the fears' targets */
+    double *act;   /* support decision toward the patron (0/1, or its probability) */
+    double *z;     /* normal draw of the commitment signal */
+    double *coop;           /* [pair][dir][lane]: cooperation, dir 0 a toward b, 1 b toward a */
+    double *H, *n_hist;     /* [lane] history events: total size, count */
+    double *N;              /* [adv][lane] provocations */
+    unsigned char *regime;  /* [pair][lane] Cha's regime (docs/model.md 7.8) */
 
     /* random streams: lane i's taus2 state */
     uint32_t *s1, *s2, *s3; /* [lane] */
 
     /* scratch of one tile */
     double *u;     /* [nd][TILE] uniforms */
-    double *strat; /* [ally][TILE] strategic terms */
+    double *strat; /* [unit][TILE] strategic terms (units: allies, or directions) */
+    double *need;  /* [ally][TILE] need, when a user rule reads it */
     double *lg;    /* [na + 2 np][TILE] logistic arguments of the decisions */
     double *acc;   /* [TILE] sums */
+    double *pl;    /* [TILE] commitment read by a linked ally's fears */
+    double *jt;    /* [TILE] joint term J of one adversary */
     double *work;  /* [3 * TILE] for the draws */
     size_t *idx;   /* [TILE] for the draws */
 
@@ -135,7 +166,7 @@ static asim_status load_events(asim_model *m)
     for (size_t i = 0; i < p->region.n_events; i++) {
         long s = asim_params_event_step(p, p->region.events[i].year);
         if (s < 0 || s >= p->model.steps)
-            continue; /* outside the run: ignored, as the spec says */
+            continue; /* outside the run: ignored (docs/model.md 7.6) */
         m->events[m->n_events].step = s;
         m->events[m->n_events].size = p->region.events[i].size;
         m->n_events++;
@@ -169,6 +200,12 @@ static void exo_row(const asim_model *m, long t, size_t *next, double *row)
     }
     for (size_t x = 0; x < m->nx; x++)
         row[X_FIXED + 3 * na + x] = asim_schedule_at(&p->adversaries[x].assertiveness, y);
+    size_t c = 0; /* covariates: the region's, then each ally's */
+    for (size_t i = 0; i < p->region.covariates.n; i++)
+        row[COV0 + c++] = asim_schedule_at(&p->region.covariates.value[i], y);
+    for (size_t a = 0; a < na; a++)
+        for (size_t i = 0; i < p->allies[a].covariates.n; i++)
+            row[COV0 + c++] = asim_schedule_at(&p->allies[a].covariates.value[i], y);
     while (*next < m->n_events && m->events[*next].step < t)
         (*next)++;
     row[X_EVENT_SIZE] = 0;
@@ -176,6 +213,32 @@ static void exo_row(const asim_model *m, long t, size_t *next, double *row)
     for (size_t i = *next; i < m->n_events && m->events[i].step == t; i++) {
         row[X_EVENT_SIZE] += m->events[i].size;
         row[X_EVENT_COUNT] += 1;
+    }
+}
+
+/* Constants of the linkage and joint-deterrence channels (docs/model.md
+ * 7.2 and 7.7): each ally's linkages and their sum, and each pair's share
+ * of an adversary's joint term, pw / sum of pw with pw = w[x][a] + w[x][b]. */
+static void set_channels(asim_model *m)
+{
+    const asim_params *p = m->p;
+    size_t na = m->na, np = m->np;
+    for (size_t a = 0; a < na; a++) {
+        m->lsum[a] = 0;
+        for (size_t b = 0; b < na; b++) {
+            m->link[a * na + b] = b == a ? 0.0 : p->allies[a].linkage[b];
+            if (b != a)
+                m->lsum[a] += p->allies[a].linkage[b];
+        }
+    }
+    m->joint = p->quasi.joint_deterrence;
+    for (size_t x = 0; x < m->nx; x++) {
+        const double *w = m->w + x * na;
+        double total = 0;
+        for (size_t k = 0; k < np; k++)
+            total += w[p->pairs[k].a] + w[p->pairs[k].b];
+        for (size_t k = 0; k < np; k++)
+            m->jshare[x * np + k] = total > 0 ? (w[p->pairs[k].a] + w[p->pairs[k].b]) / total : 0.0;
     }
 }
 
@@ -210,11 +273,17 @@ static size_t layout(asim_model *m, char *base)
     m->w = take(base, &used, nx * na * D);
     m->sw = take(base, &used, nx * na * D);
     m->wsum = take(base, &used, nx * D);
+    m->link = take(base, &used, na * na * D);
+    m->lsum = take(base, &used, na * D);
+    m->jshare = take(base, &used, nx * np * D);
     m->row_buf = take(base, &used, m->K * D);
     m->u = take(base, &used, m->nd * round_up(tile) * D);
-    m->strat = take(base, &used, na * round_up(tile) * D);
+    m->strat = take(base, &used, (na > 2 * np ? na : 2 * np) * round_up(tile) * D);
+    m->need = take(base, &used, na * round_up(tile) * D);
     m->lg = take(base, &used, (na + 2 * np) * round_up(tile) * D);
     m->acc = take(base, &used, tile * D);
+    m->pl = take(base, &used, tile * D);
+    m->jt = take(base, &used, tile * D);
     m->work = take(base, &used, 3 * tile * D);
     m->idx = take(base, &used, tile * sizeof *m->idx);
     m->s1 = take(base, &used, W * sizeof *m->s1);
@@ -222,6 +291,53 @@ static size_t layout(asim_model *m, char *base)
     m->s3 = take(base, &used, W * sizeof *m->s3);
     m->regime = take(base, &used, np * W + 1);
     return used;
+}
+
+/* The ally and partner of unit u of a user rule. */
+static void rule_unit(const asim_model *m, size_t u, size_t *a, size_t *b)
+{
+    if (m->rule_dir) {
+        const asim_pair *pr = &m->p->pairs[u / 2];
+        *a = u % 2 ? pr->b : pr->a;
+        *b = u % 2 ? pr->a : pr->b;
+    } else {
+        *a = *b = u;
+    }
+}
+
+/* Compile the user rule once per ally, or, when it reads its partner,
+ * once per pair and direction (docs/model.md section 10). */
+static asim_status compile_rule(asim_model *m)
+{
+    const asim_params *p = m->p;
+    m->n_rx = m->na;
+    m->rx = calloc(2 * m->np > m->na ? 2 * m->np : m->na, sizeof *m->rx);
+    m->scal = malloc(asim_rules_scalar_count(p) * sizeof *m->scal);
+    m->cov_scal = malloc((m->ncov ? m->ncov : 1) * sizeof *m->cov_scal);
+    if (!m->rx || !m->scal || !m->cov_scal)
+        return ASIM_ENOMEM;
+    asim_rules_scalars(p, m->scal);
+    for (size_t c = 0; c < m->ncov; c++)
+        m->cov_scal[c] = asim_rules_covariate_scalar(p, c);
+    asim_status st = ASIM_OK;
+    for (int dir = 0; dir < 2; dir++) {
+        m->rule_dir = dir;
+        m->n_rx = dir ? 2 * m->np : m->na;
+        st = ASIM_OK;
+        for (size_t u = 0; u < m->n_rx; u++) {
+            asim_expr_free(m->rx[u].e);
+            m->rx[u].e = NULL;
+        }
+        for (size_t u = 0; st == ASIM_OK && u < m->n_rx; u++) {
+            size_t a, b;
+            rule_unit(m, u, &a, &b);
+            st = asim_rules_compile(p, p->model.rule, a, b, &m->rx[u], NULL);
+        }
+        if (st != ASIM_ECONFIG)
+            break; /* compiled, or out of memory; a rule that names its partner compiles per direction */
+    }
+    m->rule_fill = st == ASIM_OK && asim_expr_constant(m->rx[0].e, &m->rule_value);
+    return st;
 }
 
 asim_status asim_model_alloc(asim_model **out, const asim_params *p, size_t width)
@@ -243,7 +359,8 @@ asim_status asim_model_alloc(asim_model **out, const asim_params *p, size_t widt
             m->variant = (asim_model_variant)v; /* the widest this machine runs */
             break;
         }
-    m->K = X_FIXED + 3 * m->na + m->nx;
+    m->ncov = asim_covariates_count(p);
+    m->K = X_FIXED + 3 * m->na + m->nx + m->ncov;
     size_t bytes = layout(m, NULL);
     m->block = aligned_alloc(ALIGN, bytes);
     if (!m->block || load_events(m) != ASIM_OK) {
@@ -258,6 +375,14 @@ asim_status asim_model_alloc(asim_model **out, const asim_params *p, size_t widt
             m->w[x * m->na + a] = p->adversaries[x].threat[a];
             m->sw[x * m->na + a] = p->adversaries[x].provocation_size * p->adversaries[x].threat[a];
             m->wsum[x] += p->adversaries[x].threat[a];
+        }
+    }
+    set_channels(m);
+    if (asim_params_user_rule(p, p->model.rule)) {
+        asim_status st = compile_rule(m);
+        if (st != ASIM_OK) {
+            asim_model_free(m);
+            return st;
         }
     }
     m->decay = pow(0.5, 1.0 / p->threat.shock_halflife);
@@ -285,6 +410,11 @@ void asim_model_free(asim_model *m)
 {
     if (!m)
         return;
+    for (size_t u = 0; m->rx && u < m->n_rx; u++)
+        asim_expr_free(m->rx[u].e);
+    free(m->rx);
+    free(m->scal);
+    free(m->cov_scal);
     free(m->block);
     free(m->exo);
     free(m->events);
@@ -296,6 +426,8 @@ STEP void fill(double *v, size_t n, double x)
     for (size_t i = 0; i < n; i++)
         v[i] = x;
 }
+
+static void spin_up(asim_model *m);
 
 void asim_model_reset(asim_model *m, const uint64_t *seeds)
 {
@@ -322,6 +454,7 @@ void asim_model_reset(asim_model *m, const uint64_t *seeds)
         m->s2[i] = g.s2;
         m->s3[i] = g.s3;
     }
+    spin_up(m);
     m->t = 0;
     m->next_event = 0;
 }
@@ -552,6 +685,15 @@ STEP void k_target2(size_t n, double *restrict d, const double *restrict c0,
     }
 }
 
+/* Xstar from the weighted sum d and the joint term J: Det = d / wsum + j J */
+STEP void k_target_joint(size_t n, double *restrict d, const double *restrict O,
+                         const double *restrict J, const double k[6])
+{
+    double base = k[0], react = k[1], dw = k[2], wsum = k[3], j = k[4];
+    for (size_t i = 0; i < n; i++)
+        d[i] = clamp01(base + react * O[i] - dw * ((d[i] / wsum + j * J[i]) - 0.5));
+}
+
 /* Xstar when the adversary has no threat weight (Det = 0.5) */
 STEP void k_target_half(size_t n, double *restrict d, const double *restrict O, double base,
                         double react, double dw)
@@ -651,6 +793,21 @@ STEP void k_outcry2(size_t n, double *restrict O, const double *restrict V0,
 STEP double *u_row(asim_model *m, size_t n, size_t r) { return m->u + r * n; }
 STEP size_t row_history(const asim_model *m) { return m->na + 2 * m->np; }
 
+/* The perceived commitment ally a's fears read (docs/model.md 7.2): p[a]
+ * itself without linkage; otherwise, in m->pl, (1 - L[a]) p[a] and then
+ * l[a][b] p[b] added for the other allies b in declaration order. */
+STEP const double *fears_p(asim_model *m, size_t a, size_t i0, size_t n)
+{
+    size_t W = m->W, na = m->na;
+    if (!(m->lsum[a] > 0))
+        return m->p_ + a * W + i0;
+    k_scale(n, m->pl, 1 - m->lsum[a], m->p_ + a * W + i0);
+    for (size_t b = 0; b < na; b++)
+        if (b != a)
+            k_add(n, m->pl, m->link[a * na + b], m->p_ + b * W + i0);
+    return m->pl;
+}
+
 /* Spec 3.1 for ally a: commitment, threat, burden credit and visibility;
  * the arguments of the fear targets (in place) and of the support
  * decision (3.2: support when abandonment fear dominates). */
@@ -668,8 +825,8 @@ STEP void derive_ally(asim_model *m, size_t a, size_t i0, size_t n)
                              row[X_FIXED + 2 * na + a]};
         k_derive2(n, T, m->c + o, m->Beff + o, m->V + o, m->S + o, m->X + i0, m->X + W + i0,
                   m->delta + o, m->b + o, k);
-        k_fear_args(n, m->Astar + o, m->Estar + o, m->lg + a * n, T, m->p_ + o, m->A + o, m->E + o,
-                    c);
+        k_fear_args(n, m->Astar + o, m->Estar + o, m->lg + a * n, T, fears_p(m, a, i0, n),
+                    m->A + o, m->E + o, c);
         return;
     }
     /* T = S + sum_x w[x][a] X[x], in that order */
@@ -683,7 +840,57 @@ STEP void derive_ally(asim_model *m, size_t a, size_t i0, size_t n)
     }
     k_derive(n, T, m->c + o, m->Beff + o, m->V + o, m->delta + o, m->b + o, row[X_FIXED + a],
              row[X_FIXED + na + a], row[X_FIXED + 2 * na + a]);
-    k_fear_args(n, m->Astar + o, m->Estar + o, m->lg + a * n, T, m->p_ + o, m->A + o, m->E + o, c);
+    k_fear_args(n, m->Astar + o, m->Estar + o, m->lg + a * n, T, fears_p(m, a, i0, n), m->A + o,
+                m->E + o, c);
+}
+
+/* need = T (1 - self_reliance), as k_fear_args has it */
+STEP void k_need(size_t n, double *restrict need, const double *restrict T, double dependence)
+{
+    for (size_t i = 0; i < n; i++)
+        need[i] = T[i] * dependence;
+}
+
+/* Replace the non-finite values of a strategic term by NaN, which the
+ * decisions carry on (lg_arg would clamp an infinity), so that the run
+ * fails and asim_model_check_finite names the term. */
+static void poison(double *st, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(st[i]))
+            st[i] = NAN;
+}
+
+/* The lane inputs of ally a at the tile, from index k on (rules_impl.h). */
+STEP void rule_inputs(asim_model *m, const double **in, size_t a, size_t i0, size_t n)
+{
+    size_t o = a * m->W + i0;
+    const double *v[ASIM_RULE_OWN] = {m->A + o, m->E + o, m->T + o, m->p_ + o, m->c + o,
+                                      m->need + a * n, m->b + o, m->Beff + o, m->V + o};
+    memcpy(in, v, sizeof v);
+}
+
+/* A user rule's strategic terms, unit by unit (docs/model.md section 10). */
+STEP void user_strategy(asim_model *m, size_t i0, size_t n)
+{
+    const unsigned need_bits = 1u << ASIM_RULE_NEED | 1u << (ASIM_RULE_OWN + ASIM_RULE_NEED);
+    for (size_t a = 0; a < m->na && (m->rx[0].lanes & need_bits); a++)
+        k_need(n, m->need + a * n, m->T + a * m->W + i0, 1 - m->p->allies[a].self_reliance);
+    for (size_t u = 0; u < m->n_rx; u++) {
+        double *st = m->strat + u * n;
+        if (m->rule_fill) {
+            k_fill(n, st, m->rule_value);
+            continue;
+        }
+        const double *in[ASIM_RULE_LANES];
+        size_t a, b;
+        rule_unit(m, u, &a, &b);
+        rule_inputs(m, in, a, i0, n);
+        rule_inputs(m, in + ASIM_RULE_OWN, b, i0, n);
+        in[ASIM_RULE_O] = m->O + i0;
+        if (asim_expr_eval(m->rx[u].e, in, m->scal, n, st) >= 0)
+            poison(st, n);
+    }
 }
 
 /* Spec 3.2 toward the quasi-allies: strategic terms, then the arguments
@@ -691,7 +898,9 @@ STEP void derive_ally(asim_model *m, size_t a, size_t i0, size_t n)
 STEP void cooperation_args(asim_model *m, size_t i0, size_t n)
 {
     const asim_params *p = m->p;
-    for (size_t a = 0; a < m->na; a++) {
+    if (m->rx)
+        user_strategy(m, i0, n);
+    for (size_t a = 0; !m->rx && a < m->na; a++) {
         double *st = m->strat + a * n;
         if (p->model.rule == ASIM_RULE_CHA)
             k_strategy(n, st, m->A + a * m->W + i0, p->quasi.coop_gain, p->quasi.coop_threshold);
@@ -706,7 +915,8 @@ STEP void cooperation_args(asim_model *m, size_t i0, size_t n)
         for (size_t dir = 0; dir < 2; dir++) {
             size_t from = dir ? pr->b : pr->a, to = dir ? pr->a : pr->b;
             double outcry = p->quasi.outcry_weight * pr->grievance[dir] * p->allies[to].history_burden;
-            k_coop_arg(n, m->lg + (m->na + 2 * k + dir) * n, m->strat + from * n, m->O + i0, fixed,
+            size_t unit = m->rx && m->rule_dir ? 2 * k + dir : from;
+            k_coop_arg(n, m->lg + (m->na + 2 * k + dir) * n, m->strat + unit * n, m->O + i0, fixed,
                        outcry);
         }
     }
@@ -803,6 +1013,32 @@ STEP void observe_all(asim_model *m)
 
 /* ---- advancing to step t + 1 ---------------------------------------------- */
 
+/* The weighted sum of deterrence adversary x faces, in m->acc: 0 + the
+ * terms in ally order (Det = the sum / wsum). */
+STEP void deterrence_sum(asim_model *m, size_t x, size_t i0, size_t n)
+{
+    size_t W = m->W, na = m->na;
+    for (size_t a = 0; a < na; a++) {
+        if (a == 0)
+            k_det_first(n, m->acc, m->w[x * na + a], m->c + a * W + i0, m->Beff + a * W + i0);
+        else
+            k_det_add(n, m->acc, m->w[x * na + a], m->c + a * W + i0, m->Beff + a * W + i0);
+    }
+}
+
+/* The joint term J of adversary x (docs/model.md 7.7), in m->jt: 0 + the
+ * pairs' relations weighted by their shares, in pair order. */
+STEP void joint_term(asim_model *m, size_t x, size_t i0, size_t n)
+{
+    size_t W = m->W, np = m->np;
+    for (size_t k = 0; k < np; k++) {
+        if (k == 0)
+            k_first0(n, m->jt, m->jshare[x * np + k], m->R + k * W + i0);
+        else
+            k_add(n, m->jt, m->jshare[x * np + k], m->R + k * W + i0);
+    }
+}
+
 /* Spec 3.4 for the adversaries: deterrence and assertiveness. Uses the
  * step-t outcry, so it runs before advance_outcry. */
 STEP void advance_adversaries(asim_model *m, size_t i0, size_t n)
@@ -812,19 +1048,19 @@ STEP void advance_adversaries(asim_model *m, size_t i0, size_t n)
     for (size_t x = 0; x < m->nx; x++) {
         const asim_adversary *adv = &p->adversaries[x];
         double base = m->row[X_FIXED + 3 * na + x];
-        if (m->wsum[x] > 0 && na == 2) {
+        if (m->wsum[x] > 0 && m->joint > 0) {
+            deterrence_sum(m, x, i0, n);
+            joint_term(m, x, i0, n);
+            const double k[6] = {base, adv->outcry_reaction, adv->deterrence_weight, m->wsum[x],
+                                 m->joint};
+            k_target_joint(n, m->acc, m->O + i0, m->jt, k);
+        } else if (m->wsum[x] > 0 && na == 2) {
             const double k[6] = {m->w[x * na], m->w[x * na + 1], base, adv->outcry_reaction,
                                  adv->deterrence_weight, m->wsum[x]};
             k_target2(n, m->acc, m->c + i0, m->Beff + i0, m->c + W + i0, m->Beff + W + i0,
                       m->O + i0, k);
         } else if (m->wsum[x] > 0) {
-            /* 0 + the terms in ally order, / wsum: the spec's Det */
-            for (size_t a = 0; a < na; a++) {
-                if (a == 0)
-                    k_det_first(n, m->acc, m->w[x * na + a], m->c + a * W + i0, m->Beff + a * W + i0);
-                else
-                    k_det_add(n, m->acc, m->w[x * na + a], m->c + a * W + i0, m->Beff + a * W + i0);
-            }
+            deterrence_sum(m, x, i0, n);
             k_target(n, m->acc, m->O + i0, base, adv->outcry_reaction, adv->deterrence_weight,
                      m->wsum[x]);
         } else {
@@ -940,6 +1176,23 @@ static const struct {
 #endif
 };
 
+/* model.spinup steps before step 0 (docs/model.md 5): the inputs of step 0
+ * without its scheduled events, nothing recorded. */
+static void spin_up(asim_model *m)
+{
+    if (m->p->model.spinup <= 0)
+        return;
+    size_t none = 0;
+    exo_row(m, 0, &none, m->row_buf);
+    m->row_buf[X_EVENT_SIZE] = 0;
+    m->row_buf[X_EVENT_COUNT] = 0;
+    m->row = m->row_buf;
+    for (long s = 0; s < m->p->model.spinup; s++) {
+        variants[m->variant].observe(m);
+        variants[m->variant].advance(m);
+    }
+}
+
 const char *asim_model_variant_name(asim_model_variant v)
 {
     return (unsigned)v < ASIM_MODEL_VARIANT_COUNT ? variants[v].name : "?";
@@ -980,6 +1233,12 @@ void asim_model_observe(asim_model *m, long t)
         exo_row(m, t, &m->next_event, m->row_buf);
         m->row = m->row_buf;
     }
+    if (m->rx) { /* the scalars of the step a user rule reads */
+        m->scal[ASIM_RULE_F] = m->row[X_F];
+        m->scal[ASIM_RULE_G] = m->row[X_G];
+        for (size_t c = 0; c < m->ncov; c++)
+            m->scal[m->cov_scal[c]] = m->row[COV0 + c];
+    }
     variants[m->variant].observe(m);
 }
 
@@ -994,7 +1253,8 @@ void asim_model_advance(asim_model *m) { variants[m->variant].advance(m); }
 
 asim_view asim_model_view(const asim_model *m)
 {
-    asim_view v = {.width = m->W, .n_allies = m->na, .n_adversaries = m->nx, .n_pairs = m->np};
+    asim_view v = {.width = m->W, .n_allies = m->na, .n_adversaries = m->nx, .n_pairs = m->np,
+                   .n_covariates = m->ncov};
 #define ASIM_STEP_VAR(name, kind, store, field, files, unit, meaning) \
     VIEW_##store(ASIM_VAR_##name, field)
 #define ASIM_SUMMARY_VAR(...)
@@ -1030,6 +1290,15 @@ int asim_model_check_finite(const asim_model *m, size_t *lane, char *var, size_t
             return -1;
         }
     }
+    if (m->rx && W <= TILE) /* a user rule's terms of the step (the tile is the batch) */
+        for (size_t u = 0; u < m->n_rx; u++)
+            if (first_bad(m->strat + u * W, W, W, lane, &agent)) {
+                size_t a, b;
+                rule_unit(m, u, &a, &b);
+                snprintf(var, n, "rules.%s.strategic for %s%s%s", asim_params_rule_name(p, p->model.rule),
+                         p->allies[a].id, m->rule_dir ? " toward " : "", m->rule_dir ? p->allies[b].id : "");
+                return -1;
+            }
     struct { const char *name; const double *v; } state[] = {
         {"threat_shock", m->S}, {"commitment_offset", m->delta},
     };

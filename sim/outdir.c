@@ -23,6 +23,10 @@ static const char *const result_files[] = {
     "diff_summary.csv", "diff_series.csv",                       /* compare */
 };
 
+size_t asim_outdir_result_count(void) { return sizeof result_files / sizeof *result_files; }
+
+const char *asim_outdir_result_pattern(size_t k) { return result_files[k]; }
+
 /* Does name match the pattern (a name, or "prefix*suffix")? */
 static int matches(const char *pattern, const char *name)
 {

@@ -258,7 +258,8 @@ void asim_output_timeseries_row(asim_csv *w, const asim_view *v, size_t lane, ui
             asim_csv_int(w, v->step);
             break;
         case ASIM_STORE_EXO:
-            asim_csv_num(w, *v->value[k]);
+            for (size_t a = 0; a < n; a++)
+                asim_csv_num(w, v->value[k][a]);
             break;
         case ASIM_STORE_LANE:
             for (size_t a = 0; a < n; a++)

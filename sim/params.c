@@ -8,12 +8,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rules_impl.h"
+
 #define ASIM_STRUCT_GLOBAL asim_params
 #define ASIM_STRUCT_ALLY asim_ally
 #define ASIM_STRUCT_ADVERSARY asim_adversary
 #define ASIM_STRUCT_THREAT asim_adversary
 #define ASIM_STRUCT_PAIR asim_pair
 #define ASIM_STRUCT_PAIR_DIR asim_pair
+#define ASIM_STRUCT_COVARIATE asim_covariates
+#define ASIM_STRUCT_REGION_COVARIATE asim_covariates
+#define ASIM_STRUCT_RULE_PARAM asim_user_rule
+#define ASIM_STRUCT_LINKAGE asim_ally
 
 const asim_param_def asim_param_table[] = {
 #define ASIM_PARAM(path, scope, type, field, def, adef, lo, hi, iv, help)                   \
@@ -94,8 +100,11 @@ static asim_status copy_schedules(void *dst, const void *src, asim_scope scope)
 static void free_agents(asim_params *p)
 {
     /* also after a failed alloc_agents: any of the arrays may be missing */
-    for (size_t a = 0; p->allies && a < p->n_allies; a++)
+    for (size_t a = 0; p->allies && a < p->n_allies; a++) {
         free_schedules(&p->allies[a], ASIM_SCOPE_ALLY);
+        asim_covariates_free(&p->allies[a].covariates);
+        free(p->allies[a].linkage);
+    }
     for (size_t x = 0; p->adversaries && x < p->n_adversaries; x++) {
         free_schedules(&p->adversaries[x], ASIM_SCOPE_ADVERSARY);
         free(p->adversaries[x].threat);
@@ -123,6 +132,9 @@ static asim_status alloc_agents(asim_params *p, size_t na, size_t nx)
         return ASIM_ENOMEM;
     for (size_t x = 0; x < nx; x++)
         if (!(p->adversaries[x].threat = calloc(na, sizeof(double))))
+            return ASIM_ENOMEM;
+    for (size_t a = 0; a < na; a++)
+        if (!(p->allies[a].linkage = calloc(na, sizeof(double))))
             return ASIM_ENOMEM;
     size_t k = 0;
     for (size_t a = 0; a < na; a++)
@@ -220,8 +232,8 @@ static asim_status apply_defaults(asim_params *p, bool global)
     for (size_t k = 0; k < n; k++) {
         asim_slot s;
         asim_params_slot(p, k, &s);
-        if (!global && s.def->scope == ASIM_SCOPE_GLOBAL)
-            continue;
+        if ((!global && s.def->scope == ASIM_SCOPE_GLOBAL) || asim_scope_declared(s.def->scope))
+            continue; /* declared slots get their value when declared */
         asim_status st = apply_default(p, &s);
         if (st != ASIM_OK)
             return st;
@@ -265,6 +277,8 @@ void asim_params_free(asim_params *p)
     free_agents(p);
     free_schedules(p, ASIM_SCOPE_GLOBAL);
     free(p->region.events);
+    asim_covariates_free(&p->region.covariates);
+    asim_rules_free_user(p);
     memset(p, 0, sizeof *p);
 }
 
@@ -286,8 +300,17 @@ static asim_status deep_copy(asim_params *dst, const asim_params *src)
     for (size_t k = 0; st == ASIM_OK && k < np; k++)
         st = copy_schedules(&dst->pairs[k], &src->pairs[k], ASIM_SCOPE_PAIR);
     for (size_t a = 0; st == ASIM_OK && a < na; a++) {
-        dst->allies[a] = src->allies[a];
-        st = copy_schedules(&dst->allies[a], &src->allies[a], ASIM_SCOPE_ALLY);
+        asim_ally *d = &dst->allies[a];
+        *d = src->allies[a];
+        asim_covariates_forget(&d->covariates); /* src's until copied below */
+        d->linkage = malloc(na * sizeof *d->linkage);
+        st = copy_schedules(d, &src->allies[a], ASIM_SCOPE_ALLY);
+        if (!d->linkage)
+            st = ASIM_ENOMEM;
+        else
+            memcpy(d->linkage, src->allies[a].linkage, na * sizeof *d->linkage);
+        if (st == ASIM_OK)
+            st = asim_covariates_copy(&d->covariates, &src->allies[a].covariates);
     }
     for (size_t x = 0; st == ASIM_OK && x < nx; x++) {
         asim_adversary *d = &dst->adversaries[x];
@@ -304,6 +327,10 @@ static asim_status deep_copy(asim_params *dst, const asim_params *src)
         st = copy_schedules(dst, src, ASIM_SCOPE_GLOBAL);
     if (st == ASIM_OK)
         st = asim_params_set_events(dst, src->region.events, src->region.n_events, NULL);
+    if (st == ASIM_OK)
+        st = asim_covariates_copy(&dst->region.covariates, &src->region.covariates);
+    if (st == ASIM_OK)
+        st = asim_rules_copy_user(dst, src);
     return st;
 }
 
@@ -316,6 +343,9 @@ asim_status asim_params_copy(asim_params *dst, const asim_params *src)
     clear_schedules(dst, ASIM_SCOPE_GLOBAL);
     dst->region.events = NULL;
     dst->region.n_events = 0;
+    asim_covariates_forget(&dst->region.covariates);
+    dst->rules = NULL;
+    dst->n_rules = 0;
     asim_status st = deep_copy(dst, src);
     if (st != ASIM_OK)
         asim_params_free(dst);
@@ -333,8 +363,9 @@ static size_t row_slots(const asim_params *p, const asim_param_def *d)
     case ASIM_SCOPE_THREAT: return p->n_adversaries * p->n_allies;
     case ASIM_SCOPE_PAIR: return p->n_pairs;
     case ASIM_SCOPE_PAIR_DIR: return 2 * p->n_pairs;
+    case ASIM_SCOPE_LINKAGE: return p->n_allies * (p->n_allies - 1);
+    default: return asim_rules_row_slots(p, d->scope);
     }
-    return 0;
 }
 
 size_t asim_params_slot_count(const asim_params *p)
@@ -350,6 +381,10 @@ static void slot_path(const asim_params *p, asim_slot *s)
 {
     const asim_param_def *d = s->def;
     const char *open = strchr(d->path, '<');
+    if (asim_scope_declared(d->scope)) {
+        asim_rules_slot_path(p, s, s->path, sizeof s->path);
+        return;
+    }
     if (!open) {
         snprintf(s->path, sizeof s->path, "%s", d->path);
         return;
@@ -358,7 +393,8 @@ static void slot_path(const asim_params *p, asim_slot *s)
     char agent[2 * ASIM_ID_MAX + 1];
     const char *rest = close + 1;
     switch (d->scope) {
-    case ASIM_SCOPE_ALLY: snprintf(agent, sizeof agent, "%s", p->allies[s->i].id); break;
+    case ASIM_SCOPE_ALLY:
+    case ASIM_SCOPE_LINKAGE: snprintf(agent, sizeof agent, "%s", p->allies[s->i].id); break;
     case ASIM_SCOPE_ADVERSARY:
     case ASIM_SCOPE_THREAT: snprintf(agent, sizeof agent, "%s", p->adversaries[s->i].id); break;
     case ASIM_SCOPE_PAIR:
@@ -373,6 +409,9 @@ static void slot_path(const asim_params *p, asim_slot *s)
     }
     if (d->scope == ASIM_SCOPE_THREAT) /* "...threat.<A>" */
         snprintf(s->path, sizeof s->path, "%.*s%s.threat.%s", (int)(open - d->path), d->path,
+                 agent, p->allies[s->j].id);
+    else if (d->scope == ASIM_SCOPE_LINKAGE) /* "...linkage.<B>" */
+        snprintf(s->path, sizeof s->path, "%.*s%s.linkage.%s", (int)(open - d->path), d->path,
                  agent, p->allies[s->j].id);
     else
         snprintf(s->path, sizeof s->path, "%.*s%s%s", (int)(open - d->path), d->path, agent, rest);
@@ -394,37 +433,19 @@ void asim_params_slot(const asim_params *p, size_t k, asim_slot *s)
         s->i = k / 2;
         s->j = k % 2;
         break;
+    case ASIM_SCOPE_COVARIATE:
+    case ASIM_SCOPE_REGION_COVARIATE:
+    case ASIM_SCOPE_RULE_PARAM: asim_rules_slot_index(p, s->def->scope, k, &s->i, &s->j); break;
+    case ASIM_SCOPE_LINKAGE: /* the other allies in declaration order */
+        s->i = k / (p->n_allies - 1);
+        s->j = k % (p->n_allies - 1);
+        s->j += s->j >= s->i;
+        break;
     default: s->i = k;
     }
     slot_path(p, s);
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    size_t *row = malloc((lb + 1) * sizeof *row);
-    if (!row)
-        return (size_t)-1;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    size_t d = row[lb];
-    free(row);
-    return d;
-}
 
 /* Does path fit template t, with any ids where t has <..>? */
 static int fits_template(const char *t, const char *path)
@@ -442,6 +463,18 @@ static int fits_template(const char *t, const char *path)
     return *t == '\0' && *path == '\0';
 }
 
+/* "JPN, KOR, ...": the declared allies (or adversaries). */
+static void declared_list(const asim_params *p, int allies, char *buf, size_t n)
+{
+    size_t used = 0, count = allies ? p->n_allies : p->n_adversaries;
+    buf[0] = '\0';
+    for (size_t k = 0; k < count && used < n; k++) {
+        int w = snprintf(buf + used, n - used, "%s%s", k ? ", " : "",
+                         allies ? p->allies[k].id : p->adversaries[k].id);
+        used += w > 0 ? (size_t)w : 0;
+    }
+}
+
 static void explain_unknown(const asim_params *p, const char *path, char *why, size_t n)
 {
     for (size_t r = 0; r < asim_param_count; r++)
@@ -453,6 +486,8 @@ static void explain_unknown(const asim_params *p, const char *path, char *why, s
             /* name the role of the id that is not declared: in
              * adversaries.CHN.threat.TWN it is the ally TWN */
             const char *t = asim_param_table[r].path, *q = path;
+            char missing[ASIM_ID_MAX] = "";
+            int missing_ally = 1, undeclared = 0;
             while (*t && *q) {
                 if (*t != '<') {
                     t++, q++;
@@ -475,18 +510,28 @@ static void explain_unknown(const asim_params *p, const char *path, char *why, s
                     known |= strcmp(p->adversaries[x].id, id) == 0;
                 if (!known) {
                     role = ally ? "ally" : "adversary";
+                    snprintf(missing, sizeof missing, "%s", id);
+                    missing_ally = ally;
+                    undeclared = 1;
                     break;
                 }
             }
-            snprintf(why, n, "%.*s... refers to an undeclared %s", (int)(pre - asim_param_table[r].path),
-                     asim_param_table[r].path, role);
+            if (!undeclared && asim_param_table[r].scope == ASIM_SCOPE_LINKAGE) {
+                snprintf(why, n, "an ally's linkage to itself is not a setting");
+                return;
+            }
+            char list[ASIM_ERROR_MAX / 2];
+            declared_list(p, missing_ally, list, sizeof list);
+            snprintf(why, n, "%.*s... refers to an undeclared %s%s%s (declared %s: %s)",
+                     (int)(pre - asim_param_table[r].path), asim_param_table[r].path, role, *missing ? " " : "",
+                     missing, missing_ally ? "allies" : "adversaries", list);
             return;
         }
     size_t best = (size_t)-1, nslots = asim_params_slot_count(p);
     asim_slot s, bs;
     for (size_t k = 0; k < nslots; k++) {
         asim_params_slot(p, k, &s);
-        size_t d = edit_distance(path, s.path);
+        size_t d = asim_str_distance(path, strlen(path), s.path);
         if (d < best) {
             best = d;
             bs = s;
@@ -536,6 +581,17 @@ static long pair_index(const asim_params *p, const char *name, size_t len, size_
 /* Does path fit row d with declared agents? Fills the slot's indices. */
 static int match_row(const asim_params *p, const asim_param_def *d, const char *path, asim_slot *slot)
 {
+    if (asim_scope_declared(d->scope)) { /* few slots: compare their paths */
+        for (size_t k = 0, n = row_slots(p, d); k < n; k++) {
+            memset(slot, 0, sizeof *slot);
+            slot->def = d;
+            asim_rules_slot_index(p, d->scope, k, &slot->i, &slot->j);
+            slot_path(p, slot);
+            if (strcmp(slot->path, path) == 0)
+                return 1;
+        }
+        return 0;
+    }
     const char *t = d->path, *q = path;
     long first = -1, second = -1;
     size_t dir = 0;
@@ -556,12 +612,12 @@ static int match_row(const asim_params *p, const asim_param_def *d, const char *
         t += pair ? 7 : 3;
         q += len;
     }
-    if (*t || *q)
-        return 0;
+    if (*t || *q || (d->scope == ASIM_SCOPE_LINKAGE && first == second))
+        return 0; /* an ally's linkage to itself is no setting */
     memset(slot, 0, sizeof *slot);
     slot->def = d;
     slot->i = first < 0 ? 0 : (size_t)first;
-    if (d->scope == ASIM_SCOPE_THREAT)
+    if (d->scope == ASIM_SCOPE_THREAT || d->scope == ASIM_SCOPE_LINKAGE)
         slot->j = (size_t)second;
     if (d->scope == ASIM_SCOPE_PAIR_DIR)
         slot->j = dir;
@@ -589,6 +645,10 @@ void *asim_params_ptr(asim_params *p, const asim_slot *s)
     case ASIM_SCOPE_THREAT: return &p->adversaries[s->i].threat[s->j];
     case ASIM_SCOPE_PAIR: base = (char *)&p->pairs[s->i]; break;
     case ASIM_SCOPE_PAIR_DIR: return &p->pairs[s->i].grievance[s->j];
+    case ASIM_SCOPE_COVARIATE: return &p->allies[s->i].covariates.value[s->j];
+    case ASIM_SCOPE_REGION_COVARIATE: return &p->region.covariates.value[s->i];
+    case ASIM_SCOPE_RULE_PARAM: return &p->rules[s->i].value[s->j];
+    case ASIM_SCOPE_LINKAGE: return &p->allies[s->i].linkage[s->j];
     }
     return base + s->def->offset;
 }
@@ -712,7 +772,7 @@ asim_status asim_params_set_number(asim_params *p, const asim_slot *s, double v,
         *(uint64_t *)ptr = (uint64_t)v;
         return ASIM_OK;
     case ASIM_T_RULE:
-        asim_rule_join(", ", why, sizeof why);
+        asim_params_rule_join(p, ", ", why, sizeof why);
         return asim_error_set(err, ASIM_ECONFIG, "must be one of %s", why);
     default:
         return asim_error_set(err, ASIM_ECONFIG, "must be %s",
@@ -745,11 +805,13 @@ asim_status asim_params_set_string(asim_params *p, const asim_slot *s, const cha
 {
     void *ptr = asim_params_ptr(p, s);
     switch (s->def->type) {
-    case ASIM_T_RULE:
-        if (asim_rule_parse(v, ptr) != 0)
-            return asim_error_set(err, ASIM_ECONFIG, "must be one of %s (got \"%.40s\")",
-                                  asim_rule_choices(), v);
-        return ASIM_OK;
+    case ASIM_T_RULE: {
+        char choices[512];
+        if (asim_params_rule_parse(p, v, ptr) == 0)
+            return ASIM_OK;
+        asim_params_rule_join(p, " | ", choices, sizeof choices);
+        return asim_error_set(err, ASIM_ECONFIG, "must be one of %s (got \"%.40s\")", choices, v);
+    }
     case ASIM_T_NAME:
         if (!valid_name(v))
             return asim_error_set(err, ASIM_ECONFIG,
@@ -817,7 +879,7 @@ asim_status asim_params_set_events(asim_params *p, const asim_event *ev, size_t 
 
 long asim_params_window_start(const asim_params *p)
 {
-    /* the first t with t >= burn_in * steps, compared as the spec says */
+    /* the first t with t >= burn_in * steps, as docs/model.md 4.11 defines the window */
     double w = p->model.burn_in * (double)p->model.steps;
     long t = (long)ceil(w);
     while (t > 0 && (double)(t - 1) >= w)
@@ -846,6 +908,21 @@ asim_status asim_params_validate(const asim_params *p, asim_error *err, char *pa
                      p->allies[a].id);
             return asim_error_set(err, ASIM_ECONFIG,
                                   "threat weights on %s sum to %.15g over the adversaries: must be <= 1",
+                                  p->allies[a].id, sum);
+        }
+    }
+    for (size_t a = 0; a < p->n_allies; a++) {
+        double sum = 0;
+        size_t last = a;
+        for (size_t b = 0; b < p->n_allies; b++)
+            if (b != a) {
+                sum += p->allies[a].linkage[b];
+                last = b;
+            }
+        if (sum > 1.0 + 1e-12) {
+            snprintf(path, n, "allies.%s.linkage.%s", p->allies[a].id, p->allies[last].id);
+            return asim_error_set(err, ASIM_ECONFIG,
+                                  "linkages of %s sum to %.15g over the other allies: must be <= 1",
                                   p->allies[a].id, sum);
         }
     }
@@ -911,7 +988,7 @@ void asim_params_format_value(const asim_params *p, const asim_slot *s, bool jso
             asim_strbuf_printf(b, json ? "%llu" : "%lluL", (unsigned long long)*(const uint64_t *)v);
         break;
     case ASIM_T_BOOL: asim_strbuf_puts(b, *(const bool *)v ? "true" : "false"); break;
-    case ASIM_T_RULE: asim_strbuf_quoted(b, json, asim_rule_name(*(const asim_rule *)v)); break;
+    case ASIM_T_RULE: asim_strbuf_quoted(b, json, asim_params_rule_name(p, *(const asim_rule *)v)); break;
     case ASIM_T_NAME: asim_strbuf_quoted(b, json, (const char *)v); break;
     case ASIM_T_SCHEDULE: put_schedule(b, v, json); break;
     case ASIM_T_EVENTS: put_events(b, p, json); break;

@@ -1,6 +1,6 @@
 /* rng.c: stream seeding, the one-uniform Poisson and normal draws, and
  * their lane versions for the step loop (see rng.h). */
-#include "allysim/rng.h"
+#include "rng_lanes.h"
 
 #include <math.h>
 

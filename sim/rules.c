@@ -1,22 +1,27 @@
-/* rules.c: the names and meanings of the quasi-alliance rules, from the
- * one list in rules.h (ASIM_RULE_LIST). The rules' strategic terms are in
- * model.c's step (docs/model.md 7.4); rules.h keeps a scalar form of them
- * for the tests. */
+/* rules.c: the names, meanings and strategic terms of the built-in
+ * quasi-alliance rules, from the one list in rules.h (ASIM_RULE_LIST).
+ * model.c's step evaluates them (docs/model.md 7.4); rules.h keeps a
+ * scalar form of them for the tests. A configuration's own rules are in
+ * rules_user.c. */
 #include "allysim/rules.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#define RULE_NAME(id, name, help) name,
+#define RULE_NAME(id, name, help, text) name,
 static const char *const rule_names[ASIM_RULE_COUNT] = {ASIM_RULE_LIST(RULE_NAME)};
 #undef RULE_NAME
 
-#define RULE_HELP(id, name, help) help,
+#define RULE_HELP(id, name, help, text) help,
 static const char *const rule_helps[ASIM_RULE_COUNT] = {ASIM_RULE_LIST(RULE_HELP)};
 #undef RULE_HELP
 
+#define RULE_TEXT(id, name, help, text) text,
+static const char *const rule_texts[ASIM_RULE_COUNT] = {ASIM_RULE_LIST(RULE_TEXT)};
+#undef RULE_TEXT
+
 /* " | cha | threat | history": the choices after their first separator. */
-#define RULE_CHOICE(id, name, help) " | " name
+#define RULE_CHOICE(id, name, help, text) " | " name
 static const char choices[] = ASIM_RULE_LIST(RULE_CHOICE);
 #undef RULE_CHOICE
 
@@ -28,6 +33,11 @@ const char *asim_rule_name(asim_rule rule)
 const char *asim_rule_help(asim_rule rule)
 {
     return (unsigned)rule < ASIM_RULE_COUNT ? rule_helps[rule] : "";
+}
+
+const char *asim_rule_text(asim_rule rule)
+{
+    return (unsigned)rule < ASIM_RULE_COUNT ? rule_texts[rule] : "";
 }
 
 int asim_rule_parse(const char *name, asim_rule *rule)

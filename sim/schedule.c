@@ -1,4 +1,4 @@
-/* schedule.c: keyframed schedules of exogenous inputs (spec section 2). */
+/* schedule.c: keyframed schedules of exogenous inputs (docs/model.md section 7.1). */
 #include "allysim/schedule.h"
 
 #include <stdlib.h>

@@ -17,7 +17,7 @@ static asim_status saltelli_rows(size_t N, size_t k, double **rows)
 {
     double *A = malloc(N * k * sizeof *A), *B = malloc(N * k * sizeof *B);
     double *all = malloc(N * (k + 2) * k * sizeof *all);
-    asim_status st = A && B && all ? asim_saltelli(N, k, A, B) : ASIM_ENOMEM;
+    asim_status st = A && B && all ? asim_sensitivity_saltelli(N, k, A, B) : ASIM_ENOMEM;
     if (st == ASIM_OK) {
         memcpy(all, A, N * k * sizeof *A);
         memcpy(all + N * k, B, N * k * sizeof *B);
@@ -53,7 +53,7 @@ asim_status asim_sensitivity_design(const asim_sensitivity_spec *s, asim_design_
     d->params = calloc(k, sizeof *d->params);
     asim_status st = d->params ? ASIM_OK : ASIM_ENOMEM;
     for (size_t j = 0; st == ASIM_OK && j < k; j++) {
-        asim_sweep_param *sp = &d->params[d->n_params++];
+        asim_design_param *sp = &d->params[d->n_params++];
         *sp = s->design.params[j];
         sp->labels = NULL;
         sp->n_labels = 0;
@@ -163,7 +163,7 @@ asim_status asim_sensitivity_analyse(const char *dir, const asim_sensitivity_spe
                 f[r] = t.v[r * t.cols + (size_t)col[m]];
             const double *fA, *fB, *fAB;
             split(f, N, k, &fA, &fB, &fAB);
-            st = asim_sobol_indices(fA, fB, fAB, N, k, s->bootstrap, s->seed, ix, err);
+            st = asim_sensitivity_indices(fA, fB, fAB, N, k, s->bootstrap, s->seed, ix, err);
             if (st == ASIM_OK)
                 index_rows(&w, report, names[m], &s->design, ix);
         }
@@ -191,7 +191,7 @@ asim_status asim_sensitivity_function(asim_test_function fn, size_t k, size_t N,
     if (st == ASIM_OK) {
         const double *fA, *fB, *fAB;
         split(f, N, k, &fA, &fB, &fAB);
-        st = asim_sobol_indices(fA, fB, fAB, N, k, n_boot, seed, out, err);
+        st = asim_sensitivity_indices(fA, fB, fAB, N, k, n_boot, seed, out, err);
     }
     free(f);
     free(rows);
@@ -202,14 +202,14 @@ asim_status asim_sensitivity_function(asim_test_function fn, size_t k, size_t N,
 #define ISHIGAMI_B 0.1
 static const double PI = 3.14159265358979323846;
 
-double asim_ishigami(const double *u, size_t k)
+double asim_sensitivity_ishigami(const double *u, size_t k)
 {
     (void)k;
     double x1 = PI * (2 * u[0] - 1), x2 = PI * (2 * u[1] - 1), x3 = PI * (2 * u[2] - 1);
     return sin(x1) + ISHIGAMI_A * sin(x2) * sin(x2) + ISHIGAMI_B * pow(x3, 4) * sin(x1);
 }
 
-void asim_ishigami_indices(double *S1, double *ST)
+void asim_sensitivity_ishigami_indices(double *S1, double *ST)
 {
     const double a = ISHIGAMI_A, b = ISHIGAMI_B, pi4 = pow(PI, 4), pi8 = pi4 * pi4;
     double V1 = 0.5 * pow(1 + b * pi4 / 5, 2), V2 = a * a / 8, V13 = 8 * b * b * pi8 / 225;

@@ -14,7 +14,7 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
-asim_status asim_ols_fit(const double *X, const double *y, size_t n, size_t p, asim_ols *fit,
+asim_status asim_stats_ols_fit(const double *X, const double *y, size_t n, size_t p, asim_ols *fit,
                          asim_error *err)
 {
     if (p == 0 || p > ASIM_OLS_MAX_TERMS || n <= p)
@@ -64,16 +64,16 @@ done:
     return st;
 }
 
-double asim_p_two_sided(double t, double df)
+double asim_stats_p_two_sided(double t, double df)
 {
     return isnan(t) ? NAN : 2 * gsl_cdf_tdist_Q(fabs(t), df);
 }
 
-double asim_p_less(double t, double df) { return isnan(t) ? NAN : gsl_cdf_tdist_P(t, df); }
+double asim_stats_p_less(double t, double df) { return isnan(t) ? NAN : gsl_cdf_tdist_P(t, df); }
 
-double asim_p_greater(double t, double df) { return isnan(t) ? NAN : gsl_cdf_tdist_Q(t, df); }
+double asim_stats_p_greater(double t, double df) { return isnan(t) ? NAN : gsl_cdf_tdist_Q(t, df); }
 
-double asim_ci_half(double se, double df, double alpha)
+double asim_stats_ci_half(double se, double df, double alpha)
 {
     return gsl_cdf_tdist_Pinv(1 - alpha / 2, df) * se;
 }
@@ -87,7 +87,7 @@ static size_t finite_values(const double *v, size_t n, double *out)
     return m;
 }
 
-asim_status asim_welch_test(const double *a, size_t na, const double *b, size_t nb, asim_welch *w,
+asim_status asim_stats_welch_test(const double *a, size_t na, const double *b, size_t nb, asim_welch *w,
                             asim_error *err)
 {
     double *x = malloc((na + nb + 1) * sizeof *x);
@@ -113,13 +113,13 @@ asim_status asim_welch_test(const double *a, size_t na, const double *b, size_t 
         w->t = (w->mean1 - w->mean2) / sqrt(se2);
         /* Welch-Satterthwaite degrees of freedom */
         w->df = se2 * se2 / (v1 * v1 / (double)(n1 - 1) + v2 * v2 / (double)(n2 - 1));
-        w->p_two_sided = se2 > 0 ? asim_p_two_sided(w->t, w->df) : NAN;
+        w->p_two_sided = se2 > 0 ? asim_stats_p_two_sided(w->t, w->df) : NAN;
     }
     free(x);
     return st;
 }
 
-asim_status asim_saltelli(size_t N, size_t k, double *A, double *B)
+asim_status asim_sensitivity_saltelli(size_t N, size_t k, double *A, double *B)
 {
     if (2 * k > 40 || k == 0)
         return ASIM_EUSAGE;
@@ -164,7 +164,7 @@ static void interval(double *v, size_t n, double *lo, double *hi)
     *hi = gsl_stats_quantile_from_sorted_data(v, 1, n, 0.975);
 }
 
-asim_status asim_sobol_indices(const double *fA, const double *fB, const double *fAB, size_t N,
+asim_status asim_sensitivity_indices(const double *fA, const double *fB, const double *fAB, size_t N,
                                size_t k, size_t n_boot, uint64_t seed, asim_sobol_index *out,
                                asim_error *err)
 {

@@ -77,17 +77,60 @@ const char *asim_strbuf_str(const asim_strbuf *b) { return b->s ? b->s : ""; }
 
 asim_status asim_strbuf_status(const asim_strbuf *b) { return b->failed ? ASIM_ENOMEM : ASIM_OK; }
 
+/* The length of the valid UTF-8 sequence at s (1-4), or 0 when the bytes
+ * there are not one (a stray continuation byte, an overlong or truncated
+ * sequence, a surrogate, or beyond U+10FFFF). */
+static int utf8_length(const unsigned char *s)
+{
+    int n = s[0] < 0x80 ? 1 : s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
+            : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
+    for (int i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    if ((n == 3 && s[0] == 0xE0 && s[1] < 0xA0) || (n == 3 && s[0] == 0xED && s[1] >= 0xA0) ||
+        (n == 4 && s[0] == 0xF0 && s[1] < 0x90) || (n == 4 && s[0] == 0xF4 && s[1] >= 0x90))
+        return 0;
+    return n;
+}
+
 void asim_strbuf_quoted(asim_strbuf *b, int json, const char *s)
 {
     asim_strbuf_puts(b, "\"");
-    for (; *s; s++) {
+    while (*s) {
         unsigned char c = (unsigned char)*s;
+        int n = json ? utf8_length((const unsigned char *)s) : 1;
         if (c == '"' || c == '\\')
             asim_strbuf_printf(b, "\\%c", c);
         else if (c < 0x20)
             asim_strbuf_printf(b, json ? "\\u%04x" : "\\x%02x", c);
+        else if (n == 0) /* JSON must be UTF-8: a stray byte becomes its code point */
+            asim_strbuf_printf(b, "\\u%04x", c);
         else
-            asim_strbuf_printf(b, "%c", c);
+            asim_strbuf_append(b, s, (size_t)n);
+        s += n ? n : 1;
     }
     asim_strbuf_puts(b, "\"");
+}
+
+size_t asim_str_distance(const char *a, size_t la, const char *b)
+{
+    size_t lb = strlen(b), row[ASIM_STR_DISTANCE_MAX + 1];
+    if (lb > ASIM_STR_DISTANCE_MAX || la > ASIM_STR_DISTANCE_MAX)
+        return (size_t)-1;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
 }

@@ -28,6 +28,7 @@
 #include <mpi.h>
 #endif
 
+#include "allysim/config.h"
 #include "allysim/model.h"
 #include "allysim/rng.h"
 #include "allysim/runner.h"
@@ -132,6 +133,8 @@ static void param_fields(const asim_sweep *s, asim_csv *w, size_t point)
 {
     const asim_design_spec *spec = s->o.spec;
     char text[64];
+    if (spec->n_scenarios)
+        asim_csv_str(w, spec->scenarios[asim_design_scenario_of(&s->design, point)].name);
     for (size_t k = 0; k < spec->n_params; k++) {
         asim_design_value_text(&spec->params[k], s->rows[(point - s->next) * spec->n_params + k], text,
                                sizeof text);
@@ -288,7 +291,7 @@ static void run_point(const asim_sweep *s, point_work *w, size_t point, unit_out
                       asim_csv *csv)
 {
     const asim_design_spec *spec = s->o.spec;
-    uint64_t stream_run = spec->common_random_numbers ? 0 : point;
+    uint64_t stream_run = spec->common_random_numbers ? 0 : asim_design_inner(&s->design, point);
     for (uint64_t rep0 = 0; rep0 < spec->replicates; rep0 += w->lanes) {
         size_t lanes = spec->replicates - rep0 < w->lanes ? spec->replicates - rep0 : w->lanes;
         for (size_t i = 0; i < w->lanes; i++) /* idle lanes repeat the last replicate */
@@ -328,7 +331,9 @@ static void run_unit(const asim_sweep *s, size_t point, unit_out *out)
         asim_csv_open_mem(&csv[f], &out->text[f]);
     point_work w = {0};
     asim_error e = {0};
-    asim_status st = asim_params_copy(&w.p, s->o.base);
+    size_t sc = asim_design_scenario_of(&s->design, point);
+    asim_status st = asim_params_copy(&w.p, spec->n_scenarios ? &s->o.variants[sc] : s->o.base);
+    w.p.model.seed = s->o.base->model.seed; /* variants share the streams of a point */
     if (st == ASIM_OK)
         st = asim_design_apply(spec, s->rows + (point - s->next) * spec->n_params, &w.p, &e);
     char path[ASIM_PATH_MAX];
@@ -358,8 +363,8 @@ static void run_unit(const asim_sweep *s, size_t point, unit_out *out)
         for (size_t k = 0; empty && k < s->ncols; k++)
             empty[k] = NAN;
         for (uint64_t r = 0; empty && r < spec->replicates; r++) {
-            uint64_t seed = asim_rng_stream_seed(s->o.base->model.seed,
-                                                 spec->common_random_numbers ? 0 : point, r);
+            uint64_t seed = asim_rng_stream_seed(s->o.base->model.seed, spec->common_random_numbers
+                                                 ? 0 : asim_design_inner(&s->design, point), r);
             fail_row(&csv[F_FAIL], point * spec->replicates + r, point, r, seed, e.msg);
             runs_row(s, &csv[F_RUNS], point, r, seed, empty);
         }
@@ -379,6 +384,8 @@ static void run_unit(const asim_sweep *s, size_t point, unit_out *out)
 
 static void param_header(const asim_sweep *s, asim_csv *w)
 {
+    if (s->o.spec->n_scenarios)
+        asim_csv_str(w, "scenario");
     for (size_t k = 0; k < s->o.spec->n_params; k++)
         asim_csv_str(w, s->o.spec->params[k].name);
 }
@@ -571,7 +578,7 @@ static size_t block_points(const asim_sweep *s)
 }
 
 /* One swept parameter in meta.json: enough to know what the columns mean. */
-static void param_json(const asim_sweep_param *sp, asim_strbuf *b)
+static void param_json(const asim_design_param *sp, asim_strbuf *b)
 {
     asim_strbuf_puts(b, "{\"name\": ");
     asim_strbuf_quoted(b, 1, sp->name);
@@ -588,11 +595,55 @@ static void param_json(const asim_sweep_param *sp, asim_strbuf *b)
             asim_strbuf_quoted(b, 1, sp->labels[j]);
         }
         asim_strbuf_puts(b, "]");
+        for (size_t j = 0; sp->schedules && j < sp->n_values; j++) {
+            asim_strbuf_puts(b, j ? ", [" : ", \"schedules\": [[");
+            for (size_t i = 0; i < sp->schedules[j].n; i++)
+                asim_strbuf_printf(b, "%s[%.17g, %.17g]", i ? ", " : "", sp->schedules[j].k[i].year,
+                                   sp->schedules[j].k[i].value);
+            asim_strbuf_puts(b, j + 1 < sp->n_values ? "]" : "]]");
+        }
     } else if (!sp->values) {
         asim_strbuf_printf(b, ", \"range\": [%.17g, %.17g], \"scale\": \"%s\"", sp->lo, sp->hi,
                            sp->log_scale ? "log" : "linear");
     }
     asim_strbuf_puts(b, "}");
+}
+
+/* The scenarios in meta.json: name and file. */
+static void scenarios_json(const asim_design_spec *spec, asim_strbuf *b)
+{
+    asim_strbuf_puts(b, "\"scenarios\": [");
+    for (size_t i = 0; i < spec->n_scenarios; i++) {
+        asim_strbuf_puts(b, i ? ", {\"name\": " : "{\"name\": ");
+        asim_strbuf_quoted(b, 1, spec->scenarios[i].name);
+        asim_strbuf_puts(b, ", \"file\": ");
+        asim_strbuf_quoted(b, 1, spec->scenarios[i].file);
+        asim_strbuf_puts(b, "}");
+    }
+    asim_strbuf_puts(b, "]");
+}
+
+/* Variants must give the columns and rows of the base: the same agents and
+ * steps (the years may differ). */
+static asim_status check_variants(const asim_sweep_opts *o, asim_error *err)
+{
+    const asim_params *b = o->base;
+    for (size_t i = 0; i < o->spec->n_scenarios; i++) {
+        const asim_params *v = &o->variants[i];
+        int same = v->n_allies == b->n_allies && v->n_adversaries == b->n_adversaries &&
+                   v->model.steps == b->model.steps;
+        for (size_t a = 0; same && a < b->n_allies; a++)
+            same = strcmp(v->allies[a].id, b->allies[a].id) == 0;
+        for (size_t x = 0; same && x < b->n_adversaries; x++)
+            same = strcmp(v->adversaries[x].id, b->adversaries[x].id) == 0;
+        if (!same)
+            return asim_error_set(err, ASIM_ECONFIG, "scenario \"%s\" (%s): its agents or steps (%ld) differ "
+                                  "from the sweep's (%ld steps): the scenarios of a sweep must declare the same "
+                                  "agents in the same order and run as many steps",
+                                  o->spec->scenarios[i].name, o->spec->scenarios[i].file, v->model.steps,
+                                  b->model.steps);
+    }
+    return ASIM_OK;
 }
 
 static asim_status setup(asim_sweep *s, asim_error *err)
@@ -601,7 +652,11 @@ static asim_status setup(asim_sweep *s, asim_error *err)
     if (o->series && o->spec->replicates > ASIM_SWEEP_MAX_SERIES_REPLICATES)
         return asim_error_set(err, ASIM_EUSAGE, "series.csv takes at most %d replicates per point",
                               ASIM_SWEEP_MAX_SERIES_REPLICATES);
-    asim_status st = asim_design_build(o->spec, &s->design, err);
+    if (o->spec->n_scenarios && !o->variants)
+        return asim_error_set(err, ASIM_EUSAGE, "a sweep with scenarios needs their configurations");
+    asim_status st = o->spec->n_scenarios ? check_variants(o, err) : ASIM_OK;
+    if (st == ASIM_OK)
+        st = asim_design_build(o->spec, &s->design, err);
     if (st != ASIM_OK)
         return st;
     size_t n = s->design.n_points;
@@ -620,6 +675,10 @@ static asim_status setup(asim_sweep *s, asim_error *err)
         for (size_t i = 0; o->spec->params[k].values && i < o->spec->params[k].n_values; i++)
             asim_strbuf_printf(&id, " %.17g", o->spec->params[k].values[i]);
     }
+    if (o->spec->n_scenarios)
+        scenarios_json(o->spec, &id);
+    for (size_t i = 0; i < o->spec->n_scenarios; i++)
+        asim_config_write(&o->variants[i], &id);
     snprintf(s->config_hash, sizeof s->config_hash, "fnv1a64:%016" PRIx64,
              asim_output_hash(asim_strbuf_str(&id), id.len));
     asim_strbuf_free(&id);
@@ -936,9 +995,13 @@ static void design_json(const asim_sweep *s, asim_strbuf *b)
         asim_strbuf_puts(b, k ? ",\n    " : "\n    ");
         param_json(&spec->params[k], b);
     }
-    asim_strbuf_printf(b, "]},\n  \"sweep_hash\": \"%s\",\n  \"shard\": [%zu, %zu],\n"
+    if (spec->n_scenarios) {
+        asim_strbuf_puts(b, "],\n    ");
+        scenarios_json(spec, b);
+    }
+    asim_strbuf_printf(b, "%s},\n  \"sweep_hash\": \"%s\",\n  \"shard\": [%zu, %zu],\n"
                           "  \"points_range\": [%zu, %zu],\n  \"points_done\": %zu,\n  \"files\": [",
-                       s->config_hash, s->o.shard, s->o.shards, s->first, s->end, s->next - s->first);
+                       spec->n_scenarios ? "" : "]", s->config_hash, s->o.shard, s->o.shards, s->first, s->end, s->next - s->first);
     int first = 1;
     for (int f = 0; f < N_FILES; f++)
         if (s->want[f]) {

@@ -31,6 +31,32 @@ const asim_var_def asim_var_table[] = {
 };
 const size_t asim_var_count = sizeof asim_var_table / sizeof asim_var_table[0];
 
+static size_t covariates_of_allies(const asim_params *p)
+{
+    size_t n = 0;
+    for (size_t a = 0; a < p->n_allies; a++)
+        n += p->allies[a].covariates.n;
+    return n;
+}
+
+/* "covariate_oil" for the region's, "covariate_election_JPN" for an ally's. */
+static void covariate_column(const asim_params *p, const char *name, size_t c, char *buf, size_t n)
+{
+    if (c < p->region.covariates.n) {
+        snprintf(buf, n, "%s_%s", name, p->region.covariates.name[c]);
+        return;
+    }
+    c -= p->region.covariates.n;
+    for (size_t a = 0; a < p->n_allies; a++) {
+        if (c < p->allies[a].covariates.n) {
+            snprintf(buf, n, "%s_%s_%s", name, p->allies[a].covariates.name[c], p->allies[a].id);
+            return;
+        }
+        c -= p->allies[a].covariates.n;
+    }
+    snprintf(buf, n, "%s", name);
+}
+
 size_t asim_vars_agents(const asim_params *p, asim_var_kind kind)
 {
     switch (kind) {
@@ -40,6 +66,8 @@ size_t asim_vars_agents(const asim_params *p, asim_var_kind kind)
         return p->n_adversaries;
     case ASIM_KIND_PAIR:
         return p->n_pairs;
+    case ASIM_KIND_COVARIATE:
+        return p->region.covariates.n + covariates_of_allies(p);
     default:
         return 1;
     }
@@ -55,6 +83,8 @@ void asim_vars_column(const asim_params *p, asim_var_kind kind, const char *name
     else if (kind == ASIM_KIND_PAIR)
         snprintf(buf, n, "%s_%s_%s", name, p->allies[p->pairs[agent].a].id,
                  p->allies[p->pairs[agent].b].id);
+    else if (kind == ASIM_KIND_COVARIATE)
+        covariate_column(p, name, agent, buf, n);
     else
         snprintf(buf, n, "%s", name);
 }
@@ -81,7 +111,7 @@ size_t asim_vars_columns(const asim_params *p, unsigned file)
 
 static const char *kind_name(asim_var_kind k)
 {
-    static const char *const names[] = {"global", "ally", "adversary", "pair"};
+    static const char *const names[] = {"global", "ally", "adversary", "pair", "covariate"};
     return names[k];
 }
 

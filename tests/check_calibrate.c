@@ -108,7 +108,7 @@ static void small_setup(asim_params *p, asim_calibrate_spec *s, const double *lo
     s->free.params = calloc(2, sizeof *s->free.params);
     const char *paths[] = {"quasi.coop_threshold", "fears.bias_abandon"};
     for (int j = 0; j < 2; j++) {
-        asim_sweep_param *sp = &s->free.params[s->free.n_params++];
+        asim_design_param *sp = &s->free.params[s->free.n_params++];
         snprintf(sp->name, sizeof sp->name, "%s", paths[j]);
         snprintf(sp->paths[0], sizeof sp->paths[0], "%s", paths[j]);
         sp->n_paths = 1;

@@ -1,12 +1,14 @@
 /* check_config.c: scenario files and -s overrides in, resolved
  * configurations out (the loader on tests/data/good and tests/data/bad). */
 #include "allysim/config.h"
+#include "allysim/config_study.h"
 
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check_main.h"
@@ -605,6 +607,286 @@ START_TEST(every_shipped_config_loads)
 }
 END_TEST
 
+/* ---- layered scenarios, reports, warnings ------------------------------------------- */
+
+#define LAYERED GOOD "layered/"
+
+/* Load file with a report; the status. */
+static asim_status load_report(asim_params *p, const char *file, const char *const *ov, size_t n,
+                               asim_config_report *r, asim_error *err)
+{
+    asim_config_report_init(r);
+    return asim_config_load_report(p, file, ov, n, r, err);
+}
+
+static const char *origin(const asim_config_report *r, const char *path)
+{
+    for (size_t i = 0; i < r->n_origins; i++)
+        if (strcmp(r->origins[i].path, path) == 0)
+            return r->origins[i].where;
+    return "default";
+}
+
+START_TEST(layered_later_values_replace)
+{
+    asim_params p;
+    load_ok(&p, LAYERED "layer.cfg", NULL, 0);
+    ck_assert_double_eq(p.quasi.coop_gain, 3.0);  /* the layer */
+    ck_assert_double_eq(p.quasi.coop_bias, 0.4);  /* middle.inc, over base.inc */
+    ck_assert_int_eq(p.model.steps, 120);         /* base.inc, untouched */
+    ck_assert_int_eq(p.model.rule, ASIM_RULE_CHA);
+    ck_assert_uint_eq(p.allies[1].commitment.n, 1); /* a list is replaced whole */
+    ck_assert_double_eq(p.allies[1].commitment.k[0].value, 0.5);
+    asim_params_free(&p);
+}
+END_TEST
+
+START_TEST(layered_origins_and_explain)
+{
+    asim_params p;
+    asim_config_report r;
+    asim_error err = {0};
+    const char *ov[] = {"quasi.coop_bias=0.9"};
+    ck_assert_int_eq(load_report(&p, LAYERED "layer.cfg", ov, 1, &r, &err), ASIM_OK);
+    ck_assert_str_eq(origin(&r, "quasi.coop_gain"), LAYERED "layer.cfg:4");
+    ck_assert_str_eq(origin(&r, "model.steps"), LAYERED "base/base.inc:3");
+    ck_assert_str_eq(origin(&r, "quasi.coop_bias"), "-s quasi.coop_bias=0.9"); /* -s has the last word */
+    ck_assert_double_eq(p.quasi.coop_bias, 0.9);
+    ck_assert_str_eq(origin(&r, "quasi.coop_threshold"), "default");
+    asim_strbuf b;
+    asim_strbuf_init(&b);
+    asim_config_explain(&p, &r, &b);
+    ck_assert_ptr_nonnull(strstr(asim_strbuf_str(&b), "\nquasi.coop_gain = 3.0  # " LAYERED "layer.cfg:4\n"));
+    ck_assert_ptr_nonnull(strstr(asim_strbuf_str(&b), "\nquasi.coop_threshold = 0.5  # default\n"));
+    asim_strbuf_free(&b);
+    asim_config_report_free(&r);
+    asim_params_free(&p);
+}
+END_TEST
+
+START_TEST(layered_include_inside_a_group)
+{
+    asim_params p;
+    load_ok(&p, LAYERED "in_group.cfg", NULL, 0);
+    ck_assert_double_eq(p.quasi.coop_gain, 5.0);
+    ck_assert_double_eq(p.quasi.coop_bias, 0.7);
+    asim_params_free(&p);
+}
+END_TEST
+
+START_TEST(layered_duplicate_in_one_file_is_an_error)
+{
+    expect_bad("layer_duplicate.cfg", 6, "duplicate setting name", "(in quasi.coop_gain)");
+}
+END_TEST
+
+START_TEST(layered_same_file_twice_warns)
+{
+    asim_params p;
+    asim_config_report r;
+    asim_error err = {0};
+    ck_assert_int_eq(load_report(&p, LAYERED "twice.cfg", NULL, 0, &r, &err), ASIM_OK);
+    ck_assert_uint_eq(r.n_warnings, 1);
+    ck_assert_msg(strstr(r.warnings[0], "twice.cfg:3: @include \"base/base.inc\": that file is already part")
+                  != NULL, "%s", r.warnings[0]);
+    ck_assert_double_eq(p.quasi.coop_bias, 0.3); /* base.inc again, over middle.inc */
+    asim_config_report_free(&r);
+    asim_params_free(&p);
+}
+END_TEST
+
+/* A temporary directory with a file of the given text; returns the file's path. */
+static void temp_file(char *dir, size_t n, char *file, size_t fn, const char *name, const char *text)
+{
+    const char *tmpdir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    if (!*dir) {
+        snprintf(dir, n, "%s/asim_layers_XXXXXX", tmpdir);
+        ck_assert_ptr_nonnull(mkdtemp(dir));
+    }
+    snprintf(file, fn, "%s/%s", dir, name);
+    FILE *f = fopen(file, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+START_TEST(absolute_include)
+{
+    char dir[1024] = "", file[1200], text[1400];
+    const char *base = LAYERED "base/base.inc";
+    ck_assert_msg(base[0] == '/', "ASIM_TEST_DATA is not absolute: %s", base);
+    snprintf(text, sizeof text, "@include \"%s\"\nquasi: { coop_gain = 6.0; };\n", base);
+    temp_file(dir, sizeof dir, file, sizeof file, "abs.cfg", text);
+    asim_params p;
+    load_ok(&p, file, NULL, 0);
+    ck_assert_int_eq(p.model.steps, 120);
+    ck_assert_double_eq(p.quasi.coop_gain, 6.0);
+    asim_params_free(&p);
+    unlink(file);
+    rmdir(dir);
+}
+END_TEST
+
+START_TEST(fifo_refused_at_once)
+{
+    char dir[1024] = "", file[1200], fifo[1200];
+    temp_file(dir, sizeof dir, file, sizeof file, "inc.cfg", "@include \"pipe\"\n");
+    snprintf(fifo, sizeof fifo, "%s/pipe", dir);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    asim_params p;
+    asim_error err = {0};
+    ck_assert_int_eq(asim_config_load(&p, fifo, NULL, 0, &err), ASIM_ECONFIG); /* would block if opened plainly */
+    asim_params_free(&p);
+    ck_assert_msg(strstr(err.msg, "pipe: cannot read: is a FIFO") != NULL, "%s", err.msg);
+    ck_assert_int_eq(asim_config_load(&p, file, NULL, 0, &err), ASIM_ECONFIG);
+    asim_params_free(&p);
+    ck_assert_msg(strstr(err.msg, "inc.cfg:1: @include \"pipe\": not a regular file") != NULL, "%s", err.msg);
+    ck_assert_int_eq(asim_config_load(&p, "/dev/zero", NULL, 0, &err), ASIM_ECONFIG);
+    asim_params_free(&p);
+    ck_assert_msg(strstr(err.msg, "/dev/zero: cannot read: is a device") != NULL, "%s", err.msg);
+    unlink(fifo);
+    unlink(file);
+    rmdir(dir);
+}
+END_TEST
+
+START_TEST(several_errors_in_line_order)
+{
+    asim_params p;
+    asim_config_report r;
+    asim_error err = {0};
+    ck_assert_int_eq(load_report(&p, BAD "several_mistakes.cfg", NULL, 0, &r, &err), ASIM_ECONFIG);
+    ck_assert_uint_eq(r.n_errors, 4);
+    const int lines[] = {3, 4, 7, 11};
+    for (size_t i = 0; i < 4; i++) {
+        char head[1200];
+        snprintf(head, sizeof head, BAD "several_mistakes.cfg:%d: ", lines[i]);
+        ck_assert_msg(strncmp(r.errors[i], head, strlen(head)) == 0, "%s", r.errors[i]);
+    }
+    ck_assert_str_eq(err.msg, r.errors[0]);
+    ck_assert_msg(strstr(r.errors[3], "undeclared ally TWN (declared allies: JPN, KOR)") != NULL, "%s",
+                  r.errors[3]);
+    asim_config_report_free(&r);
+    asim_params_free(&p);
+}
+END_TEST
+
+START_TEST(at_most_twenty_errors)
+{
+    char dir[1024] = "", file[1200], text[4096] = "quasi: {\n";
+    for (int i = 0; i < 30; i++)
+        snprintf(text + strlen(text), sizeof text - strlen(text), "  nothing%d = 1.0;\n", i);
+    strcat(text, "};\n");
+    temp_file(dir, sizeof dir, file, sizeof file, "many.cfg", text);
+    asim_params p;
+    asim_config_report r;
+    asim_error err = {0};
+    ck_assert_int_eq(load_report(&p, file, NULL, 0, &r, &err), ASIM_ECONFIG);
+    ck_assert_uint_eq(r.n_errors, ASIM_CONFIG_MAX_ERRORS);
+    asim_config_report_free(&r);
+    asim_params_free(&p);
+    unlink(file);
+    rmdir(dir);
+}
+END_TEST
+
+START_TEST(bare_word_says_strings_are_quoted)
+{
+    expect_bad("bare_word.cfg", 3, "syntax error (in model.rule)", "strings are quoted (\"cha\")");
+}
+END_TEST
+
+START_TEST(validation_blames_the_setting_given)
+{
+    asim_params p;
+    asim_error err = {0};
+    const char *threat[] = {"adversaries.CHN.threat.JPN=0.9"};
+    ck_assert_int_eq(asim_config_load(&p, NULL, threat, 1, &err), ASIM_ECONFIG);
+    asim_params_free(&p);
+    ck_assert_msg(strncmp(err.msg, "-s adversaries.CHN.threat.JPN=0.9: threat weights on JPN", 56) == 0, "%s",
+                  err.msg);
+    const char *steps[] = {"model.steps=1"};
+    ck_assert_int_eq(asim_config_load(&p, NULL, steps, 1, &err), ASIM_ECONFIG);
+    asim_params_free(&p);
+    ck_assert_msg(strstr(err.msg, "-s model.steps=1: 1 step leaves no step for the summary window after "
+                                  "burn_in 0.2: give at least 2 steps") != NULL, "%s", err.msg);
+    expect_bad("steps_one.cfg", 3, "model.steps", "give at least 2 steps");
+    const char *burn[] = {"model.burn_in=0.99"};
+    ck_assert_int_eq(asim_config_load(&p, BAD "steps_one.cfg", burn, 1, &err), ASIM_ECONFIG);
+    asim_params_free(&p);
+    ck_assert_msg(strncmp(err.msg, "-s model.burn_in=0.99: burn_in", 30) == 0, "%s", err.msg);
+}
+END_TEST
+
+/* Loading file gives one warning containing `part`. */
+static void expect_warning(const char *file, const char *part)
+{
+    asim_params p;
+    asim_config_report r;
+    asim_error err = {0};
+    ck_assert_msg(load_report(&p, file, NULL, 0, &r, &err) == ASIM_OK, "%s", err.msg);
+    asim_config_check_sections(file, &p, NULL, &r);
+    ck_assert_msg(r.n_warnings == 1 && strstr(r.warnings[0], part), "%s: %zu warnings, first \"%s\"", file,
+                  r.n_warnings, r.n_warnings ? r.warnings[0] : "");
+    ck_assert_uint_eq(r.n_errors, 0);
+    asim_config_report_free(&r);
+    asim_params_free(&p);
+}
+
+START_TEST(warnings_for_silent_mistakes)
+{
+    expect_warning(GOOD "warn/keyframe_late.cfg",
+                   "keyframe_late.cfg:7: patron.commitment.KOR: keyframe 3 (year 2072) is after the run's years");
+    expect_warning(GOOD "warn/event_outside.cfg", "event 1 (\"too early\", year 1950) is outside the run's years");
+    expect_warning(GOOD "warn/renamed_ally.cfg", "allies.ROK: no adversary threatens ROK");
+    expect_warning(GOOD "warn/sweep_seed.cfg", "sweep_seed.cfg:4: sweep.seed: a grid design draws no random points");
+}
+END_TEST
+
+START_TEST(no_warnings_for_the_shipped_scenarios)
+{
+    const char *names[] = {"baseline", "history_1965_1990", "history_1990_2023", "deterministic",
+                           "history_1990_2023_fitted_cha"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char file[1024];
+        snprintf(file, sizeof file, "%s/configs/%s.cfg", ASIM_SOURCE_DIR, names[i]);
+        asim_params p;
+        asim_config_report r;
+        asim_error err = {0};
+        ck_assert_msg(load_report(&p, file, NULL, 0, &r, &err) == ASIM_OK, "%s", err.msg);
+        ck_assert_msg(r.n_warnings == 0, "%s: %s", file, r.warnings[0]);
+        asim_config_report_free(&r);
+        asim_params_free(&p);
+    }
+}
+END_TEST
+
+/* check on the study sections: the error of the command's own loader. */
+static void expect_section_error(const char *name, const char *part)
+{
+    char file[1024];
+    snprintf(file, sizeof file, "%s%s", BAD, name);
+    asim_params p;
+    asim_config_report r;
+    asim_error err = {0};
+    ck_assert_msg(load_report(&p, file, NULL, 0, &r, &err) == ASIM_OK, "%s", err.msg);
+    ck_assert_int_eq(asim_config_check_sections(file, &p, NULL, &r), ASIM_ECONFIG);
+    ck_assert_uint_eq(r.n_errors, 1);
+    ck_assert_msg(strncmp(r.errors[0], file, strlen(file)) == 0 && strstr(r.errors[0], part), "%s", r.errors[0]);
+    asim_config_report_free(&r);
+    asim_params_free(&p);
+}
+
+START_TEST(check_reads_the_study_sections)
+{
+    expect_section_error("sweep_unknown_path.cfg", ":3: sweep.params[0]: quasi.coop_gian: unknown setting");
+    expect_section_error("sweep_zero_replicates.cfg", ":3: sweep.replicates = 0: must be a whole number");
+    expect_section_error("sweep_inverted_range.cfg", ":5: sweep.params[0]: range must be [lo, hi] with lo < hi");
+    expect_section_error("test_bad_alpha.cfg", ":3: test.alpha = 1.5: must be in (0, 1)");
+    expect_section_error("calibrate_no_params.cfg", ":2: calibrate.params: needs a list");
+}
+END_TEST
+
 static Suite *config_suite(void)
 {
     Suite *s = suite_create("config");
@@ -651,6 +933,23 @@ static Suite *config_suite(void)
     tcase_add_test(tc, override_injection_rejected);
     tcase_add_test(tc, override_blamed_by_validation);
     tcase_add_test(tc, overrides_after_file);
+    suite_add_tcase(s, tc);
+
+    tc = asim_tcase("layers_and_reports");
+    tcase_add_test(tc, layered_later_values_replace);
+    tcase_add_test(tc, layered_origins_and_explain);
+    tcase_add_test(tc, layered_include_inside_a_group);
+    tcase_add_test(tc, layered_duplicate_in_one_file_is_an_error);
+    tcase_add_test(tc, layered_same_file_twice_warns);
+    tcase_add_test(tc, absolute_include);
+    tcase_add_test(tc, fifo_refused_at_once);
+    tcase_add_test(tc, several_errors_in_line_order);
+    tcase_add_test(tc, at_most_twenty_errors);
+    tcase_add_test(tc, bare_word_says_strings_are_quoted);
+    tcase_add_test(tc, validation_blames_the_setting_given);
+    tcase_add_test(tc, warnings_for_silent_mistakes);
+    tcase_add_test(tc, no_warnings_for_the_shipped_scenarios);
+    tcase_add_test(tc, check_reads_the_study_sections);
     suite_add_tcase(s, tc);
 
     tc = asim_tcase("write");

@@ -75,7 +75,7 @@ static asim_status sweep_dir(const asim_params *p, const char *dir, asim_error *
 {
     static double values[] = {1.0, 2.0};
     static char *argv[] = {"allysim", "sweep", NULL};
-    asim_sweep_param sp;
+    asim_design_param sp;
     memset(&sp, 0, sizeof sp);
     snprintf(sp.name, sizeof sp.name, "quasi.coop_gain");
     snprintf(sp.paths[0], sizeof sp.paths[0], "quasi.coop_gain");

@@ -16,24 +16,24 @@
 /* Prediction b < -0.2 (Cha's b_commit with the default smallest effect). */
 START_TEST(judge_negative_prediction)
 {
-    ck_assert_int_eq(asim_test_judge(-1.5, -1.3, -1, 0.2), ASIM_VERDICT_SUPPORTED);
-    ck_assert_int_eq(asim_test_judge(-0.9, -0.1, -1, 0.2), ASIM_VERDICT_INCONCLUSIVE);
-    ck_assert_int_eq(asim_test_judge(-0.19, 0.19, -1, 0.2), ASIM_VERDICT_CONTRADICTED); /* no effect of interest */
-    ck_assert_int_eq(asim_test_judge(0.1, 0.3, -1, 0.2), ASIM_VERDICT_CONTRADICTED);    /* opposite sign */
-    ck_assert_int_eq(asim_test_judge(-0.5, 0.1, -1, 0.2), ASIM_VERDICT_INCONCLUSIVE);
+    ck_assert_int_eq(asim_hypothesis_judge(-1.5, -1.3, -1, 0.2), ASIM_VERDICT_SUPPORTED);
+    ck_assert_int_eq(asim_hypothesis_judge(-0.9, -0.1, -1, 0.2), ASIM_VERDICT_INCONCLUSIVE);
+    ck_assert_int_eq(asim_hypothesis_judge(-0.19, 0.19, -1, 0.2), ASIM_VERDICT_CONTRADICTED); /* no effect of interest */
+    ck_assert_int_eq(asim_hypothesis_judge(0.1, 0.3, -1, 0.2), ASIM_VERDICT_CONTRADICTED);    /* opposite sign */
+    ck_assert_int_eq(asim_hypothesis_judge(-0.5, 0.1, -1, 0.2), ASIM_VERDICT_INCONCLUSIVE);
     /* an interval that touches the bound decides nothing */
-    ck_assert_int_eq(asim_test_judge(-0.4, -0.2, -1, 0.2), ASIM_VERDICT_INCONCLUSIVE);
-    ck_assert_int_eq(asim_test_judge(-0.2, 0.0, -1, 0.2), ASIM_VERDICT_INCONCLUSIVE);
+    ck_assert_int_eq(asim_hypothesis_judge(-0.4, -0.2, -1, 0.2), ASIM_VERDICT_INCONCLUSIVE);
+    ck_assert_int_eq(asim_hypothesis_judge(-0.2, 0.0, -1, 0.2), ASIM_VERDICT_INCONCLUSIVE);
 }
 END_TEST
 
 /* Prediction b > 0.2 (balance of threat's b_threat): the mirror image. */
 START_TEST(judge_positive_prediction)
 {
-    ck_assert_int_eq(asim_test_judge(1.3, 1.5, +1, 0.2), ASIM_VERDICT_SUPPORTED);
-    ck_assert_int_eq(asim_test_judge(0.1, 0.9, +1, 0.2), ASIM_VERDICT_INCONCLUSIVE);
-    ck_assert_int_eq(asim_test_judge(-0.19, 0.19, +1, 0.2), ASIM_VERDICT_CONTRADICTED);
-    ck_assert_int_eq(asim_test_judge(-0.3, -0.1, +1, 0.2), ASIM_VERDICT_CONTRADICTED);
+    ck_assert_int_eq(asim_hypothesis_judge(1.3, 1.5, +1, 0.2), ASIM_VERDICT_SUPPORTED);
+    ck_assert_int_eq(asim_hypothesis_judge(0.1, 0.9, +1, 0.2), ASIM_VERDICT_INCONCLUSIVE);
+    ck_assert_int_eq(asim_hypothesis_judge(-0.19, 0.19, +1, 0.2), ASIM_VERDICT_CONTRADICTED);
+    ck_assert_int_eq(asim_hypothesis_judge(-0.3, -0.1, +1, 0.2), ASIM_VERDICT_CONTRADICTED);
 }
 END_TEST
 
@@ -41,10 +41,10 @@ END_TEST
  * an undefined interval decides nothing. */
 START_TEST(judge_zero_bound_and_nan)
 {
-    ck_assert_int_eq(asim_test_judge(0.01, 0.2, +1, 0), ASIM_VERDICT_SUPPORTED);
-    ck_assert_int_eq(asim_test_judge(-0.01, 0.2, +1, 0), ASIM_VERDICT_INCONCLUSIVE);
-    ck_assert_int_eq(asim_test_judge(-0.2, -0.01, +1, 0), ASIM_VERDICT_CONTRADICTED);
-    ck_assert_int_eq(asim_test_judge(NAN, NAN, -1, 0.2), ASIM_VERDICT_INCONCLUSIVE);
+    ck_assert_int_eq(asim_hypothesis_judge(0.01, 0.2, +1, 0), ASIM_VERDICT_SUPPORTED);
+    ck_assert_int_eq(asim_hypothesis_judge(-0.01, 0.2, +1, 0), ASIM_VERDICT_INCONCLUSIVE);
+    ck_assert_int_eq(asim_hypothesis_judge(-0.2, -0.01, +1, 0), ASIM_VERDICT_CONTRADICTED);
+    ck_assert_int_eq(asim_hypothesis_judge(NAN, NAN, -1, 0.2), ASIM_VERDICT_INCONCLUSIVE);
 }
 END_TEST
 
@@ -52,12 +52,12 @@ START_TEST(combine)
 {
     const asim_verdict s = ASIM_VERDICT_SUPPORTED, c = ASIM_VERDICT_CONTRADICTED, i = ASIM_VERDICT_INCONCLUSIVE;
     asim_verdict ss[] = {s, s}, si[] = {s, i}, sc[] = {s, c}, ic[] = {i, c}, ii[] = {i, i};
-    ck_assert_int_eq(asim_test_combine(ss, 2), s);
-    ck_assert_int_eq(asim_test_combine(si, 2), i);
-    ck_assert_int_eq(asim_test_combine(sc, 2), c);
-    ck_assert_int_eq(asim_test_combine(ic, 2), c);
-    ck_assert_int_eq(asim_test_combine(ii, 2), i);
-    ck_assert_int_eq(asim_test_combine(ss, 1), s);
+    ck_assert_int_eq(asim_hypothesis_combine(ss, 2), s);
+    ck_assert_int_eq(asim_hypothesis_combine(si, 2), i);
+    ck_assert_int_eq(asim_hypothesis_combine(sc, 2), c);
+    ck_assert_int_eq(asim_hypothesis_combine(ic, 2), c);
+    ck_assert_int_eq(asim_hypothesis_combine(ii, 2), i);
+    ck_assert_int_eq(asim_hypothesis_combine(ss, 1), s);
     ck_assert_str_eq(asim_verdict_name(i), "inconclusive");
 }
 END_TEST
@@ -66,10 +66,10 @@ END_TEST
  * of -0.4 from the bound -0.2) takes 4 times the runs. */
 START_TEST(runs_needed)
 {
-    ck_assert_double_eq_tol(asim_test_runs_needed(-0.4, 0.4, -1, 0.2, 90), 360, 1e-9);
-    ck_assert_double_eq_tol(asim_test_runs_needed(0.1, 0.2, +1, 0.2, 100), 400, 1e-9);
-    ck_assert_double_eq_tol(asim_test_runs_needed(-0.1, 0.2, -1, 0.2, 100), 400, 1e-9);
-    ck_assert(isinf(asim_test_runs_needed(0.2, 0.1, +1, 0.2, 100)));
+    ck_assert_double_eq_tol(asim_hypothesis_runs_needed(-0.4, 0.4, -1, 0.2, 90), 360, 1e-9);
+    ck_assert_double_eq_tol(asim_hypothesis_runs_needed(0.1, 0.2, +1, 0.2, 100), 400, 1e-9);
+    ck_assert_double_eq_tol(asim_hypothesis_runs_needed(-0.1, 0.2, -1, 0.2, 100), 400, 1e-9);
+    ck_assert(isinf(asim_hypothesis_runs_needed(0.2, 0.1, +1, 0.2, 100)));
 }
 END_TEST
 
@@ -92,7 +92,7 @@ START_TEST(config_smallest_effect)
 {
     asim_test_spec t;
     asim_error err = {0};
-    asim_test_spec_default(&t);
+    asim_hypothesis_spec_default(&t);
     ck_assert_double_eq(t.smallest_effect, ASIM_TEST_SMALLEST_EFFECT_DEFAULT);
     ck_assert_int_eq(load_text("test: { smallest_effect = 0.05; };\n", &t, &err), ASIM_OK);
     ck_assert_double_eq(t.smallest_effect, 0.05);

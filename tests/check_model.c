@@ -700,6 +700,146 @@ END_TEST
 /* ---- 3.5 regimes ---------------------------------------------------------------------- */
 
 /* The regime at step 1 with fears.rate 1 (A1 = Astar0, E1 = Estar0). */
+/* ---- the linkage and joint-deterrence channels (docs/model.md 7.2, 7.7) ---- */
+
+START_TEST(linkage_fear_targets)
+{
+    /* fear_targets with allies.JPN.linkage.KOR = 0.4: Japan's fears read
+     * pl = (1 - 0.4) p[JPN] + 0.4 p[KOR]; Korea's fears are unchanged */
+    asim_params p;
+    det_params(&p);
+    set(&p, "fears.rate", 1.0);
+    set(&p, "fears.gain_abandon", 3.0);
+    set(&p, "fears.bias_abandon", 0.2);
+    set(&p, "fears.gain_entrap", 5.0);
+    set(&p, "fears.bias_entrap", -0.1);
+    set(&p, "patron.firmness", 0.7);
+    set(&p, "patron.commitment.KOR", 0.35);
+    set(&p, "allies.JPN.linkage.KOR", 0.4);
+    snap s0;
+    asim_model *m = start(&p, &s0);
+    snap s1 = next(m, 1);
+    double pl = 0.6 * 0.8 + 0.4 * 0.35; /* 0.62 */
+    NEAR(s1.A[0], L(3.0 * (0.54 * (1 - 0.3) - pl) + 0.2));
+    NEAR(s1.E[0], L(5.0 * (pl * 0.7 - 0.54) - 0.1));
+    NEAR(s1.A[1], L(3.0 * (0.57 * (1 - 0.2) - 0.35) + 0.2));
+    NEAR(s1.E[1], L(5.0 * (0.35 * 0.7 - 0.57) - 0.1));
+    ck_assert_double_eq(s1.p[0], 0.8); /* perception itself is unchanged */
+    asim_model_free(m);
+    asim_params_free(&p);
+}
+END_TEST
+
+START_TEST(linkage_full_reads_partner)
+{
+    /* l = 1: Japan's fears read Korea's perceived commitment alone, so a
+     * cut to Korea frightens Japan as a cut to Japan would */
+    asim_params p;
+    det_params(&p);
+    set(&p, "fears.rate", 1.0);
+    set(&p, "patron.commitment.KOR", 0.1);
+    set(&p, "allies.JPN.linkage.KOR", 1.0);
+    snap s0;
+    asim_model *m = start(&p, &s0);
+    snap s1 = next(m, 1);
+    NEAR(s1.A[0], L(8.0 * (0.54 * (1 - 0.3) - 0.1)));
+    NEAR(s1.E[0], L(8.0 * (0.1 * 0.5 - 0.54) - 0.25));
+    asim_model_free(m);
+    asim_params_free(&p);
+}
+END_TEST
+
+START_TEST(linkage_three_allies)
+{
+    /* two linkages: pl = (1 - (0.2 + 0.3)) p[JPN] + 0.2 p[KOR] + 0.3 p[AUS] */
+    asim_params p;
+    det_params(&p);
+    const char *allies[] = {"JPN", "KOR", "AUS"}, *adv[] = {"CHN"};
+    asim_error err = {0};
+    ck_assert_int_eq(asim_params_set_agents(&p, allies, 3, adv, 1, &err), ASIM_OK);
+    set(&p, "fears.rate", 1.0);
+    set(&p, "adversaries.CHN.threat.JPN", 0.5);
+    set(&p, "patron.commitment.KOR", 0.4);
+    set(&p, "patron.commitment.AUS", 0.6);
+    set(&p, "allies.JPN.linkage.KOR", 0.2);
+    set(&p, "allies.JPN.linkage.AUS", 0.3);
+    snap s0;
+    asim_model *m = start(&p, &s0);
+    snap s1 = next(m, 1);
+    double pl = 0.5 * 0.8 + 0.2 * 0.4 + 0.3 * 0.6; /* 0.66 */
+    double T = 0.5 * 0.5;
+    NEAR(s1.A[0], L(8.0 * (T * (1 - 0.3) - pl)));
+    NEAR(s1.E[0], L(8.0 * (pl * 0.5 - T) - 0.25));
+    NEAR(s1.A[2], L(8.0 * (0.0 - 0.6))); /* AUS: no linkage, no threat */
+    asim_model_free(m);
+    asim_params_free(&p);
+}
+END_TEST
+
+/* deterrence_and_assertiveness with joint deterrence j and initial
+ * relation R0: Det gains j R0 */
+static void check_joint(double j, double R0)
+{
+    asim_params p;
+    det_params(&p);
+    set(&p, "region.outcry0", 0.3);
+    set(&p, "threat.assert_rate", 0.5);
+    set(&p, "adversaries.CHN.deterrence_weight", 0.8);
+    set(&p, "adversaries.CHN.outcry_reaction", 0.4);
+    set(&p, "pairs.JPN_KOR.relation0", R0);
+    set(&p, "quasi.joint_deterrence", j);
+    snap s0;
+    asim_model *m = start(&p, &s0);
+    snap s1 = next(m, 1);
+    double det = (0.6 * (0.8 + 0.4) / 2 + 0.3 * (0.8 + 0.5) / 2) / (0.6 + 0.3) + j * R0;
+    double xstar = fmin(fmax(0.5 + 0.4 * 0.3 - 0.8 * (det - 0.5), 0.0), 1.0);
+    NEAR(s1.X[0], 0.5 + 0.5 * (xstar - 0.5));
+    /* PRK: deterrence weight 0.3, outcry reaction 0.1 */
+    det = (0.4 * (0.8 + 0.4) / 2 + 0.7 * (0.8 + 0.5) / 2) / (0.4 + 0.7) + j * R0;
+    xstar = fmin(fmax(0.6 + 0.1 * 0.3 - 0.3 * (det - 0.5), 0.0), 1.0);
+    NEAR(s1.X[1], 0.6 + 0.5 * (xstar - 0.6));
+    asim_model_free(m);
+    asim_params_free(&p);
+}
+
+START_TEST(joint_deterrence_cooperation_and_friction)
+{
+    check_joint(0.6, 0.5);  /* cooperation adds to deterrence */
+    check_joint(0.6, -0.8); /* friction subtracts from it */
+    check_joint(2.0, 1.0);  /* Det above 1: China's Xstar clamps at 0 */
+    check_joint(0.0, 0.7);  /* j = 0: no joint term */
+}
+END_TEST
+
+START_TEST(joint_deterrence_pair_shares)
+{
+    /* three allies, three pairs: J = sum_k s_k R_k, s_k = pw_k / sum pw,
+     * pw_k = w[a_k] + w[b_k]; with w = (0.5, 0.2, 0) the shares of JPN_KOR,
+     * JPN_AUS, KOR_AUS are 0.7, 0.5, 0.2 over 1.4 */
+    asim_params p;
+    det_params(&p);
+    const char *allies[] = {"JPN", "KOR", "AUS"}, *adv[] = {"CHN"};
+    asim_error err = {0};
+    ck_assert_int_eq(asim_params_set_agents(&p, allies, 3, adv, 1, &err), ASIM_OK);
+    set(&p, "adversaries.CHN.threat.JPN", 0.5);
+    set(&p, "adversaries.CHN.threat.KOR", 0.2);
+    set(&p, "adversaries.CHN.deterrence_weight", 0.8);
+    set(&p, "threat.assert_rate", 1.0);
+    set(&p, "pairs.JPN_KOR.relation0", 0.5);
+    set(&p, "pairs.JPN_AUS.relation0", -0.4);
+    set(&p, "pairs.KOR_AUS.relation0", 0.9);
+    set(&p, "quasi.joint_deterrence", 0.5);
+    snap s0;
+    asim_model *m = start(&p, &s0);
+    snap s1 = next(m, 1);
+    double J = (0.7 * 0.5 + 0.5 * -0.4 + 0.2 * 0.9) / 1.4;
+    double det = (0.5 * (0.8 + 0.4) / 2 + 0.2 * (0.8 + 0.5) / 2) / 0.7 + 0.5 * J;
+    NEAR(s1.X[0], 0.5 - 0.8 * (det - 0.5));
+    asim_model_free(m);
+    asim_params_free(&p);
+}
+END_TEST
+
 static int regime_after(double ga, double ba, double ge, double be, double c_jpn, double c_kor,
                         double threshold, double *A, double *E)
 {
@@ -1077,6 +1217,45 @@ START_TEST(runner_width_independent)
 }
 END_TEST
 
+/* ---- 5 spin-up ------------------------------------------------------------------ */
+
+/* With constant inputs and no scheduled event, spinup = N starts step 0 in
+ * the state that step N of a run without spin-up has; a scheduled event of
+ * step 0 still happens at step 0, once. */
+START_TEST(spinup_is_early_steps)
+{
+    enum { N = 17 };
+    asim_params p;
+    det_params(&p);
+    snap s0, early;
+    asim_model *a = start(&p, &s0);
+    for (long t = 1; t <= N; t++)
+        early = next(a, t);
+    p.model.spinup = N;
+    asim_model *b = start(&p, &s0);
+    for (size_t i = 0; i < 2; i++) {
+        NEAR(s0.p[i], early.p[i]);
+        NEAR(s0.A[i], early.A[i]);
+        NEAR(s0.E[i], early.E[i]);
+        NEAR(s0.b[i], early.b[i]);
+        NEAR(s0.X[i], early.X[i]);
+    }
+    NEAR(s0.O, early.O);
+    NEAR(s0.R[0], early.R[0]);
+    ck_assert_int_eq(s0.step, 0);
+    NEAR(s0.year, p.model.start_year);
+    asim_model_free(a);
+    asim_model_free(b);
+    asim_event ev = {.year = 1965.0, .size = 0.25, .label = "at step 0"};
+    asim_error err = {0};
+    ck_assert_int_eq(asim_params_set_events(&p, &ev, 1, &err), ASIM_OK);
+    b = start(&p, &s0);
+    NEAR(s0.hist, p.region.history_rate / 12.0 + 1.0);
+    asim_model_free(b);
+    asim_params_free(&p);
+}
+END_TEST
+
 static Suite *model_suite(void)
 {
     Suite *s = suite_create("model");
@@ -1108,6 +1287,11 @@ static Suite *model_suite(void)
     tcase_add_test(tc, deterrence_and_assertiveness);
     tcase_add_test(tc, deterrence_without_weights_is_half);
     tcase_add_test(tc, threat_shock_decay);
+    tcase_add_test(tc, linkage_fear_targets);
+    tcase_add_test(tc, linkage_full_reads_partner);
+    tcase_add_test(tc, linkage_three_allies);
+    tcase_add_test(tc, joint_deterrence_cooperation_and_friction);
+    tcase_add_test(tc, joint_deterrence_pair_shares);
     suite_add_tcase(s, tc);
 
     tc = asim_tcase("regimes");
@@ -1127,6 +1311,7 @@ static Suite *model_suite(void)
     tcase_add_test(tc, chas_pattern_deterministic);
     tcase_add_test(tc, lane_equals_single_model);
     tcase_add_test(tc, runner_width_independent);
+    tcase_add_test(tc, spinup_is_early_steps);
     suite_add_tcase(s, tc);
     return s;
 }

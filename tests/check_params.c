@@ -20,6 +20,7 @@ static const struct {
     {"model.stochastic", 1},
     {"model.rule", ASIM_RULE_CHA},
     {"model.burn_in", 0.2},
+    {"model.spinup", 0},
     {"patron.commitment.JPN", 0.8},
     {"patron.commitment.KOR", 0.8},
     {"patron.firmness", 0.5},
@@ -58,6 +59,8 @@ static const struct {
     {"pairs.JPN_KOR.history_floor", -0.4},
     {"pairs.JPN_KOR.grievance", 0.3},
     {"pairs.KOR_JPN.grievance", 1.0},
+    {"allies.JPN.linkage.KOR", 0.0},
+    {"allies.KOR.linkage.JPN", 0.0},
     {"pairs.JPN_KOR.relation0", 0.0},
     {"fears.gain_abandon", 8.0},
     {"fears.bias_abandon", 0.0},
@@ -76,6 +79,7 @@ static const struct {
     {"quasi.unreciprocated", -0.6},
     {"quasi.relation_rate", 0.10},
     {"quasi.relation_damage", 0.5},
+    {"quasi.joint_deterrence", 0.0},
     {"region.outcry0", 0.0},
     {"region.outcry_rate", 0.10},
     {"region.visibility_weight", 0.5},
@@ -629,6 +633,70 @@ START_TEST(copy_every_schedule)
 }
 END_TEST
 
+START_TEST(linkage_slots)
+{
+    /* allies.<A>.linkage.<B>: every ordered pair of distinct allies, none to itself */
+    asim_params p;
+    ck_assert_int_eq(asim_params_init(&p), ASIM_OK);
+    const char *allies[] = {"JPN", "KOR", "AUS"}, *adv[] = {"CHN"};
+    asim_error err = {0};
+    ck_assert_int_eq(asim_params_set_agents(&p, allies, 3, adv, 1, &err), ASIM_OK);
+    const char *want[] = {"allies.JPN.linkage.KOR", "allies.JPN.linkage.AUS",
+                          "allies.KOR.linkage.JPN", "allies.KOR.linkage.AUS",
+                          "allies.AUS.linkage.JPN", "allies.AUS.linkage.KOR"};
+    size_t n = asim_params_slot_count(&p), seen = 0;
+    for (size_t k = 0; k < n; k++) {
+        asim_slot s;
+        asim_params_slot(&p, k, &s);
+        if (s.def->scope != ASIM_SCOPE_LINKAGE)
+            continue;
+        ck_assert_uint_lt(seen, 6);
+        ck_assert_str_eq(s.path, want[seen]);
+        asim_slot f = find(&p, s.path);
+        ck_assert_uint_eq(f.i, s.i);
+        ck_assert_uint_eq(f.j, s.j);
+        seen++;
+    }
+    ck_assert_uint_eq(seen, 6);
+    set_num(&p, "allies.KOR.linkage.AUS", 0.25);
+    ck_assert_double_eq(p.allies[1].linkage[2], 0.25);
+    asim_slot s;
+    char why[300] = "";
+    ck_assert_int_eq(asim_params_find(&p, "allies.KOR.linkage.KOR", &s, why, sizeof why), -1);
+    ck_assert_msg(strstr(why, "to itself") != NULL, "%s", why);
+    ck_assert_int_eq(asim_params_find(&p, "allies.KOR.linkage.TWN", &s, why, sizeof why), -1);
+    ck_assert_msg(strstr(why, "undeclared ally") != NULL, "%s", why);
+    s = find(&p, "allies.JPN.linkage.KOR");
+    ck_assert_int_eq(asim_params_set_number(&p, &s, 1.5, &err), ASIM_ECONFIG);
+    asim_params q;
+    ck_assert_int_eq(asim_params_copy(&q, &p), ASIM_OK);
+    q.allies[1].linkage[2] = 0.5;
+    ck_assert_double_eq(p.allies[1].linkage[2], 0.25);
+    asim_params_free(&q);
+    asim_params_free(&p);
+}
+END_TEST
+
+START_TEST(validate_linkage_sum)
+{
+    asim_params p;
+    ck_assert_int_eq(asim_params_init(&p), ASIM_OK);
+    const char *allies[] = {"JPN", "KOR", "AUS"}, *adv[] = {"CHN"};
+    asim_error err = {0};
+    char path[ASIM_PATH_MAX] = "";
+    ck_assert_int_eq(asim_params_set_agents(&p, allies, 3, adv, 1, &err), ASIM_OK);
+    set_num(&p, "allies.JPN.linkage.KOR", 0.6);
+    set_num(&p, "allies.JPN.linkage.AUS", 0.4);
+    ck_assert_int_eq(asim_params_validate(&p, &err, path, sizeof path), ASIM_OK); /* exactly 1 */
+    set_num(&p, "allies.JPN.linkage.AUS", 0.4 + 1e-9);
+    ck_assert_int_eq(asim_params_validate(&p, &err, path, sizeof path), ASIM_ECONFIG);
+    ck_assert_str_eq(path, "allies.JPN.linkage.AUS");
+    ck_assert_ptr_nonnull(strstr(err.msg, "linkages of JPN"));
+    ck_assert_ptr_nonnull(strstr(err.msg, "<= 1"));
+    asim_params_free(&p);
+}
+END_TEST
+
 START_TEST(validate_threat_sum)
 {
     asim_params p;
@@ -746,6 +814,8 @@ static Suite *params_suite(void)
     tcase_add_test(tc, find_reversed_pair_and_directed_grievance);
     tcase_add_test(tc, find_explains_unknown_paths);
     tcase_add_test(tc, find_names_the_undeclared_role);
+    tcase_add_test(tc, linkage_slots);
+    tcase_add_test(tc, validate_linkage_sum);
     suite_add_tcase(s, tc);
 
     tc = asim_tcase("setters");

@@ -15,7 +15,7 @@
 #include "allysim/fmt.h"
 #include "allysim/model.h"
 #include "allysim/params.h"
-#include "allysim/rng.h"
+#include "rng_lanes.h"
 #include "check_main.h"
 
 /* The state of GSL's taus2 generator (gsl/rng/taus.c). */
@@ -278,7 +278,7 @@ static int trace_run(const asim_params *p, size_t w, size_t R, int var, double *
 static void widths_and_variants(asim_params *p)
 {
     const size_t widths[] = {1, 2, 16, 67, 300};
-    const size_t R = 300, rec = 2 + 6 * 2 + 2 * 2 + 2;
+    const size_t R = 300, rec = 2 + 6 * p->n_allies + 2 * p->n_adversaries + 2 * p->n_pairs;
     long T = p->model.steps;
     size_t cells = R * (size_t)T * rec;
     double *ref = malloc(cells * sizeof *ref), *got = malloc(cells * sizeof *got);
@@ -336,6 +336,35 @@ START_TEST(model_large_means_and_extreme_gains)
     p.region.history_size = 0.0;
     p.fears.gain_abandon = 1e6;
     p.quasi.coop_gain = 5e3;
+    widths_and_variants(&p);
+    asim_params_free(&p);
+}
+END_TEST
+
+START_TEST(model_channels_width_and_variant_independent)
+{
+    /* the linkage and joint-deterrence channels on, with the shipped agents
+     * (the two-adversary kernels) and with three of each (the general ones) */
+    asim_params p;
+    ck_assert_int_eq(asim_params_init(&p), ASIM_OK);
+    p.model.steps = 120;
+    p.patron.signal_noise = 0.3;
+    p.allies[0].linkage[1] = 0.4;
+    p.allies[1].linkage[0] = 0.15;
+    p.quasi.joint_deterrence = 0.7;
+    widths_and_variants(&p);
+    const char *allies[] = {"JPN", "KOR", "AUS"}, *adv[] = {"CHN", "PRK", "SUN"};
+    asim_error err = {0};
+    ck_assert_int_eq(asim_params_set_agents(&p, allies, 3, adv, 3, &err), ASIM_OK);
+    p.adversaries[2].threat[0] = 0.1;
+    p.adversaries[2].threat[2] = 0.5;
+    p.adversaries[1].provocation_rate = 2.0;
+    p.allies[0].linkage[1] = 0.3;
+    p.allies[0].linkage[2] = 0.2;
+    p.allies[2].linkage[1] = 1.0;
+    p.model.stochastic = false;
+    widths_and_variants(&p);
+    p.model.stochastic = true;
     widths_and_variants(&p);
     asim_params_free(&p);
 }
@@ -436,6 +465,7 @@ static Suite *perf_suite(void)
     tcase_add_test(tc, model_width_and_variant_independent_stochastic);
     tcase_add_test(tc, model_width_and_variant_independent_deterministic);
     tcase_add_test(tc, model_large_means_and_extreme_gains);
+    tcase_add_test(tc, model_channels_width_and_variant_independent);
     tcase_add_test(tc, variant_names_and_choice);
     suite_add_tcase(s, tc);
 

@@ -65,6 +65,11 @@ sweep: { method = "grid"; replicates = 2; seed = 3;
              { path = "patron.commitment.KOR"; mode = "set"; values = [0.1, 0.5, 0.9]; } ); };
 EOF
 quiet "$bin" sweep "$work/phase.cfg" --timeseries --every 4 --quiet -j 1 -o "$r/phase"
+quiet "$bin" run "$src/tests/data/sweep/scenario_stay.cfg" -r 3 -o "$r/stay"
+quiet "$bin" run "$src/tests/data/sweep/scenario_withdraw.cfg" -r 3 -o "$r/withdraw"
+quiet "$bin" compare "$r/stay" "$r/withdraw" -o "$r/cmp"
+quiet "$bin" sweep "$src/tests/data/sweep/scenarios.cfg" -r 2 --timeseries --quiet -j 1 -o "$r/scen"
+quiet "$bin" compare "$r/scen" --baseline stay -o "$r/scmp"
 mkdir -p "$r/test" "$r/sens"
 cat > "$r/test/coefficients.csv" <<'EOF'
 rule,term,estimate,se,t,p_one_sided,p_two_sided,ci_low,ci_high
@@ -96,6 +101,10 @@ run phase "$r/phase/phase" "$py" "$s/plot_phase.py" "$r/phase"
 run sweep "$f/sweep" "$py" "$s/plot_sweep.py" "$r/sc" --out "$f/sweep"
 run sweep-categorical "$f/sweep2" "$py" "$s/plot_sweep.py" "$r/sc/points.csv" --x model.rule --by commitment --out "$f/sweep2"
 run cyber "$f/cyber" "$py" "$s/plot_cyber.py" "$r/cyber" --out "$f/"
+run compare "$r/cmp/compare" "$py" "$s/plot_compare.py" "$r/cmp"
+run compare-sweep "$f/scmp" "$py" "$s/plot_compare.py" "$r/scmp" --scenario scenario_withdraw --point 6 --var outcry --out "$f/scmp"
+fails compare-no-var "no variable 'nope'" "$py" "$s/plot_compare.py" "$r/cmp" --var nope --out "$f/x"
+fails compare-no-scenario "choose a scenario\|no scenario" "$py" "$s/plot_compare.py" "$r/scmp" --scenario nope --out "$f/x"
 run history "$f/hist" "$py" "$s/history_compare.py" "$r/hist" "$src/configs/observations/cha_1965_1990.csv" --plot --out "$f/hist"
 run coefficients "$r/test/coefficients" "$py" "$s/plot_coefficients.py" "$r/test"
 run sensitivity "$f/sens" "$py" "$s/plot_sensitivity.py" "$r/sens/sensitivity.csv" --out "$f/sens"
@@ -134,7 +143,7 @@ run four-series "$f/four_series" "$py" "$s/plot_timeseries.py" "$r/four_sweep" -
 # The scenario's name in every title: the helper finds it, and every figure script uses it.
 if (cd "$s" && "$py" -c "import sys, allysim_plot as ap; sys.exit(not all(ap.scenario_name(d) == 'four_allies' for d in sys.argv[1:]))" \
       "$r/four" "$r/four_sweep" "$r/four/timeseries.csv"); then ok; else bad "scenario_name: not four_allies"; fi
-for script in plot_timeseries plot_regimes plot_phase plot_sweep plot_cyber plot_coefficients plot_sensitivity history_compare; do
+for script in plot_timeseries plot_regimes plot_phase plot_sweep plot_cyber plot_coefficients plot_sensitivity history_compare plot_compare; do
   if grep -q "ap.titled(" "$s/$script.py"; then ok; else bad "$script.py: its title does not name the scenario (ap.titled)"; fi
 done
 

@@ -23,7 +23,7 @@ START_TEST(ols_exact)
         y[i] = 1 + 2 * x1 - 3 * x2;
     }
     asim_ols f;
-    ck_assert_int_eq(asim_ols_fit(X, y, 20, 3, &f, NULL), ASIM_OK);
+    ck_assert_int_eq(asim_stats_ols_fit(X, y, 20, 3, &f, NULL), ASIM_OK);
     ck_assert_double_eq_tol(f.beta[0], 1, 1e-10);
     ck_assert_double_eq_tol(f.beta[1], 2, 1e-10);
     ck_assert_double_eq_tol(f.beta[2], -3, 1e-10);
@@ -53,7 +53,7 @@ START_TEST(ols_standard_errors)
         sse += pow(y[i] - b0 - b1 * x[i], 2);
     double s = sqrt(sse / 4);
     asim_ols f;
-    ck_assert_int_eq(asim_ols_fit(X, y, 6, 2, &f, NULL), ASIM_OK);
+    ck_assert_int_eq(asim_stats_ols_fit(X, y, 6, 2, &f, NULL), ASIM_OK);
     ck_assert_double_eq_tol(f.beta[1], b1, 1e-12);
     ck_assert_double_eq_tol(f.se[1], s / sqrt(sxx), 1e-12);
     ck_assert_double_eq_tol(f.se[0], s * sqrt(1.0 / 6 + mx * mx / sxx), 1e-12);
@@ -72,7 +72,7 @@ START_TEST(ols_collinear_rejected)
     }
     asim_ols f;
     asim_error err = {0};
-    ck_assert_int_ne(asim_ols_fit(X, y, 10, 3, &f, &err), ASIM_OK);
+    ck_assert_int_ne(asim_stats_ols_fit(X, y, 10, 3, &f, &err), ASIM_OK);
     ck_assert_ptr_nonnull(strstr(err.msg, "collinear"));
 }
 END_TEST
@@ -80,10 +80,10 @@ END_TEST
 START_TEST(p_values)
 {
     /* t = 2.228 is the 97.5% quantile of t with 10 df */
-    ck_assert_double_eq_tol(asim_p_two_sided(2.228138851986, 10), 0.05, 1e-9);
-    ck_assert_double_eq_tol(asim_p_greater(2.228138851986, 10), 0.025, 1e-9);
-    ck_assert_double_eq_tol(asim_p_less(-2.228138851986, 10), 0.025, 1e-9);
-    ck_assert_double_eq_tol(asim_ci_half(1.0, 10, 0.05), 2.228138851986, 1e-9);
+    ck_assert_double_eq_tol(asim_stats_p_two_sided(2.228138851986, 10), 0.05, 1e-9);
+    ck_assert_double_eq_tol(asim_stats_p_greater(2.228138851986, 10), 0.025, 1e-9);
+    ck_assert_double_eq_tol(asim_stats_p_less(-2.228138851986, 10), 0.025, 1e-9);
+    ck_assert_double_eq_tol(asim_stats_ci_half(1.0, 10, 0.05), 2.228138851986, 1e-9);
 }
 END_TEST
 
@@ -92,7 +92,7 @@ START_TEST(welch_known)
     /* hand computation: means 2 and 5, variances 1 and 2.5, n 3 and 4 */
     const double a[] = {1, 2, 3}, b[] = {3, 4, 6, 7, NAN};
     asim_welch w;
-    ck_assert_int_eq(asim_welch_test(a, 3, b, 5, &w, NULL), ASIM_OK);
+    ck_assert_int_eq(asim_stats_welch_test(a, 3, b, 5, &w, NULL), ASIM_OK);
     ck_assert_uint_eq(w.n2, 4);
     ck_assert_double_eq_tol(w.mean1, 2, 1e-15);
     ck_assert_double_eq_tol(w.mean2, 5, 1e-15);
@@ -109,11 +109,11 @@ START_TEST(ishigami)
 {
     asim_sobol_index ix[3];
     double S1[3], ST[3];
-    asim_ishigami_indices(S1, ST);
+    asim_sensitivity_ishigami_indices(S1, ST);
     ck_assert_double_eq_tol(S1[0], 0.3139, 1e-4);
     ck_assert_double_eq_tol(S1[1], 0.4424, 1e-4);
     ck_assert_double_eq_tol(ST[2], 0.2437, 1e-4);
-    ck_assert_int_eq(asim_sensitivity_function(asim_ishigami, 3, 1 << 14, 100, 3, ix, NULL), ASIM_OK);
+    ck_assert_int_eq(asim_sensitivity_function(asim_sensitivity_ishigami, 3, 1 << 14, 100, 3, ix, NULL), ASIM_OK);
     for (int i = 0; i < 3; i++) {
         ck_assert_double_eq_tol(ix[i].S1, S1[i], 0.02);
         ck_assert_double_eq_tol(ix[i].ST, ST[i], 0.02);
@@ -142,7 +142,7 @@ END_TEST
 START_TEST(saltelli_is_sobol)
 {
     double A[4 * 2], B[4 * 2];
-    ck_assert_int_eq(asim_saltelli(4, 2, A, B), ASIM_OK);
+    ck_assert_int_eq(asim_sensitivity_saltelli(4, 2, A, B), ASIM_OK);
     for (int i = 0; i < 8; i++)
         ck_assert(A[i] >= 0 && A[i] < 1 && B[i] >= 0 && B[i] < 1);
     /* GSL's Sobol sequence starts at (0.5, ..., 0.5) */

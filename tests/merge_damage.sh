@@ -4,14 +4,7 @@
 # shards are made with the command line, one of them is damaged in one way
 # at a time, and each merge must be refused with exit 2, one line on stderr
 # naming the file (and line), and no CSV in the output directory.
-set -u
-bin=$1
-src=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+. "$(dirname "$0")/harness.sh" # bin, src, work, ok, bad
 cfg=$src/configs/sweep_commitment.cfg
 opts="-r 2 -s model.steps=4 --series --timeseries -q"
 

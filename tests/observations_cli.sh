@@ -4,14 +4,7 @@
 # file of tests/data/bad/observations/ must end in one line "FILE:LINE:
 # reason" (or "FILE: reason"), exit 2, and no result file; a FIFO and a
 # device as observations are refused at once.
-set -u
-bin=$1
-src=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+. "$(dirname "$0")/harness.sh" # bin, src, work, ok, bad
 cfg=$src/configs/calibrate_1965_1990.cfg
 data=$src/tests/data/bad/observations
 good=$src/configs/observations/cha_1965_1990.csv

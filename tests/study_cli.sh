@@ -4,14 +4,7 @@
 # and contradicted under history, and more replicates only ever turn an
 # inconclusive verdict into a decided one; the sensitivity analysis reproduces exactly and
 # does not depend on threads; the estimator passes the Ishigami check.
-set -u
-bin=$1
-src=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+. "$(dirname "$0")/harness.sh" # bin, src, work, ok, bad
 
 "$bin" test "$src/configs/cha_test.cfg" -o "$work/test" -q >"$work/out" 2>"$work/err" ||
     bad "allysim test: rc $? $(cat "$work/err")"

@@ -13,6 +13,47 @@
 #include "allysim/status.h"
 #include "allysim/strbuf.h"
 
+/* Layered scenarios: a file may @include others (a base scenario) and
+ * then change any of their settings; a later value replaces an earlier
+ * one (groups setting by setting, lists whole), then the -s overrides
+ * have the last word. A setting given twice in one file is an error. */
+
+#define ASIM_CONFIG_MAX_ERRORS 20 /* errors reported by one load */
+
+/* Where the value of one slot came from. */
+typedef struct asim_config_origin {
+    char path[ASIM_PATH_MAX]; /* the slot */
+    char *where;              /* "file:line" or "-s path=value" */
+    unsigned long seq;        /* order in which the values were given */
+} asim_config_origin;
+
+/* What a load found besides the configuration. Every list is owned by
+ * the report (asim_config_report_free). */
+typedef struct asim_config_report {
+    char **errors;   /* one line each, at most ASIM_CONFIG_MAX_ERRORS */
+    size_t n_errors;
+    char **warnings; /* legal but probably not meant, one line each (no "warning:" prefix) */
+    size_t n_warnings;
+    asim_config_origin *origins; /* slots given a value by a file or -s */
+    size_t n_origins, cap_origins;
+    unsigned long seq; /* values given so far */
+} asim_config_report;
+
+void asim_config_report_init(asim_config_report *r);
+void asim_config_report_free(asim_config_report *r);
+
+/* As asim_config_load, and also: every error (up to
+ * ASIM_CONFIG_MAX_ERRORS, the first of them in err as well), warnings
+ * (a keyframe or an event outside the run's years, an ally that no
+ * adversary threatens, a file included twice) and the origin of every
+ * value, into *r (initialised by the caller). */
+asim_status asim_config_load_report(asim_params *p, const char *file, const char *const *overrides,
+                                    size_t n_overrides, asim_config_report *r, asim_error *err);
+
+/* One line per slot of the resolved configuration: "path = value  #
+ * file:line", "# -s path=value" or "# default". */
+void asim_config_explain(const asim_params *p, const asim_config_report *r, asim_strbuf *out);
+
 /* Load the scenario `file` (NULL: the built-in five-agent baseline), then
  * apply the overrides "path=value" in order, then check the settings
  * together. *p is initialised by this call and must be freed with

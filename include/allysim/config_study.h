@@ -17,7 +17,7 @@ asim_status asim_config_load_sweep(const char *file, const asim_params *p, asim_
                                    asim_error *err);
 
 /* Read the `test` section of `file` (when there is one) over the defaults
- * of asim_test_spec_default. */
+ * of asim_hypothesis_spec_default. */
 asim_status asim_config_load_test(const char *file, asim_test_spec *t, asim_error *err);
 
 /* Read the `sensitivity` section of `file` (required). */
@@ -27,5 +27,12 @@ asim_status asim_config_load_sensitivity(const char *file, const asim_params *p,
 /* Read the `calibrate` section of `file` (required). */
 asim_status asim_config_load_calibrate(const char *file, const asim_params *p,
                                        asim_calibrate_spec *s, asim_error *err);
+
+/* Read every study section `file` has (only the one named `only` when it
+ * is not NULL) as its command would, adding each section's first error
+ * and the warnings (a sweep seed that the design does not use) to *r.
+ * Returns ASIM_ECONFIG when r holds errors. */
+asim_status asim_config_check_sections(const char *file, const asim_params *p, const char *only,
+                                       asim_config_report *r);
 
 #endif

@@ -1,5 +1,5 @@
 /* hypothesis.h: Cha's quasi-alliance hypothesis as a statistical test
- * (spec section 6). A designed experiment (commitment level x commitment
+ * (docs/model.md section 1.2, item 5). A designed experiment (commitment level x commitment
  * gap x adversary assertiveness x replicates) is run under each rule; the
  * regression
  *     mean_relation = b0 + b_commit*mean_commitment + b_threat*mean_threat
@@ -51,36 +51,36 @@ typedef struct asim_test_spec {
     long steps;
     double alpha;            /* the intervals are 1 - alpha, two-sided */
     double smallest_effect;  /* relation change per 0.1 of a regressor, in [0, 0.2] */
-    asim_rule rules[ASIM_RULE_COUNT];
+    asim_rule rules[ASIM_RULE_MAX]; /* built-in or the file's own (asim_params_rule_name) */
     size_t n_rules;
 } asim_test_spec;
 
-/* The spec's default design: commitment 0.1..0.9 by 0.2, gap 0 and 0.3,
+/* The default design (docs/model.md 1.2): commitment 0.1..0.9 by 0.2, gap 0 and 0.3,
  * assertiveness 0.3, 0.5, 0.7, 20 replicates, 360 steps, alpha 0.05,
  * smallest effect 0.02, all three rules. */
-void asim_test_spec_default(asim_test_spec *t);
+void asim_hypothesis_spec_default(asim_test_spec *t);
 
 /* The experiment as a sweep: *run gets the base configuration with the
  * test's steps, *design a list design whose points run rule by rule. */
-asim_status asim_test_design(const asim_params *base, const asim_test_spec *t, asim_params *run,
+asim_status asim_hypothesis_design(const asim_params *base, const asim_test_spec *t, asim_params *run,
                              asim_design_spec *design, asim_error *err);
 
 /* The verdict on the prediction "sign * b > bound" (sign -1 or +1, bound
  * >= 0) from the interval [lo, hi] of b: supported when sign * b > bound
  * over the whole interval, contradicted when sign * b < bound over the
  * whole interval, inconclusive otherwise. */
-asim_verdict asim_test_judge(double lo, double hi, int sign, double bound);
+asim_verdict asim_hypothesis_judge(double lo, double hi, int sign, double bound);
 
 /* The hypothesis's verdict from its predictions' verdicts: contradicted
  * when any is, supported when all are, inconclusive otherwise. */
-asim_verdict asim_test_combine(const asim_verdict *v, size_t n);
+asim_verdict asim_hypothesis_combine(const asim_verdict *v, size_t n);
 
 /* The runs an inconclusive prediction needs before its interval (now
  * estimate +- half from n_runs runs) clears the bound, if the estimate
  * stays and the standard error falls as 1/sqrt(runs): n_runs *
  * (half / |sign * estimate - bound|)^2. INFINITY when the estimate lies on
  * the bound. */
-double asim_test_runs_needed(double estimate, double half, int sign, double bound, size_t n_runs);
+double asim_hypothesis_runs_needed(double estimate, double half, int sign, double bound, size_t n_runs);
 
 /* "supported", "contradicted" or "inconclusive". */
 const char *asim_verdict_name(asim_verdict v);
@@ -88,7 +88,7 @@ const char *asim_verdict_name(asim_verdict v);
 /* Fit and judge from dir/runs.csv (written by the sweep); write
  * dir/coefficients.csv, dir/verdicts.csv and dir/regimes.csv; append a
  * readable report to *report. */
-asim_status asim_test_analyse(const char *dir, const asim_params *base, const asim_test_spec *t,
+asim_status asim_hypothesis_analyse(const char *dir, const asim_params *base, const asim_test_spec *t,
                               asim_strbuf *report, asim_error *err);
 
 #endif

@@ -1,5 +1,5 @@
 /* model.h: the state of a batch of replicates of one configuration, and
- * one step of the model (spec section 3).
+ * one step of the model (docs/model.md sections 3 and 7).
  *
  * A model steps `width` replicates together, in structure-of-arrays form
  * (every array is [agent][lane]), so that the step loop vectorises across
@@ -36,9 +36,9 @@ const char *asim_regime_name(asim_regime r);
  * valid until the next call on the model, one per row of vars.def
  * (indexed by asim_var). Per-agent arrays are [agent * width + lane]. */
 typedef struct asim_view {
-    size_t width, n_allies, n_adversaries, n_pairs;
+    size_t width, n_allies, n_adversaries, n_pairs, n_covariates;
     long step; /* ASIM_VAR_step */
-    /* EXO variables: the step's value (one double); LANE variables:
+    /* EXO variables: the step's value (a double per agent); LANE variables:
      * [agent * width + lane]; NULL for the other variables */
     const double *value[ASIM_VAR_COUNT];
     /* REGIME variables: [pair * width + lane], an asim_regime; else NULL */
@@ -51,6 +51,7 @@ static inline size_t asim_view_agents(const asim_view *v, asim_var_kind kind)
     return kind == ASIM_KIND_ALLY        ? v->n_allies
            : kind == ASIM_KIND_ADVERSARY ? v->n_adversaries
            : kind == ASIM_KIND_PAIR      ? v->n_pairs
+           : kind == ASIM_KIND_COVARIATE ? v->n_covariates
                                          : 1;
 }
 

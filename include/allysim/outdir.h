@@ -38,6 +38,11 @@ asim_status asim_outdir_open(asim_outdir *od, const char *dir, unsigned flags, a
  * failed before writing) is removed again. */
 void asim_outdir_close(asim_outdir *od);
 
+/* The table of result files: how many, and the k-th name or pattern
+ * ("prefix*suffix", e.g. "fitted-*.cfg"). */
+size_t asim_outdir_result_count(void);
+const char *asim_outdir_result_pattern(size_t k);
+
 /* Nonzero when name is a file some allysim command writes (a result, its
  * temporary file, or a sweep's state). */
 int asim_outdir_is_result(const char *name);

@@ -20,6 +20,27 @@
 #define ASIM_LABEL_MAX 128 /* history event label */
 #define ASIM_PATH_MAX 160 /* a concrete dotted path */
 #define ASIM_INF (1.0 / 0.0)
+#define ASIM_WORD_MAX 32  /* a rule's, rule parameter's or covariate's name */
+#define ASIM_RULE_PARAMS_MAX 16 /* parameters of one user rule */
+#define ASIM_COVARIATES_MAX 16  /* covariates of one ally, or of the region */
+
+/* Exogenous dated inputs of an ally or of the region that rules read
+ * (docs/model.md section 10): names and schedules, in declaration order. */
+typedef struct asim_covariates {
+    size_t n;
+    char name[ASIM_COVARIATES_MAX][ASIM_WORD_MAX];
+    asim_schedule value[ASIM_COVARIATES_MAX]; /* owned */
+} asim_covariates;
+
+/* A rule a scenario file defines: the strategic term of docs/model.md
+ * 7.4 as an expression, and the rule's own parameters. */
+typedef struct asim_user_rule {
+    char name[ASIM_WORD_MAX];
+    char *strategic; /* the expression (docs/model.md section 9), owned */
+    size_t n_params;
+    char param[ASIM_RULE_PARAMS_MAX][ASIM_WORD_MAX];
+    double value[ASIM_RULE_PARAMS_MAX]; /* finite */
+} asim_user_rule;
 
 typedef struct asim_ally {
     char id[ASIM_ID_MAX];
@@ -30,6 +51,9 @@ typedef struct asim_ally {
     double history_burden;          /* [0,1] */
     asim_schedule cyber_share;      /* [0,1] */
     asim_schedule cyber_capability; /* [0,1] */
+    asim_covariates covariates;     /* read by rules */
+    double *linkage;                /* [other ally]: share of its protection resting
+                                       on the commitment to that ally, [0,1] (own: 0) */
 } asim_ally;
 
 typedef struct asim_adversary {
@@ -65,6 +89,7 @@ typedef struct asim_params {
         bool stochastic;
         asim_rule rule;
         double burn_in; /* [0,1) */
+        long spinup;    /* steps run before step 0 at start_year's inputs, >= 0 */
     } model;
     struct {
         asim_schedule firmness, brokerage;
@@ -79,11 +104,13 @@ typedef struct asim_params {
     struct {
         double coop_gain, coop_threshold, threat_threshold, coop_bias;
         double brokerage_weight, outcry_weight, unreciprocated, relation_rate, relation_damage;
+        double joint_deterrence; /* deterrence per unit of relation, >= 0 */
     } quasi;
     struct {
         double outcry0, outcry_rate, visibility_weight, history_rate, history_size;
         asim_event *events;
         size_t n_events;
+        asim_covariates covariates; /* read by rules */
     } region;
     struct {
         double anonymity, credit_dilution;
@@ -96,6 +123,8 @@ typedef struct asim_params {
     asim_ally *allies;
     asim_adversary *adversaries;
     asim_pair *pairs; /* every unordered pair of allies */
+    asim_user_rule *rules; /* the file's own rules: model.rule ASIM_RULE_COUNT + k is rules[k] */
+    size_t n_rules;
 } asim_params;
 
 typedef enum {
@@ -104,7 +133,11 @@ typedef enum {
     ASIM_SCOPE_ADVERSARY,
     ASIM_SCOPE_THREAT,   /* adversary x ally */
     ASIM_SCOPE_PAIR,
-    ASIM_SCOPE_PAIR_DIR  /* pair x direction */
+    ASIM_SCOPE_PAIR_DIR, /* pair x direction */
+    ASIM_SCOPE_LINKAGE,  /* ally x another ally */
+    ASIM_SCOPE_COVARIATE,        /* ally x its covariates */
+    ASIM_SCOPE_REGION_COVARIATE, /* the region's covariates */
+    ASIM_SCOPE_RULE_PARAM        /* user rule x its parameters */
 } asim_scope;
 
 typedef enum {
@@ -139,7 +172,7 @@ extern const size_t asim_param_count;
 typedef struct asim_slot {
     const asim_param_def *def;
     size_t i;  /* ally, adversary or pair index (0 for GLOBAL) */
-    size_t j;  /* THREAT: ally index; PAIR_DIR: direction 0/1 */
+    size_t j;  /* THREAT, LINKAGE: ally index; PAIR_DIR: direction 0/1 */
     char path[ASIM_PATH_MAX];
 } asim_slot;
 
@@ -187,13 +220,39 @@ void asim_params_format_range(const asim_param_def *def, char *buf, size_t n);
 void asim_params_format_default(const asim_param_def *def, char *buf, size_t n);
 
 /* Checks that involve several settings (threat weights per ally sum to at
- * most 1; the summary window is not empty). On failure, *path gets the
+ * most 1, and so do each ally's linkages; the summary window is not empty). On failure, *path gets the
  * slot path to blame. */
 asim_status asim_params_validate(const asim_params *p, asim_error *err, char *path, size_t n);
 
 /* Append the value of a slot as text, in libconfig syntax or JSON. */
 void asim_params_format_value(const asim_params *p, const asim_slot *slot, bool json,
                               asim_strbuf *out);
+
+/* ---- rules and covariates (rules_user.c) ---- */
+
+/* Add rule `name` with strategic term `text` and n parameters; a rule of
+ * that name the file defined before is replaced. The names must be words
+ * (docs/model.md section 9) and not those of the model's state; a built-in
+ * rule cannot be redefined. The text is compiled by the caller
+ * (asim_rules_check). On failure *p is unchanged and err says why. */
+asim_status asim_params_add_rule(asim_params *p, const char *name, const char *text,
+                                 const char *const *param, const double *value, size_t n,
+                                 asim_error *err);
+/* Declare covariate `name` of ally `ally` (n_allies: of the region), 0
+ * until set. Declaring it again is not an error. */
+asim_status asim_params_add_covariate(asim_params *p, size_t ally, const char *name,
+                                      asim_error *err);
+/* 0 and *rule set when name is a rule of p (built-in or its own); -1
+ * otherwise. */
+int asim_params_rule_parse(const asim_params *p, const char *name, asim_rule *rule);
+/* The name of rule r of p ("?" for none). */
+const char *asim_params_rule_name(const asim_params *p, asim_rule rule);
+/* The strategic term of rule r of p as an expression ("" for none). */
+const char *asim_params_rule_text(const asim_params *p, asim_rule rule);
+/* The rule names of p joined by sep into buf (cut short when it does not fit). */
+void asim_params_rule_join(const asim_params *p, const char *sep, char *buf, size_t n);
+/* The user rule behind r, or NULL for a built-in one. */
+const asim_user_rule *asim_params_user_rule(const asim_params *p, asim_rule rule);
 
 /* First step of the summary window: steps t >= burn_in * steps. */
 long asim_params_window_start(const asim_params *p);

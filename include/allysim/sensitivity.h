@@ -47,7 +47,7 @@ asim_status asim_sensitivity_function(asim_test_function f, size_t k, size_t N, 
 
 /* The Ishigami function (a = 7, b = 0.1) of u in [0,1)^3 mapped to
  * [-pi, pi)^3, and its analytic indices S1[3], ST[3]. */
-double asim_ishigami(const double *u, size_t k);
-void asim_ishigami_indices(double *S1, double *ST);
+double asim_sensitivity_ishigami(const double *u, size_t k);
+void asim_sensitivity_ishigami_indices(double *S1, double *ST);
 
 #endif

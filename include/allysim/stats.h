@@ -27,15 +27,15 @@ typedef struct asim_ols {
 /* Fit y = X beta by least squares; X is n x p, row-major, with the
  * intercept column included by the caller. Needs n > p and X of full
  * rank. */
-asim_status asim_ols_fit(const double *X, const double *y, size_t n, size_t p, asim_ols *fit,
+asim_status asim_stats_ols_fit(const double *X, const double *y, size_t n, size_t p, asim_ols *fit,
                          asim_error *err);
 
 /* p-values of a t statistic with df degrees of freedom. */
-double asim_p_two_sided(double t, double df);
-double asim_p_less(double t, double df);    /* H1: coefficient < 0 */
-double asim_p_greater(double t, double df); /* H1: coefficient > 0 */
+double asim_stats_p_two_sided(double t, double df);
+double asim_stats_p_less(double t, double df);    /* H1: coefficient < 0 */
+double asim_stats_p_greater(double t, double df); /* H1: coefficient > 0 */
 /* Half-width of the (1 - alpha) interval: t_{1-alpha/2, df} * se. */
-double asim_ci_half(double se, double df, double alpha);
+double asim_stats_ci_half(double se, double df, double alpha);
 
 typedef struct asim_welch {
     size_t n1, n2;
@@ -44,12 +44,12 @@ typedef struct asim_welch {
 
 /* Welch's unequal-variance t-test of mean(a) - mean(b). NAN entries are
  * skipped. Needs at least two values on each side. */
-asim_status asim_welch_test(const double *a, size_t na, const double *b, size_t nb, asim_welch *w,
+asim_status asim_stats_welch_test(const double *a, size_t na, const double *b, size_t nb, asim_welch *w,
                             asim_error *err);
 
 /* Saltelli sampling: rows of A and B (N x k each, row-major, in [0,1)^k)
  * are the two halves of GSL's 2k-dimensional Sobol sequence. */
-asim_status asim_saltelli(size_t N, size_t k, double *A, double *B);
+asim_status asim_sensitivity_saltelli(size_t N, size_t k, double *A, double *B);
 
 typedef struct asim_sobol_index {
     double S1, S1_low, S1_high; /* first-order index and its bootstrap 95% interval */
@@ -59,7 +59,7 @@ typedef struct asim_sobol_index {
 /* Jansen's estimators of first-order and total indices from f(A) and f(B)
  * (N values each) and f(AB_i) (k x N: A with column i taken from B), with
  * percentile bootstrap intervals over n_boot resamples of the N rows. */
-asim_status asim_sobol_indices(const double *fA, const double *fB, const double *fAB, size_t N,
+asim_status asim_sensitivity_indices(const double *fA, const double *fB, const double *fAB, size_t N,
                                size_t k, size_t n_boot, uint64_t seed, asim_sobol_index *out,
                                asim_error *err);
 

@@ -23,9 +23,15 @@ void asim_strbuf_append(asim_strbuf *b, const char *s, size_t n);
 /* Append a double so that it reads back to the same value (%.17g, with a
  * ".0" when it would otherwise read back as an integer). */
 void asim_strbuf_real(asim_strbuf *b, double v);
-/* Append s in double quotes with escapes: JSON's (json != 0) or
+/* Append s in double quotes with escapes: JSON's (json != 0; bytes that
+ * are not valid UTF-8 become \u00XX, so the document stays UTF-8) or
  * libconfig's. */
 void asim_strbuf_quoted(asim_strbuf *b, int json, const char *s);
+/* Levenshtein distance between a[0..la) and the string b, for "did you
+ * mean" suggestions; (size_t)-1 when either is longer than
+ * ASIM_STR_DISTANCE_MAX characters. */
+#define ASIM_STR_DISTANCE_MAX 512
+size_t asim_str_distance(const char *a, size_t la, const char *b);
 /* The text, or "" when empty. */
 const char *asim_strbuf_str(const asim_strbuf *b);
 /* ASIM_ENOMEM when an append failed, else ASIM_OK. */

@@ -1,4 +1,4 @@
-/* summary.h: per-run summary metrics (spec section 5), accumulated over
+/* summary.h: per-run summary metrics (docs/model.md section 4.11), accumulated over
  * the summary window while a batch of replicates runs, so that no run
  * needs its time series kept in memory. */
 #ifndef ALLYSIM_SUMMARY_H

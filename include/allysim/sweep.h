@@ -4,8 +4,9 @@
  * shards that `allysim merge` puts back together (merge.h).
  *
  * Output files (in the sweep's directory):
- *   runs.csv        one row per run: run, point, replicate, seed, the swept
- *                   parameters, the summary metrics
+ *   runs.csv        one row per run: run, point, replicate, seed, the
+ *                   scenario (with scenarios), the swept parameters, the
+ *                   summary metrics
  *   points.csv      one row per design point: the parameters, the number of
  *                   completed replicates, and per metric its mean, sd and
  *                   the 95% confidence interval of the mean (t-based:
@@ -44,6 +45,8 @@ typedef struct asim_sweep asim_sweep;
 typedef struct asim_sweep_opts {
     const asim_params *base;       /* the resolved configuration */
     const asim_design_spec *spec;  /* the design */
+    const asim_params *variants;   /* with spec->n_scenarios: the resolved variant of each scenario
+                                      (its agents and steps as base's; base's seed is used) */
     const char *dir;
     int threads;                   /* OpenMP threads; 0: all cores */
     size_t shard, shards;          /* this is shard `shard` (1-based) of `shards` */

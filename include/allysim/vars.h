@@ -23,7 +23,15 @@ typedef enum {
 } asim_var;
 
 /* Whose variable it is: one column, or one per ally, adversary or pair. */
-typedef enum { ASIM_KIND_GLOBAL, ASIM_KIND_ALLY, ASIM_KIND_ADVERSARY, ASIM_KIND_PAIR } asim_var_kind;
+/* COVARIATE: one per covariate the file declares (docs/model.md section
+ * 10), the region's, then each ally's, as asim_vars_column names them. */
+typedef enum {
+    ASIM_KIND_GLOBAL,
+    ASIM_KIND_ALLY,
+    ASIM_KIND_ADVERSARY,
+    ASIM_KIND_PAIR,
+    ASIM_KIND_COVARIATE
+} asim_var_kind;
 
 /* How a per-step variable is kept (see vars.def); summary metrics: NONE. */
 typedef enum {

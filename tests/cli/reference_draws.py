@@ -5,9 +5,11 @@ usage: reference_draws.py ALLYSIM SOURCE_DIR [--draws 20] [--seed 20240611]
 
 For each draw (a fixed pseudo-random sequence), about twenty numeric
 settings are drawn inside their ranges, and the rule among cha, threat and
-history; every fourth draw also gets a commitment schedule with a step
-change and two scheduled history events. allysim runs them in deterministic
-mode (`run --deterministic -s ...`); the reference model runs the JSON of
+history; two draws in three also turn on the linkage of each ally to the
+other and joint deterrence (docs/model.md 7.2, 7.7); every fourth draw also
+gets a commitment schedule with a step change and two scheduled history
+events, and every third a spin-up (model.spinup). allysim runs them in
+deterministic mode (`run --deterministic -s ...`); the reference model runs the JSON of
 `allysim check --json` with the same overrides. Every per-step column, and
 every summary column but the seed, must agree within 1e-9 relative to
 max(1, |value|). A regime may differ only where a fear sits within 1e-9 of
@@ -57,8 +59,17 @@ def draw(rng, k):
         "threat.assert_rate": u(0.01, 1),
         "adversaries.PRK.provocation_rate": u(0, 0.3),
     }
+    channels = {  # the linkage and joint-deterrence channels, on in two draws of three
+        "allies.JPN.linkage.KOR": u(0, 1),
+        "allies.KOR.linkage.JPN": u(0, 1),
+        "quasi.joint_deterrence": u(0, 2),
+    }
+    if k % 3 != 0:
+        v.update(channels)
     ov = [(path, repr(x)) for path, x in v.items()]
     ov.append(("model.rule", rng.choice(["cha", "threat", "history"])))
+    if k % 3 == 1:  # a spin-up (docs/model.md 5), without drawing: the other draws stay
+        ov.append(("model.spinup", str(12 * (k % 5 + 1))))
     if k % 4 == 3:
         y = round(u(1970, 2000), 3)
         ov.append(("patron.commitment.KOR",

@@ -118,8 +118,10 @@ for path in model.start_year model.steps model.steps_per_year model.seed model.s
     threat.shock_halflife; do
     if awk '{print $1}' "$WORK/out" | grep -qxF -- "$path"; then pass; else fail "params does not list $path"; fi
 done
-expect 2 params extra
-check "params extra: message" err_has "params takes no arguments (got extra)"
+expect 2 params a b
+check "params extra: message" err_has "unexpected argument b (one CONFIG only)"
+expect 2 params nosuch.cfg
+check "params CONFIG unreadable: message" err_has "nosuch.cfg: cannot read"
 
 # the text listing: the range and meaning columns start where the header says
 run params
