@@ -3,6 +3,8 @@
 # Idempotent: installs nothing when everything is there. Needs root or sudo
 # for the installation itself.
 #   bash scripts/setup.sh          # build, test and plotting dependencies
+#   bash scripts/setup.sh --web    # the explorer page (web/): its wasm build
+#                                  # and browser test (web/browser_test.sh)
 set -euo pipefail
 
 packages=(
@@ -13,6 +15,12 @@ packages=(
   python3-pytest python3-nbformat python3-nbconvert jupyter-nbconvert python3-ipykernel   # python/ tests, notebook
   valgrind                               # memory checks in the test suite
 )
+# The explorer page: Debian's emscripten (the wasm preset; web/deps.sh also
+# needs dpkg-dev from build-essential) and chromium (web/browser_test.sh).
+web_packages=(emscripten chromium python3)
+if [ "${1:-}" = --web ]; then
+  packages=("${web_packages[@]}")
+fi
 
 missing=()
 for p in "${packages[@]}"; do

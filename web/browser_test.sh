@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# browser_test.sh: the explorer page (web/) tested in a real browser.
+#   bash web/browser_test.sh ALLYSIM WEBDIR
+# ALLYSIM is the native command line, WEBDIR the page built by the wasm
+# preset (build/wasm/web). Runs the command line on the deterministic
+# baseline and the two history presets and on two broken scenarios, writes
+# what it printed into WEBDIR/selftest_data.js, opens WEBDIR/index.html?selftest
+# in headless Chromium and reads the PASS or FAIL the page writes
+# (web/selftest.js). Then takes a screenshot of every preset into
+# WEBDIR/../screenshots/, to be looked at before a release.
+set -euo pipefail
+cli=$(realpath "${1:?usage: browser_test.sh ALLYSIM WEBDIR}")
+web=$(realpath "${2:?usage: browser_test.sh ALLYSIM WEBDIR}")
+cd "$(dirname "$0")/.."
+browser=$(command -v chromium || command -v chromium-browser || true)
+[ -n "$browser" ] || { echo "browser_test: chromium is not installed" >&2; exit 1; }
+work=$(mktemp -d "${TMPDIR:-/tmp}/asim_web.XXXXXX")
+trap '[ -n "${ASIM_KEEP:-}" ] || rm -rf "$work"' EXIT
+
+cases=(configs/baseline.cfg configs/history_1965_1990.cfg configs/history_1990_2023.cfg)
+for f in "${cases[@]}"; do
+  "$cli" run "$f" --deterministic -o "$work/$(basename "$f" .cfg)" >/dev/null
+done
+
+# Broken scenarios, checked by the CLI from $work under the names the page uses.
+mkdir -p "$work/configs"
+sed 's/^  coop_gain = 8.0;/  coop_gain = -1;/' configs/baseline.cfg >"$work/configs/broken_range.cfg"
+sed 's/^  steps = 600;/  steps = = 600;/' configs/baseline.cfg >"$work/configs/broken_syntax.cfg"
+sed 's/^  firmness = 0.5; /  firmnes = 0.5; /' configs/baseline.cfg >"$work/configs/broken_name.cfg"
+invalid=(configs/broken_range.cfg configs/broken_syntax.cfg configs/broken_name.cfg)
+for f in "${invalid[@]}"; do
+  if (cd "$work" && "$cli" check "$f" >/dev/null 2>"$f.err"); then
+    echo "browser_test: $f should be invalid" >&2
+    exit 1
+  fi
+done
+
+python3 - "$work" "$web/selftest_data.js" "${#cases[@]}" "${cases[@]}" "${invalid[@]}" <<'EOF'
+import json, os, sys
+work, out, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+cases, invalid = sys.argv[4:4 + n], sys.argv[4 + n:]
+def read(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+data = {"cases": [], "invalid": []}
+for f in cases:
+    d = os.path.join(work, os.path.splitext(os.path.basename(f))[0])
+    data["cases"].append({"file": f, "csv": read(os.path.join(d, "timeseries.csv")),
+                          "cfg": read(os.path.join(d, "config.cfg"))})
+for f in invalid:
+    data["invalid"].append({"file": f, "text": read(os.path.join(work, f)),
+                            "message": read(os.path.join(work, f + ".err")).rstrip("\n")})
+with open(out, "w", encoding="utf-8") as f:
+    f.write("/* selftest_data.js: written by web/browser_test.sh from the command line's output. */\n")
+    f.write("window.ASIM_SELFTEST = " + json.dumps(data) + ";\n")
+EOF
+
+flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run
+       --disable-background-networking --disable-component-update --disable-sync
+       --hide-scrollbars --force-device-scale-factor=1)
+# chrome URL: each run gets a fresh profile
+chrome() {
+  local profile
+  profile=$(mktemp -d "$work/profile.XXXXXX")
+  timeout 300 "$browser" "${flags[@]}" --user-data-dir="$profile" "$@"
+}
+
+chrome --virtual-time-budget=120000 --dump-dom "file://$web/index.html?selftest" >"$work/dom.html" \
+  2>"$work/chromium.log" || true
+result=$(python3 - "$work/dom.html" <<'EOF'
+import html, re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+m = re.search(r'<p id="selftest"[^>]*>(.*?)</p>', text, re.S)
+verdict = html.unescape(m.group(1)).strip() if m else ""
+print(verdict or "FAIL\nthe page wrote no result (not built, or the self-test did not finish)")
+EOF
+)
+echo "$result" | sed 's/^/browser_test: /'
+
+# The page's downloads after a slider move: the CLI run on the downloaded
+# scenario (5 replicates, as the page ran) must write the downloaded CSV.
+python3 - "$work/dom.html" "$work" <<'EOF'
+import html, re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+for name in ("config.cfg", "timeseries.csv"):
+    m = re.search(r'<pre id="download-%s"[^>]*>(.*?)</pre>' % re.escape(name), text, re.S)
+    with open(sys.argv[2] + "/page-" + name, "w", encoding="utf-8") as f:
+        f.write(html.unescape(m.group(1)) if m else "")
+EOF
+roundtrip=FAIL
+if [ -s "$work/page-config.cfg" ] && "$cli" run "$work/page-config.cfg" -r 5 -o "$work/roundtrip" >/dev/null &&
+   cmp -s "$work/page-timeseries.csv" "$work/roundtrip/timeseries.csv" &&
+   cmp -s "$work/page-config.cfg" "$work/roundtrip/config.cfg"; then
+  roundtrip=PASS
+fi
+echo "browser_test: $roundtrip: allysim run on the page's downloaded scenario writes its downloaded CSV" \
+     "and config.cfg byte for byte"
+# Timing without virtual time: the page prints it on the console and closes.
+chrome --enable-logging=stderr --v=0 "file://$web/index.html?timing" >/dev/null 2>"$work/timing.log" || true
+timing=$(grep -ao 'allysim-timing: [^"]*' "$work/timing.log" | head -1 | sed 's/^allysim-timing: //')
+echo "browser_test: ${timing:-no timing printed}"
+shots="$web/../screenshots"
+mkdir -p "$shots"
+for p in baseline low_commitment asymmetric_commitment history_1965_1990 history_1990_2023 cyber_2014; do
+  chrome --virtual-time-budget=20000 --window-size=1600,1200 --screenshot="$shots/$p.png" \
+    "file://$web/index.html?preset=$p" >/dev/null 2>>"$work/chromium.log" || true
+  [ -s "$shots/$p.png" ] || { echo "browser_test: no screenshot of $p" >&2; exit 1; }
+done
+echo "browser_test: screenshots of every preset in $(realpath "$shots")/"
+[ "$(echo "$result" | head -1)" = PASS ] && [ "$roundtrip" = PASS ]
