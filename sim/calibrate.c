@@ -451,6 +451,7 @@ asim_status asim_calibrate_fit(const asim_params *base, asim_rule rule, const as
         return asim_error_set(err, ASIM_ENOMEM, "out of memory");
     }
     long n = (long)starts;
+    (void)threads; /* read by the pragma only: unused without OpenMP (the browser build) */
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads > 0 ? threads : 1)
     for (long i = 0; i < n; i++) {
         objective_ctx c = {base, rule, s, obs, malloc((obs->n ? obs->n : 1) * sizeof(double)), 0, 0};

@@ -293,7 +293,8 @@ static void run_point(const asim_sweep *s, point_work *w, size_t point, unit_out
     const asim_design_spec *spec = s->o.spec;
     uint64_t stream_run = spec->common_random_numbers ? 0 : asim_design_inner(&s->design, point);
     for (uint64_t rep0 = 0; rep0 < spec->replicates; rep0 += w->lanes) {
-        size_t lanes = spec->replicates - rep0 < w->lanes ? spec->replicates - rep0 : w->lanes;
+        uint64_t left = spec->replicates - rep0; /* >= 1 */
+        size_t lanes = left < w->lanes ? (size_t)left : w->lanes; /* <= w->lanes, a size_t */
         for (size_t i = 0; i < w->lanes; i++) /* idle lanes repeat the last replicate */
             w->seeds[i] = asim_rng_stream_seed(w->p.model.seed, stream_run,
                                                rep0 + (i < lanes ? i : lanes - 1));
@@ -660,6 +661,9 @@ static asim_status setup(asim_sweep *s, asim_error *err)
     if (st != ASIM_OK)
         return st;
     size_t n = s->design.n_points;
+    if (n && o->spec->replicates > SIZE_MAX / n) /* run numbers are size_t: 32 bits in the browser */
+        return asim_error_set(err, ASIM_EUSAGE, "%zu points x %zu replicates: more runs than this build "
+                              "can number (at most %zu)", n, o->spec->replicates, (size_t)SIZE_MAX);
     s->first = (o->shard - 1) * n / o->shards;
     s->end = o->shard * n / o->shards;
     s->next = s->first;

@@ -2,7 +2,8 @@
  *
  * Built twice. As check_faults (the test suite's glob), it fills the disk
  * (RLIMIT_FSIZE: writes fail with EFBIG) under a run and a sweep, and
- * loads unreadable and missing scenario files. As check_faults_alloc
+ * loads unreadable and missing scenario files, and asks for a sweep of more
+ * runs than a size_t counts. As check_faults_alloc
  * (ASIM_FAULTS_ALLOC, linked with -Wl,--wrap=malloc,--wrap=calloc,
  * --wrap=realloc,--wrap=strdup,--wrap=free: see the top-level CMakeLists.txt), it
  * makes the N-th allocation fail, for N = 1, 2, ... until a call makes no
@@ -433,6 +434,33 @@ START_TEST(unwritable_output)
 }
 END_TEST
 
+START_TEST(too_many_runs)
+{
+    /* points x replicates past SIZE_MAX (a 32-bit size_t in the browser)
+     * is refused before anything is written */
+    asim_params p;
+    small_params(&p, 12);
+    static double values[] = {1.0, 2.0};
+    asim_design_param sp;
+    memset(&sp, 0, sizeof sp);
+    snprintf(sp.name, sizeof sp.name, "quasi.coop_gain");
+    snprintf(sp.paths[0], sizeof sp.paths[0], "quasi.coop_gain");
+    sp.n_paths = 1;
+    sp.values = values;
+    sp.n_values = 2;
+    asim_design_spec spec = {.method = ASIM_DESIGN_GRID, .params = &sp, .n_params = 1,
+                             .replicates = SIZE_MAX / 2 + 1, .seed = 7};
+    asim_sweep_opts o = {.base = &p, .spec = &spec, .dir = ASIM_TEST_DATA "/no_such_dir", .threads = 1,
+                         .shard = 1, .shards = 1, .every = 1};
+    asim_sweep *s = NULL;
+    asim_error err = {0};
+    ck_assert_int_eq(asim_sweep_open(&s, &o, &err), ASIM_EUSAGE);
+    ck_assert_msg(strstr(err.msg, "more runs than this build can number") != NULL, "%s", err.msg);
+    ck_assert(access(ASIM_TEST_DATA "/no_such_dir", F_OK) != 0);
+    asim_params_free(&p);
+}
+END_TEST
+
 static Suite *faults_suite(void)
 {
     Suite *s = suite_create("faults");
@@ -442,6 +470,7 @@ static Suite *faults_suite(void)
     tcase_add_test(tc, unreadable_config);
     tcase_add_test(tc, missing_config);
     tcase_add_test(tc, unwritable_output);
+    tcase_add_test(tc, too_many_runs);
     suite_add_tcase(s, tc);
     return s;
 }
