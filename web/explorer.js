@@ -344,7 +344,12 @@ function scheduleFirst(text) {
   return m ? parseFloat(m[1]) : 0;
 }
 
-const asimReady = createAllysim().then((M) => wrapModule(M));
+/* The module is compiled synchronously (wasm.cmake), so it is ready before
+ * the page's load event: headless Chromium's virtual time (browser_test.sh)
+ * cannot run out while it compiles. Emscripten 3.1.6 returns the module with
+ * a `ready` promise, later releases a promise. */
+const asimModule = createAllysim();
+const asimReady = (asimModule.ready || asimModule).then((M) => wrapModule(M));
 const params = new URLSearchParams(location.search);
 if (!params.has("selftest") && !params.has("timing"))
   asimReady.then((asim) => {

@@ -23,9 +23,11 @@ function asimPlot(canvas, spec) {
   const em = parseFloat(getComputedStyle(canvas).fontSize) || 16;
   const font = (k) => `${Math.round(em * k)}px system-ui, "DejaVu Sans", sans-serif`;
   const stripH = spec.strip ? Math.round(em * 1.6) : 0;
-  const legendH = Math.round(em * 1.5);
-  const box = { left: Math.round(em * 3.6), right: cssW - Math.round(em * 0.8),
-                top: legendH + Math.round(em * 0.4), bottom: cssH - Math.round(em * 2.2) - stripH };
+  const left = Math.round(em * 3.6), right = cssW - Math.round(em * 0.8);
+  g.font = font(0.9);
+  const legend = layoutLegend(g, legendItems(spec), left, right, Math.round(em * 1.25));
+  const box = { left, right, top: legend.height + Math.round(em * 0.4),
+                bottom: cssH - Math.round(em * 2.2) - stripH };
   if (box.right - box.left < 20 || box.bottom - box.top < 20) return;
   const x = spec.x, n = x.length;
   const x0 = x[0], x1 = n > 1 ? x[n - 1] : x0 + 1;
@@ -38,7 +40,7 @@ function asimPlot(canvas, spec) {
   for (const b of spec.bands || []) drawBand(g, x, b, px, py);
   for (const l of spec.lines || []) drawLine(g, x, l, px, py);
   if (spec.strip) drawStrip(g, x, spec.strip, px, box, stripH, font);
-  drawLegend(g, spec, box, legendH, font);
+  drawLegend(g, legend, font);
 }
 
 function niceTicks(lo, hi, count) {
@@ -54,7 +56,7 @@ function drawAxes(g, box, x0, x1, y0, y1, px, py, font, ylabel) {
   g.strokeStyle = "#ccc";
   g.fillStyle = "#222";
   g.lineWidth = 1;
-  g.font = font(0.8);
+  g.font = font(0.9);
   g.textAlign = "right";
   g.textBaseline = "middle";
   for (const v of niceTicks(y0, y1, 4)) {
@@ -67,15 +69,18 @@ function drawAxes(g, box, x0, x1, y0, y1, px, py, font, ylabel) {
   g.textAlign = "center";
   g.textBaseline = "top";
   const xt = niceTicks(x0, x1, Math.max(2, Math.floor((box.right - box.left) / 110)));
-  for (const v of xt) g.fillText(String(+v.toFixed(1)), px(v), box.bottom + 4);
+  for (const v of xt) { /* kept within the box, clear of the y labels */
+    const text = String(+v.toFixed(1)), half = g.measureText(text).width / 2;
+    g.fillText(text, Math.min(Math.max(px(v), box.left + half), box.right - half), box.bottom + 5);
+  }
   g.strokeStyle = "#333";
   g.strokeRect(box.left, box.top, box.right - box.left, box.bottom - box.top);
   if (ylabel) {
     g.save();
-    g.translate(parseFloat(font(0.85)) * 0.8, (box.top + box.bottom) / 2);
+    g.translate(parseFloat(font(0.9)) * 0.8, (box.top + box.bottom) / 2);
     g.rotate(-Math.PI / 2);
-    g.font = font(0.85);
-    g.fillText(ylabel, 0, -parseFloat(font(0.85)) * 0.5);
+    g.font = font(0.9);
+    g.fillText(ylabel, 0, -parseFloat(font(0.9)) * 0.5);
     g.restore();
   }
 }
@@ -134,28 +139,44 @@ function drawStrip(g, x, strip, px, box, h, font) {
     });
   }
   g.fillStyle = "#222";
-  g.font = font(0.75);
+  g.font = font(0.85);
   g.textAlign = "right";
   g.textBaseline = "middle";
   g.fillText(strip.title, box.left - 6, top + h * 0.45);
 }
 
-function drawLegend(g, spec, box, h, font) {
-  g.font = font(0.8);
-  g.textBaseline = "middle";
-  g.textAlign = "left";
-  let xx = box.left, y = h / 2 + 2;
+/* The legend's entries: lines, then shaded periods, then the strip's categories. */
+function legendItems(spec) {
   const items = (spec.lines || []).filter((l) => l.label).map((l) => ({ kind: "line", ...l }));
   for (const s of spec.legendShades || []) items.push({ kind: "box", ...s });
   if (spec.strip) spec.strip.labels.forEach((lab, r) => items.push({ kind: "box", color: spec.strip.colors[r], alpha: 1, label: lab }));
-  for (const it of items) {
+  return items;
+}
+
+/* Place the entries in rows between left and right (g.font set); the chart
+ * starts below the last row, so a wrapped legend never covers it. */
+function layoutLegend(g, items, left, right, rowH) {
+  let xx = left, y = rowH / 2 + 2;
+  const placed = items.map((it) => {
     const w = g.measureText(it.label).width + 34;
-    if (xx + w > box.right && xx > box.left) { xx = box.left; y += h * 0.75; }
+    if (xx + w > right && xx > left) { xx = left; y += rowH; }
+    const at = { ...it, x: xx, y };
+    xx += w;
+    return at;
+  });
+  return { items: placed, height: Math.round(y + rowH / 2) };
+}
+
+function drawLegend(g, legend, font) {
+  g.font = font(0.9);
+  g.textBaseline = "middle";
+  g.textAlign = "left";
+  for (const it of legend.items) {
     if (it.kind === "line") {
       g.beginPath();
       g.setLineDash(it.dash ? [7, 5] : []);
-      g.moveTo(xx, y);
-      g.lineTo(xx + 24, y);
+      g.moveTo(it.x, it.y);
+      g.lineTo(it.x + 24, it.y);
       g.strokeStyle = it.color;
       g.lineWidth = it.width || 2.2;
       g.stroke();
@@ -163,11 +184,10 @@ function drawLegend(g, spec, box, h, font) {
     } else {
       g.globalAlpha = it.alpha;
       g.fillStyle = it.color;
-      g.fillRect(xx, y - 6, 24, 12);
+      g.fillRect(it.x, it.y - 6, 24, 12);
       g.globalAlpha = 1;
     }
     g.fillStyle = "#222";
-    g.fillText(it.label, xx + 28, y);
-    xx += w;
+    g.fillText(it.label, it.x + 28, it.y);
   }
 }

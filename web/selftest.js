@@ -11,7 +11,7 @@
  * compares the message shown; and writes "PASS" or "FAIL" and the details
  * into #selftest. index.html?timing times a 600-step run of 200 stochastic
  * replicates instead (the self-test runs under Chromium's virtual time,
- * where clocks stand still), prints it on the console and closes. */
+ * where clocks stand still) and prints it on the console. */
 "use strict";
 
 const TOLERANCE = 1e-12;
@@ -156,7 +156,6 @@ async function selfTest(asim) {
 function timing(asim) {
   const ms = timeRuns(asim);
   console.log(`allysim-timing: 200 stochastic replicates x 600 steps in ${ms.toFixed(1)} ms (median of 7)`);
-  window.close();
 }
 
 if (new URLSearchParams(location.search).has("selftest")) asimReady.then(selfTest);

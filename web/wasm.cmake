@@ -106,7 +106,7 @@ target_compile_options(allysim_web PRIVATE ${ASIM_WARNINGS})
 target_link_libraries(allysim_web PRIVATE asim)
 set_target_properties(allysim_web PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${web_out} SUFFIX .js)
 target_link_options(allysim_web PRIVATE -sSINGLE_FILE=1 -sMODULARIZE=1 -sEXPORT_NAME=createAllysim
-  -sALLOW_MEMORY_GROWTH=1 -sENVIRONMENT=web,node -sEXPORTED_FUNCTIONS=${web_exports}
+  -sWASM_ASYNC_COMPILATION=0 -sALLOW_MEMORY_GROWTH=1 -sENVIRONMENT=web,node -sEXPORTED_FUNCTIONS=${web_exports}
   -sEXPORTED_RUNTIME_METHODS=ccall,cwrap,UTF8ToString,FS ${embed})
 set_property(TARGET allysim_web APPEND PROPERTY LINK_DEPENDS ${presets})
 
