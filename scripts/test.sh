@@ -2,10 +2,14 @@
 # test.sh: set up, build and run every test.
 #   bash scripts/test.sh            # the test suite (release build with tests)
 #   bash scripts/test.sh --werror   # the same with warnings as errors (CI)
-# Both also build the MPI variant and run a 2-rank sweep against a 1-process
-# one, run the whole suite once more under AddressSanitizer and
+# Both also build the explorer page to WebAssembly (the wasm preset) and test
+# it in headless Chromium against the command line just built
+# (web/browser_test.sh), build the MPI variant and run a 2-rank sweep against
+# a 1-process one, run the whole suite once more under AddressSanitizer and
 # UndefinedBehaviorSanitizer (the sanitize preset), and run the command
 # line under valgrind memcheck (no error, no definite or indirect leak).
+# The browser test is skipped, loudly, only where scripts/setup.sh --web
+# cannot install emscripten and chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset=test
@@ -65,8 +69,33 @@ EOF
   [ "$fails" -eq 0 ]
 }
 
+# browser_test: the explorer page built to WebAssembly (a second run rebuilds
+# only what changed) and tested in headless Chromium against build/$preset's
+# command line. A failed build or test fails test.sh; only a machine where
+# the page's packages cannot be installed skips it, and says so.
+web_skipped=
+skip_banner() {
+  echo "test.sh: ********************************************************************" >&2
+  echo "test.sh: $*" >&2
+  echo "test.sh: ********************************************************************" >&2
+}
+browser_test() {
+  if ! bash scripts/setup.sh --web; then
+    web_skipped="scripts/setup.sh --web could not install emscripten and chromium (its message is above)"
+    skip_banner "SKIPPED the browser test: $web_skipped"
+    return 0
+  fi
+  cmake --preset wasm
+  cmake --build --preset wasm
+  bash web/browser_test.sh "build/$preset/allysim" build/wasm/web
+}
+
 bash scripts/setup.sh
 cmake --workflow --preset "$preset"
+browser_test
 cmake --workflow --preset mpi
 cmake --workflow --preset sanitize
 valgrind_cli "build/$preset/allysim"
+if [ -n "$web_skipped" ]; then
+  skip_banner "every other stage passed, but the browser test was SKIPPED: $web_skipped"
+fi
