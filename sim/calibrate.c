@@ -465,6 +465,8 @@ asim_status asim_calibrate_fit(const asim_params *base, asim_rule rule, const as
         if (ll[i] > ll[best]) /* ties keep the earlier start: the result does not depend on threads */
             best = i;
     }
+    for (size_t i = 0; i < starts; i++)
+        fit->starts_at_best += ll[best] - ll[i] < ASIM_CALIBRATE_SAME_BEST;
     fit->rule = rule;
     fit->loglik = ll[best];
     memcpy(fit->x, xs + best * k, k * sizeof *xs);
