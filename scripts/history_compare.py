@@ -129,7 +129,7 @@ def model_means(ts, obs, tf, observations, band, k, tau):
     rows = []
     for _, o in obs.iterrows():
         col = rel_col(o["pair"])
-        sel = ts[(ts["year"] >= o["start"]) & (ts["year"] < o["end"])]
+        sel = ts[(ts["year"] + 1e-3 >= o["start"]) & (ts["year"] + 1e-3 < o["end"])]  # ASIM_OBS_YEAR_SLACK
         per_rep = sel.groupby("replicate")[col].mean()
         coding = (f"score {o['score']:+.2f}" if o["outcome"] == "score" else
                   o["outcome"] + ("" if pd.isna(o["score"]) else f" ({o['score']:g})"))

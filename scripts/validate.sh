@@ -131,7 +131,7 @@ def period_means(ts_path, obs):
     out = []
     for _, o in obs.iterrows():
         col = f"relation_{o['pair']}"
-        sel = ts[(ts["year"] >= o["start"]) & (ts["year"] < o["end"])]
+        sel = ts[(ts["year"] + 1e-3 >= o["start"]) & (ts["year"] + 1e-3 < o["end"])]  # ASIM_OBS_YEAR_SLACK
         out.append(sel[col].mean() if len(sel) else float("nan"))
     return np.array(out)
 
@@ -260,7 +260,7 @@ def cmd_fears(args):
     print(f"{'period':<15} {'coding':<12} {'p_JPN':>6} {'T_JPN':>6} {'A_JPN':>6} {'E_JPN':>6} "
           f"{'p_KOR':>6} {'T_KOR':>6} {'A_KOR':>6} {'E_KOR':>6} {'outcry':>6}  MA/AS/ME/SE shares")
     for _, o in obs.iterrows():
-        s = ts[(ts["year"] >= o["start"]) & (ts["year"] < o["end"])]
+        s = ts[(ts["year"] + 1e-3 >= o["start"]) & (ts["year"] + 1e-3 < o["end"])]  # ASIM_OBS_YEAR_SLACK
         reg = s["regime_JPN_KOR"].value_counts(normalize=True)
         shares = "/".join(f"{reg.get(g, 0):.2f}" for g in ("MA", "AS", "ME", "SE"))
         v = [s[c].mean() for c in ("perceived_JPN", "threat_JPN", "abandonment_JPN", "entrapment_JPN",

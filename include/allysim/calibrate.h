@@ -28,6 +28,13 @@
 
 typedef enum { ASIM_OBS_FRICTION, ASIM_OBS_MIXED, ASIM_OBS_COOPERATION, ASIM_OBS_SCORE } asim_outcome;
 
+/* A step at decimal year y counts for an observation when start <= y +
+ * slack < end: boundaries are read to the nearest thousandth of a year, so
+ * 2011.667 (1 September written to three decimals) takes September's step
+ * and an end of 2011.917 stops before December's. Far below a monthly
+ * step (0.083); integer years are unaffected. */
+#define ASIM_OBS_YEAR_SLACK 1e-3
+
 typedef struct asim_observation {
     double start, end;   /* decimal years, [start, end) */
     char pair[2 * ASIM_ID_MAX + 2];
