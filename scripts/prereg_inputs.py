@@ -10,8 +10,9 @@ Writes, under configs/prereg/:
       fixed-calendar national election (pre-registration, account A7 and
       open choice 2: Japan's councillors' elections, Korea's presidential
       elections from 1987 and its Assembly elections, each only when its
-      `timing` in configs/covariates/elections.csv begins "fixed calendar"),
-      else 0; windows of one ally that overlap are joined;
+      `timing` in configs/covariates/elections.csv says neither
+      "dissolution", "indirect" nor "early"), else 0; windows of one ally
+      that overlap are joined;
   brokerage_all_1990_2023.cfg
       patron.brokerage of 1990-2023 built from every row of
       configs/covariates/us_pressure.csv by the brokerage rule of
@@ -46,8 +47,11 @@ def decimal_year(iso):
 
 
 def counted(row):
-    """Whether an election enters the primary diversion covariate (open choice 2)."""
-    fixed = row["timing"].startswith("fixed calendar")
+    """Whether an election enters the primary diversion covariate: the bodies
+    of open choice 2, whose `timing` says neither "dissolution" nor
+    "indirect" (account A7) nor "early" (a date moved by events, such as a
+    president's removal: docs/validation.md section 7 lists this reading)."""
+    fixed = not any(w in row["timing"] for w in ("dissolution", "indirect", "early"))
     if row["country"] == "JPN":
         return row["body"] == "councillors" and fixed
     if row["body"] == "president":
@@ -125,7 +129,8 @@ def brokerage_text(rows, period):
     for push in pushes(r for r in rows if lo <= float(r["year"]) < hi):
         level = BACKGROUND
         for t, v, label in push:
-            keys.append((t, level, "step: old level held to this date"))
+            if v > level:
+                keys.append((t, level, "step: old level held to this date"))
             level = max(level, v)
             keys.append((t, level, label))
         keys.append((push[-1][0] + FALL, BACKGROUND, "back to background six months after the last act (rule)"))
