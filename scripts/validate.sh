@@ -20,8 +20,12 @@
 #   4. where the scheduled history events fall in the codings;
 #   5. the cyber sweep (configs/cyber_2014.cfg), with the defaults and with
 #      the fitted parameters;
-# and prints every table. A few minutes on 2 cores, about half of it the
-# test suite. Results go to RESULTS_DIR (default: a temporary directory, removed
+#   6. the pre-registered comparison of issue 14 (scripts/prereg.py): every
+#      account fitted on 1965-1990 and scored on 1990-2023, with and without
+#      the Soviet Union, against the baselines, with profiles, nested tests,
+#      the stochastic check and the sensitivity analyses;
+# and prints every table. About half an hour on 2 cores, most of it section
+# 6 and the test suite. Results go to RESULTS_DIR (default: a temporary directory, removed
 # at the end).
 #
 # Environment:
@@ -633,5 +637,11 @@ EOF
   ally sweep "$res/cyber_$r.cfg" -s model.rule=$r --quiet -j "$jobs" -o "$res/cyber-$r" >/dev/null
   vt cyber "$res/cyber-$r" "parameters fitted under rule $r"
 done
+
+# ---------------------------------------------------------------------------
+say "6. the pre-registered comparison of issue 14 (docs/preregistration.md; scripts/prereg.py)"
+echo "$ python3 scripts/prereg_inputs.py --check   (the input layers agree with the covariate tables)"
+"$py" scripts/prereg_inputs.py --check
+"$py" scripts/prereg.py "$bin" "$res/prereg" --jobs "$jobs"
 
 say "done: results in $res"
