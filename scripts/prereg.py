@@ -25,6 +25,9 @@ import sys
 import numpy as np
 import pandas as pd
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import obslink  # noqa: E402
+
 SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CFG = os.path.join(SRC, "configs")
 OBS_FIT = os.path.join(CFG, "observations", "cha_1965_1990.csv")
@@ -75,29 +78,21 @@ S_PROFILE = [0.0, 0.2, 0.4, 0.6]  # sensitivity only; 0.4 is the primary (plan s
 SPEC_THREAT = {"CHN": {"JPN": 0.6, "KOR": 0.3}, "PRK": {"JPN": 0.4, "KOR": 0.7}}
 
 
-# ---- the link (sim/calibrate.c; docs/validation.md 3.2) ---------------------------
-def logistic(x):
-    return 1.0 / (1.0 + np.exp(-x))
-
-
+# ---- the link of allysim calibrate (scripts/obslink.py) ---------------------------
 def probs(r):
-    k, t = LINK["scale"], LINK["threshold"]
-    up, low = logistic(k * (r - t)), logistic(k * (r + t))
-    return {"cooperation": up, "friction": 1 - low, "mixed": low - up}
+    return obslink.probs(r, LINK["scale"], LINK["threshold"])
 
 
 def cat_loglik(outcome, r):
-    return math.log(max(probs(r)[outcome], 1e-12))
+    return float(obslink.loglik(r, outcome, math.nan, LINK["scale"], LINK["threshold"], LINK["score_sd"]))
 
 
 def predict(r):
-    p = probs(r)
-    return max(CATS, key=lambda c: p[c])
+    return obslink.predict(r, LINK["scale"], LINK["threshold"])
 
 
 def num_loglik(score, r):
-    z = (r - score) / LINK["score_sd"]
-    return -0.5 * z * z - math.log(LINK["score_sd"] * math.sqrt(2 * math.pi))
+    return float(obslink.loglik(r, "score", score, LINK["scale"], LINK["threshold"], LINK["score_sd"]))
 
 
 # ---- measures -----------------------------------------------------------------
@@ -237,7 +232,7 @@ class Study:
         self.allysim("run", os.path.join(out, f"calibrated-{acc[2]}.cfg"), "-r", "1", "-s", "model.stochastic=false",
                      "-o", run, "--overwrite")
         ts = pd.read_csv(os.path.join(run, "timeseries.csv"))
-        sel = ts[(ts["year"] + 1e-3 >= 1975.0) & (ts["year"] + 1e-3 < 1980.0)]
+        sel = ts[obslink.in_period(ts["year"], 1975.0, 1980.0)]
         return float((sel["regime_JPN_KOR"] == "MA").mean())
 
     def stochastic(self, acc, sov, out):
@@ -280,10 +275,8 @@ class Study:
 
 
 def period_means(ts, obs):
-    col = ts["relation_JPN_KOR"].to_numpy()
-    year = ts["year"].to_numpy()
-    y = year + 1e-3  # ASIM_OBS_YEAR_SLACK, as allysim calibrate counts steps
-    return np.array([col[(y >= a) & (y < b)].mean() for a, b in zip(obs["start"], obs["end"])])
+    col, year = ts["relation_JPN_KOR"].to_numpy(), ts["year"].to_numpy()
+    return np.array([col[obslink.in_period(year, a, b)].mean() for a, b in zip(obs["start"], obs["end"])])
 
 
 # ---- baselines (plan section 6) -------------------------------------------------
@@ -603,5 +596,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     sys.exit(main(sys.argv))
