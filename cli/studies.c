@@ -383,6 +383,8 @@ int cli_cmd_calibrate(const cli *c, int argc, char **argv)
     if (rc == 0 && c->rules && parse_rules(&p, c->rules, &rules) != 0)
         rc = rules_error(&p, c->rules);
     p.model.stochastic = s.stochastic;
+    s.holdout_overrides = (const char *const *)c->overrides;
+    s.n_holdout_overrides = c->n_overrides;
     char dir[4096];
     out_dir(c, &p, "-calibrate", dir, sizeof dir);
     asim_strbuf report;

@@ -52,28 +52,11 @@ import numpy as np
 import pandas as pd
 
 import allysim_plot as ap
+from obslink import CODINGS, in_period
+from obslink import loglik as link_loglik
+from obslink import predict as link_predict
 
-CODINGS = ("friction", "mixed", "cooperation")  # the order of asim_outcome in sim/calibrate.c
-P_FLOOR = 1e-12  # as sim/calibrate.c: one impossible observation must not make the likelihood infinite
 MODEL_COLOR = "#2166ac"  # the model line: blue, apart from the green, red and grey of the codings
-
-
-def link_loglik(r, outcome, score, k, tau, score_sd):
-    """asim_link_loglik of sim/calibrate.c: log P(coding | mean relation r)."""
-    if outcome == "score":
-        z = (r - score) / score_sd
-        return -0.5 * z * z - np.log(score_sd * np.sqrt(2 * np.pi))
-    up = 1 / (1 + np.exp(-k * (r - tau)))
-    low = 1 / (1 + np.exp(-k * (r + tau)))
-    p = up if outcome == "cooperation" else 1 - low if outcome == "friction" else low - up
-    return np.log(np.maximum(p, P_FLOOR))
-
-
-def link_predict(r, k, tau):
-    """asim_link_predict: the most likely coding at r (the first of friction,
-    mixed, cooperation on ties)."""
-    ll = [link_loglik(r, c, np.nan, k, tau, 1.0) for c in CODINGS]
-    return CODINGS[int(np.argmax(ll))]
 
 
 def category(o):
@@ -129,7 +112,7 @@ def model_means(ts, obs, tf, observations, band, k, tau):
     rows = []
     for _, o in obs.iterrows():
         col = rel_col(o["pair"])
-        sel = ts[(ts["year"] >= o["start"]) & (ts["year"] < o["end"])]
+        sel = ts[in_period(ts["year"], o["start"], o["end"])]
         per_rep = sel.groupby("replicate")[col].mean()
         coding = (f"score {o['score']:+.2f}" if o["outcome"] == "score" else
                   o["outcome"] + ("" if pd.isna(o["score"]) else f" ({o['score']:g})"))

@@ -20,8 +20,12 @@
 #   4. where the scheduled history events fall in the codings;
 #   5. the cyber sweep (configs/cyber_2014.cfg), with the defaults and with
 #      the fitted parameters;
-# and prints every table. A few minutes on 2 cores, about half of it the
-# test suite. Results go to RESULTS_DIR (default: a temporary directory, removed
+#   6. the pre-registered comparison of issue 14 (scripts/prereg.py): every
+#      account fitted on 1965-1990 and scored on 1990-2023, with and without
+#      the Soviet Union, against the baselines, with profiles, nested tests,
+#      the stochastic check and the sensitivity analyses;
+# and prints every table. About half an hour on 2 cores, most of it section
+# 6 and the test suite. Results go to RESULTS_DIR (default: a temporary directory, removed
 # at the end).
 #
 # Environment:
@@ -90,6 +94,7 @@ import pandas as pd
 
 SRC = os.environ["VALIDATE_SRC"]
 sys.path.insert(0, os.path.join(SRC, "scripts"))
+import obslink  # noqa: E402  (the link of allysim calibrate, once)
 LINK = {"scale": 8.0, "threshold": 0.15}
 CATS = ["friction", "mixed", "cooperation"]
 # Free parameters a rule never reads: they cannot change its likelihood.
@@ -97,23 +102,16 @@ UNREAD = {"cha": {"quasi.threat_threshold"}, "threat": {"quasi.coop_threshold"},
           "history": {"quasi.coop_gain", "quasi.coop_threshold", "quasi.threat_threshold"}}
 
 
-def L(x):
-    return 1.0 / (1.0 + np.exp(-x))
-
-
 def probs(r):
-    k, t = LINK["scale"], LINK["threshold"]
-    up, low = L(k * (r - t)), L(k * (r + t))
-    return {"cooperation": up, "friction": 1 - low, "mixed": low - up}
+    return obslink.probs(r, LINK["scale"], LINK["threshold"])
 
 
 def loglik(outcome, r):
-    return math.log(max(probs(r)[outcome], 1e-12))
+    return float(obslink.loglik(r, outcome, np.nan, LINK["scale"], LINK["threshold"], 1.0))
 
 
 def predict(r):
-    p = probs(r)
-    return max(CATS, key=lambda c: p[c])
+    return obslink.predict(r, LINK["scale"], LINK["threshold"])
 
 
 def read_link(cfg):
@@ -131,7 +129,7 @@ def period_means(ts_path, obs):
     out = []
     for _, o in obs.iterrows():
         col = f"relation_{o['pair']}"
-        sel = ts[(ts["year"] >= o["start"]) & (ts["year"] < o["end"])]
+        sel = ts[obslink.in_period(ts["year"], o["start"], o["end"])]
         out.append(sel[col].mean() if len(sel) else float("nan"))
     return np.array(out)
 
@@ -260,7 +258,7 @@ def cmd_fears(args):
     print(f"{'period':<15} {'coding':<12} {'p_JPN':>6} {'T_JPN':>6} {'A_JPN':>6} {'E_JPN':>6} "
           f"{'p_KOR':>6} {'T_KOR':>6} {'A_KOR':>6} {'E_KOR':>6} {'outcry':>6}  MA/AS/ME/SE shares")
     for _, o in obs.iterrows():
-        s = ts[(ts["year"] >= o["start"]) & (ts["year"] < o["end"])]
+        s = ts[obslink.in_period(ts["year"], o["start"], o["end"])]
         reg = s["regime_JPN_KOR"].value_counts(normalize=True)
         shares = "/".join(f"{reg.get(g, 0):.2f}" for g in ("MA", "AS", "ME", "SE"))
         v = [s[c].mean() for c in ("perceived_JPN", "threat_JPN", "abandonment_JPN", "entrapment_JPN",
@@ -593,10 +591,10 @@ for t in cha threat history; do
 done
 
 say "3j. the first version's 1990-2023 inputs put back, one part at a time, with the fitted parameters"
-# The scenario file before the exogeneity revision (commit 45829d5; docs/history-sources.md lists what
+# The scenario file before the exogeneity revision (commit bb8f0c4; docs/history-sources.md lists what
 # the revision removed): its brokerage schedule, or its scheduled events, replace the revised ones in
 # the fitted 1990-2023 scenarios. Skipped outside a git clone that has that commit.
-first=45829d5
+first=bb8f0c4
 if git cat-file -e "$first:configs/history_1990_2023.cfg" 2>/dev/null; then
   git show "$first:configs/history_1990_2023.cfg" > "$res/first_1990_2023.cfg"
   run "$res/first_1990_2023.cfg" --deterministic -o "$res/first90"
@@ -633,5 +631,11 @@ EOF
   ally sweep "$res/cyber_$r.cfg" -s model.rule=$r --quiet -j "$jobs" -o "$res/cyber-$r" >/dev/null
   vt cyber "$res/cyber-$r" "parameters fitted under rule $r"
 done
+
+# ---------------------------------------------------------------------------
+say "6. the pre-registered comparison of issue 14 (docs/preregistration.md; scripts/prereg.py)"
+echo "$ python3 scripts/prereg_inputs.py --check   (the input layers agree with the covariate tables)"
+"$py" scripts/prereg_inputs.py --check
+"$py" scripts/prereg.py "$bin" "$res/prereg" --jobs "$jobs"
 
 say "done: results in $res"

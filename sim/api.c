@@ -25,7 +25,21 @@
 struct asim_api_scenario {
     asim_params p;
     char *file; /* NULL: built-in baseline */
+    /* The settings it was loaded with, kept for the holdout scenario of a
+     * calibration, which must see them too (asim_calibrate_spec). */
+    char **overrides;
+    size_t n_overrides;
 };
+
+static asim_status keep_overrides(asim_api_scenario *s, const char *const *overrides, size_t n)
+{
+    if (n && !(s->overrides = calloc(n, sizeof *s->overrides)))
+        return ASIM_ENOMEM;
+    for (; s->n_overrides < n; s->n_overrides++)
+        if (!(s->overrides[s->n_overrides] = strdup(overrides[s->n_overrides])))
+            return ASIM_ENOMEM;
+    return ASIM_OK;
+}
 
 void asim_api_init(void) { gsl_set_error_handler_off(); }
 const char *asim_api_version(void) { return asim_version(); }
@@ -83,7 +97,7 @@ asim_status asim_api_load(asim_api_scenario **out, const char *file, const char 
     if (!s)
         return no_memory(err);
     asim_status st = load_checked(&s->p, file, overrides, n_overrides, err);
-    if (st == ASIM_OK && file && !(s->file = strdup(file)))
+    if (st == ASIM_OK && ((file && !(s->file = strdup(file))) || keep_overrides(s, overrides, n_overrides)))
         st = no_memory(err);
     if (st != ASIM_OK) {
         asim_api_free(s);
@@ -99,6 +113,9 @@ void asim_api_free(asim_api_scenario *s)
         return;
     asim_params_free(&s->p);
     free(s->file);
+    for (size_t i = 0; i < s->n_overrides; i++)
+        free(s->overrides[i]);
+    free(s->overrides);
     free(s);
 }
 
@@ -498,6 +515,8 @@ asim_status asim_api_calibrate(const asim_api_scenario *s, const char *section, 
         rc = take_dir(&od, dir, 0, overwrite, err);
     if (rc == ASIM_OK) {
         p.model.stochastic = spec.stochastic;
+        spec.holdout_overrides = (const char *const *)s->overrides;
+        spec.n_holdout_overrides = s->n_overrides;
         rc = asim_calibrate_run(dir, &p, &spec, &obs, holdout ? &hold : NULL, t.rules, t.n_rules,
                                 threads > 0 ? threads : omp_get_max_threads(), &b, err);
     }

@@ -245,20 +245,22 @@ static const char *pair_list(const asim_params *p, char *buf, size_t n)
     return buf;
 }
 
-/* Nonzero when a step of the run falls in [start, end) (the years of
- * steps are those of the model's view, model.c year_of). */
-static int period_covered(const asim_params *p, double start, double end)
+/* Nonzero when the step at decimal year y counts for observation o: y in
+ * [start, end) up to ASIM_OBS_YEAR_SLACK, so that a boundary written to
+ * three decimals means the step it rounds (2011.667 is 1 September). */
+static int holds_year(const asim_observation *o, double y)
 {
-    double spy = (double)p->model.steps_per_year, y0 = p->model.start_year;
-    double t = ceil((start - y0) * spy);
-    if (!(t < (double)p->model.steps))
-        return 0;
-    long s = t > 0 ? (long)t : 0;
-    while (s > 0 && y0 + (double)(s - 1) / spy >= start)
-        s--;
-    while (s < p->model.steps && y0 + (double)s / spy < start)
-        s++;
-    return s < p->model.steps && y0 + (double)s / spy < end;
+    return y + ASIM_OBS_YEAR_SLACK >= o->start && y + ASIM_OBS_YEAR_SLACK < o->end;
+}
+
+/* Nonzero when a step of the run counts for o (the years of steps are
+ * those of the model's view, model.c year_of). */
+static int period_covered(const asim_params *p, const asim_observation *o)
+{
+    for (long t = 0; t < p->model.steps; t++)
+        if (holds_year(o, p->model.start_year + (double)t / (double)p->model.steps_per_year))
+            return 1;
+    return 0;
 }
 
 asim_status asim_observations_check(const asim_observations *obs, const asim_params *p,
@@ -273,10 +275,16 @@ asim_status asim_observations_check(const asim_observations *obs, const asim_par
                                   "%s:%d: pair: %s is not a pair of two declared allies (the scenario's: %s)",
                                   obs->file, o->line, shown(o->pair, pair, sizeof pair),
                                   pair_list(p, pairs, sizeof pairs));
-        if (!period_covered(p, o->start, o->end))
+        if (!period_covered(p, o) && (o->end <= p->model.start_year || o->start >= last))
             return asim_error_set(err, ASIM_ECONFIG,
                                   "%s:%d: period %.6g-%.6g lies outside the scenario's years [%.6g, %.6g)",
                                   obs->file, o->line, o->start, o->end, p->model.start_year, last);
+        if (!period_covered(p, o))
+            return asim_error_set(err, ASIM_ECONFIG,
+                                  "%s:%d: period %.6g-%.6g holds no step of the scenario (steps at %.6g + k/%ld, "
+                                  "before %.6g)",
+                                  obs->file, o->line, o->start, o->end, p->model.start_year,
+                                  (long)p->model.steps_per_year, last);
     }
     return ASIM_OK;
 }
@@ -302,7 +310,7 @@ asim_status asim_calibrate_simulate(const asim_params *p, const asim_calibrate_s
         asim_model_observe(m, t);
         asim_view v = asim_model_view(m);
         for (size_t i = 0; i < obs->n; i++) {
-            if (pair[i] < 0 || *v.value[ASIM_VAR_year] < obs->o[i].start || *v.value[ASIM_VAR_year] >= obs->o[i].end)
+            if (pair[i] < 0 || !holds_year(&obs->o[i], *v.value[ASIM_VAR_year]))
                 continue;
             for (size_t l = 0; l < W; l++)
                 sum[i] += v.value[ASIM_VAR_relation][(size_t)pair[i] * W + l];
@@ -466,6 +474,8 @@ asim_status asim_calibrate_fit(const asim_params *base, asim_rule rule, const as
         if (ll[i] > ll[best]) /* ties keep the earlier start: the result does not depend on threads */
             best = i;
     }
+    for (size_t i = 0; i < starts; i++)
+        fit->starts_at_best += ll[best] - ll[i] < ASIM_CALIBRATE_SAME_BEST;
     fit->rule = rule;
     fit->loglik = ll[best];
     memcpy(fit->x, xs + best * k, k * sizeof *xs);

@@ -43,9 +43,16 @@ static asim_status holdout_params(const asim_params *fitted, const asim_calibrat
 {
     if (!s->holdout_config[0])
         return asim_params_copy(out, fitted) == ASIM_OK ? ASIM_OK : asim_error_set(err, ASIM_ENOMEM, "out of memory");
-    asim_status st = asim_config_load(out, s->holdout_config, NULL, 0, err);
+    asim_status st = asim_config_load(out, s->holdout_config, s->holdout_overrides, s->n_holdout_overrides, err);
+    /* By name: a rule the scenario file defines may have another index in
+     * the holdout scenario, or be missing from it. */
+    const char *rule = asim_params_rule_name(fitted, fit->rule);
+    if (st == ASIM_OK && asim_params_rule_parse(out, rule, &out->model.rule) != 0)
+        st = asim_error_set(err, ASIM_ECONFIG, "rule %s is not defined in it", rule);
+    else if (st == ASIM_OK && strcmp(asim_params_rule_text(out, out->model.rule), asim_params_rule_text(fitted, fit->rule)))
+        st = asim_error_set(err, ASIM_ECONFIG, "rule %s is \"%s\" in it, not \"%s\" as in the fit", rule,
+                            asim_params_rule_text(out, out->model.rule), asim_params_rule_text(fitted, fit->rule));
     if (st == ASIM_OK) {
-        out->model.rule = fit->rule;
         out->model.stochastic = fitted->model.stochastic;
         st = asim_design_apply(&s->free, fit->x, out, err);
     }
@@ -131,7 +138,7 @@ static asim_status check_observations(const asim_params *base, const asim_calibr
         return asim_observations_check(hold, base, err);
     asim_params hp;
     memset(&hp, 0, sizeof hp);
-    st = asim_config_load(&hp, s->holdout_config, NULL, 0, err);
+    st = asim_config_load(&hp, s->holdout_config, s->holdout_overrides, s->n_holdout_overrides, err);
     if (st != ASIM_OK)
         asim_error_prefix(err, "holdout scenario %s", s->holdout_config);
     else
@@ -170,8 +177,9 @@ static asim_status one_rule(const char *dir, const asim_params *base, const asim
     if (st == ASIM_OK)
         st = write_cfgs(dir, &fitted, s, &fit, err);
     if (st == ASIM_OK) {
-        asim_strbuf_printf(report, "\nrule %s: log-likelihood %.4f, AIC %.3f, %zu evaluations\n", name,
-                           fit.loglik, fit.aic, fit.evaluations);
+        asim_strbuf_printf(report, "\nrule %s: log-likelihood %.4f, AIC %.3f, %zu evaluations, %zu of %zu starts "
+                                   "reached the best\n",
+                           name, fit.loglik, fit.aic, fit.evaluations, fit.starts_at_best, s->starts);
         for (size_t j = 0; j < s->free.n_params; j++) {
             const asim_design_param *sp = &s->free.params[j];
             asim_csv_str(&f->par, name);
@@ -186,9 +194,10 @@ static asim_status one_rule(const char *dir, const asim_params *base, const asim
         if (hold)
             obs_rows(&f->obs, name, "holdout", &s->link, hold, hrel);
         asim_csv_str(&f->cmp, name);
-        const double v[] = {fit.loglik, (double)s->free.n_params, fit.aic, fit.agree_fit, fit.agree_holdout,
-                            (double)fit.evaluations};
-        for (int i = 0; i < 6; i++)
+        const double v[] = {fit.loglik,       (double)s->free.n_params, fit.aic,
+                            fit.agree_fit,    fit.agree_holdout,        (double)fit.evaluations,
+                            (double)fit.starts_at_best};
+        for (size_t i = 0; i < sizeof v / sizeof *v; i++)
             asim_csv_num(&f->cmp, v[i]);
         asim_csv_end_row(&f->cmp);
         asim_strbuf_printf(report, "  agreement: %.0f%% of %zu fitted observations", 100 * fit.agree_fit, obs->n);
@@ -207,7 +216,8 @@ static void calib_headers(calib_files *f)
     const char *par[] = {"rule", "parameter", "value", "lower", "upper"};
     const char *obs[] = {"rule", "set", "start", "end", "pair", "outcome", "score", "weight",
                          "relation", "loglik", "predicted", "agree"};
-    const char *cmp[] = {"rule", "loglik", "n_free", "aic", "agreement_fit", "agreement_holdout", "evaluations"};
+    const char *cmp[] = {"rule", "loglik", "n_free", "aic", "agreement_fit", "agreement_holdout", "evaluations",
+                         "starts_at_best"};
     for (size_t i = 0; i < sizeof par / sizeof *par; i++)
         asim_csv_str(&f->par, par[i]);
     for (size_t i = 0; i < sizeof obs / sizeof *obs; i++)

@@ -152,6 +152,38 @@ static void recover(const double *truth, const double *lo, const double *hi, dou
     asim_calibrate_spec_free(&s);
 }
 
+/* Boundaries written to three decimals take the steps they round to
+ * (ASIM_OBS_YEAR_SLACK): [Sep, Oct) and [Sep, Dec) of a year written as
+ * .667-.750 and .667-.917 give the same means as the exact month starts. */
+START_TEST(three_decimal_boundaries)
+{
+    const double lo[] = {0.2, -1.5}, hi[] = {0.8, 1.5};
+    asim_params p;
+    asim_calibrate_spec s;
+    small_setup(&p, &s, lo, hi);
+    double y = p.model.start_year + 5;
+    const double exact[][2] = {{y + 8.0 / 12, y + 9.0 / 12}, {y + 8.0 / 12, y + 11.0 / 12}};
+    asim_observation o[4];
+    for (int i = 0; i < 4; i++) {
+        memset(&o[i], 0, sizeof o[i]);
+        const double *e = exact[i % 2];
+        o[i].start = i < 2 ? e[0] : round(e[0] * 1000) / 1000;
+        o[i].end = i < 2 ? e[1] : round(e[1] * 1000) / 1000;
+        strcpy(o[i].pair, "JPN_KOR");
+        o[i].outcome = ASIM_OBS_SCORE;
+        o[i].weight = 1;
+    }
+    ck_assert(o[2].start > exact[0][0] && o[3].end > exact[1][1]); /* the rounding is the awkward way */
+    asim_observations obs = {o, 4, ""};
+    ck_assert_int_eq(asim_observations_check(&obs, &p, NULL), ASIM_OK);
+    double rel[4];
+    ck_assert_int_eq(asim_calibrate_simulate(&p, &s, &obs, rel, NULL), ASIM_OK);
+    ck_assert(rel[0] == rel[2] && rel[1] == rel[3] && rel[0] != rel[1]);
+    asim_params_free(&p);
+    asim_calibrate_spec_free(&s);
+}
+END_TEST
+
 START_TEST(recovers_known_parameters)
 {
     const double lo[] = {0.2, -1.5}, hi[] = {0.8, 1.5};
@@ -211,6 +243,7 @@ static Suite *calibrate_suite(void)
     tcase_add_test(tc, link_probabilities);
     tcase_add_test(tc, objective_weights_and_gaps);
     tcase_add_test(tc, observations_file_errors);
+    tcase_add_test(tc, three_decimal_boundaries);
     tcase_add_test(tc, recovers_known_parameters);
     tcase_add_test(tc, calibrated_file_reproduces_fit);
     suite_add_tcase(s, tc);

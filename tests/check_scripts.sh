@@ -204,5 +204,15 @@ if ALLYSIM=$bin bash "$s/sweep_loop.sh" "$work/loop" >"$work/log" 2>&1 \
    && [ "$(wc -l < "$work/loop/summary_all.csv")" -eq 61 ] && head -1 "$work/loop/summary_all.csv" | grep -q "^commitment,rule,run,"; then ok
 else bad "sweep_loop.sh"; sed 's/^/  /' "$work/log"; fi
 
+# The pre-registered comparison (issue 14): its input layers agree with the
+# covariate tables, and its machinery runs end to end (--quick: 4 starts,
+# 3 profile points; the registered numbers come from scripts/validate.sh).
+if "$py" "$s/prereg_inputs.py" --check >"$work/log" 2>&1; then ok
+else bad "prereg_inputs.py --check"; sed 's/^/  /' "$work/log"; fi
+if "$py" "$s/prereg.py" "$bin" "$work/prereg" --jobs 1 --quick >"$work/log" 2>&1 &&
+   [ "$(grep -c '^| A[0-9]' "$work/log")" -ge 18 ] && grep -q '^| B3 |' "$work/log" &&
+   [ "$(tail -n +2 "$work/prereg/prereg_measures.csv" | wc -l)" -eq 55 ]; then ok
+else bad "prereg.py --quick"; tail -20 "$work/log" | sed 's/^/  /'; fi
+
 echo "check_scripts: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

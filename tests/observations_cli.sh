@@ -31,6 +31,7 @@ refuse "$data/pair_undeclared.csv" "pair_undeclared.csv:3: pair: USA_CHN is not 
 refuse "$data/pair_same_ally.csv" "pair_same_ally.csv:2: pair: JPN_JPN is not a pair of two declared allies"
 refuse "$data/period_before.csv" "period_before.csv:2: period 1900-1910 lies outside the scenario's years"
 refuse "$data/period_after.csv" "period_after.csv:2: period 2100-2110 lies outside the scenario's years"
+refuse "$data/period_between_steps.csv" "period_between_steps.csv:2: period 1970.01-1970.02 holds no step of the scenario (steps at 1965 + k/12, before 1991)"
 refuse "$data/weight_nan.csv" "weight_nan.csv:2: weight: must be a number in (0, 1]"
 refuse "$data/weight_inf.csv" "weight_inf.csv:2: weight: must be a number in (0, 1]"
 refuse "$data/score_nan.csv" "score_nan.csv:2: score: an empty outcome needs a numeric score"

@@ -103,6 +103,51 @@ printf '@include "%s"\n@include "%s"\n' "$div" "$work/cal/fitted-diversion.cfg" 
 "$bin" run "$work/cal/calibrated-diversion.cfg" -s model.stochastic=false -r 1 -o "$work/recal" >/dev/null
 cmp -s "$work/refit/summary.csv" "$work/recal/summary.csv" && ok || bad "fitted file and calibrated scenario agree"
 
+# ---- the holdout scenario: a user rule is found by name (another index
+# there, or missing), the -s settings reach it, and the starts that
+# reached the best are counted
+cat >"$work/hold.cfg" <<EOF
+@include "$src/configs/history_1990_2023.cfg"
+rules: { other: { strategic = "0"; }; diversion: { strategic = "coop_gain * (A - coop_threshold) - pressure * election"; params: { pressure = 0.0; }; }; };
+allies: { JPN: { covariates: { election = 0.0; }; }; KOR: { covariates: { election = 1.0; }; }; };
+EOF
+printf '@include "%s"\ncalibrate: { starts = 2; iterations = 20; holdout_config = "%s"; };\n' "$div" "$work/hold.cfg" >"$work/calh.cfg"
+hold_cal() { # hold_cal OUT [ARGS]: calibrate diversion with the 1990-2023 holdout
+    local out=$1
+    shift
+    "$bin" calibrate "$work/calh.cfg" --observations "$src/configs/observations/cha_1965_1990.csv" --rules diversion \
+        --holdout "$src/configs/observations/relations_1990_2023.csv" -o "$work/$out" "$@" >/dev/null 2>"$work/err"
+}
+hold_cal ch1 && ok || bad "holdout with the rule at another index: $(cat "$work/err")"
+hold_cal ch2 -s quasi.brokerage_weight=6 && ok || bad "holdout with -s: $(cat "$work/err")"
+h1=$(grep ',holdout,' "$work/ch1/observations.csv" | cut -d, -f9 | head -1)
+h2=$(grep ',holdout,' "$work/ch2/observations.csv" | cut -d, -f9 | head -1)
+[ -n "$h1" ] && [ "$h1" != "$h2" ] && ok || bad "-s quasi.brokerage_weight did not reach the holdout ($h1 = $h2)"
+# the holdout row is the fitted values and the -s setting run on the holdout scenario
+printf '@include "%s"\n@include "%s"\n' "$work/hold.cfg" "$work/ch2/fitted-diversion.cfg" >"$work/hold2.cfg"
+"$bin" run "$work/hold2.cfg" -s quasi.brokerage_weight=6 -s model.stochastic=false -r 1 -o "$work/h2run" >/dev/null 2>"$work/err" ||
+    bad "holdout rerun: $(cat "$work/err")"
+row=$(grep ',holdout,' "$work/ch2/observations.csv" | head -1)
+awk -F, -v a="$(echo "$row" | cut -d, -f3)" -v b="$(echo "$row" | cut -d, -f4)" -v want="$(echo "$row" | cut -d, -f9)" '
+    NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "year") y = i; if ($i == "relation_JPN_KOR") r = i }; next }
+    $y >= a && $y < b { s += $r; n++ }
+    END { d = s / n - want; exit !(n > 0 && d < 1e-12 && d > -1e-12) }' "$work/h2run/timeseries.csv" &&
+    ok || bad "holdout relation is not the rerun with the fitted values and -s ($row)"
+head -1 "$work/ch1/comparison.csv" | grep -q ',starts_at_best$' && ok || bad "comparison.csv: no starts_at_best"
+s=$(tail -1 "$work/ch1/comparison.csv" | awk -F, '{print $NF}')
+[ "$s" -ge 1 ] && [ "$s" -le 2 ] && ok || bad "starts_at_best $s not in [1, 2]"
+printf '@include "%s"\n' "$src/configs/history_1990_2023.cfg" >"$work/hold.cfg"
+hold_cal ch3
+grep -qF "rule diversion is not defined in it" "$work/err" && ok || bad "holdout without the rule: $(cat "$work/err")"
+cat >"$work/hold.cfg" <<EOF
+@include "$src/configs/history_1990_2023.cfg"
+rules: { diversion: { strategic = "-pressure * election"; params: { pressure = 0.0; }; }; };
+allies: { JPN: { covariates: { election = 0.0; }; }; KOR: { covariates: { election = 1.0; }; }; };
+EOF
+hold_cal ch4
+grep -qF 'rule diversion is "-pressure * election" in it, not "coop_gain' "$work/err" && ok ||
+    bad "holdout with another definition of the rule: $(cat "$work/err")"
+
 # ---- a rule that is not finite stops the run, named
 cat >"$work/nan.cfg" <<EOF
 rules: { bad: { strategic = "1 / (A - A)"; }; };

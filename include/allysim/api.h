@@ -120,7 +120,9 @@ asim_status asim_api_study_close(asim_api_study *st, asim_status how, char **rep
 /* `allysim calibrate`: the calibrate section of `section` (NULL: the
  * scenario's file), observations and an optional holdout file, rules
  * "cha,history" (NULL: all three), threads (0: all cores); tables in dir
- * (taken as by asim_api_run_dir) and the report in *report. */
+ * (taken as by asim_api_run_dir) and the report in *report. A holdout
+ * scenario file named by the section is loaded with the settings the
+ * scenario was loaded with, then the fitted values. */
 asim_status asim_api_calibrate(const asim_api_scenario *s, const char *section, const char *observations,
                                const char *holdout, const char *rules, int threads, const char *dir,
                                int overwrite, char **report, asim_error *err);

@@ -28,6 +28,13 @@
 
 typedef enum { ASIM_OBS_FRICTION, ASIM_OBS_MIXED, ASIM_OBS_COOPERATION, ASIM_OBS_SCORE } asim_outcome;
 
+/* A step at decimal year y counts for an observation when start <= y +
+ * slack < end: boundaries are read to the nearest thousandth of a year, so
+ * 2011.667 (1 September written to three decimals) takes September's step
+ * and an end of 2011.917 stops before December's. Far below a monthly
+ * step (0.083); integer years are unaffected. */
+#define ASIM_OBS_YEAR_SLACK 1e-3
+
 typedef struct asim_observation {
     double start, end;   /* decimal years, [start, end) */
     char pair[2 * ASIM_ID_MAX + 2];
@@ -82,6 +89,11 @@ typedef struct asim_calibrate_spec {
     double tolerance;        /* simplex size at convergence, in the unit box */
     asim_link link;
     char holdout_config[4096]; /* scenario for the holdout observations ("": the same) */
+    /* Settings (PATH=VALUE, not owned) applied to the holdout scenario
+     * before the fitted values, as they were to the fitted one: the CLI's
+     * -s. Without them a -s would change the fit and not the holdout. */
+    const char *const *holdout_overrides;
+    size_t n_holdout_overrides;
 } asim_calibrate_spec;
 
 void asim_calibrate_spec_default(asim_calibrate_spec *s);
@@ -99,11 +111,16 @@ asim_status asim_calibrate_simulate(const asim_params *p, const asim_calibrate_s
 double asim_calibrate_loglik(const asim_link *l, const asim_observations *obs,
                              const double *relation, size_t *n_used);
 
+/* Two starts reached the same optimum when their log-likelihoods differ by
+ * less than this (docs/validation.md 3.2; the pre-registration's 1e-3). */
+#define ASIM_CALIBRATE_SAME_BEST 1e-3
+
 typedef struct asim_fit {
     asim_rule rule;
     double x[ASIM_CALIBRATE_MAX_FREE]; /* fitted value of each free parameter */
     double loglik;
     size_t evaluations;
+    size_t starts_at_best; /* starts whose end value is within ASIM_CALIBRATE_SAME_BEST of the best */
     double aic;
     double agree_fit, agree_holdout; /* shares of observations predicted right (NAN: none) */
 } asim_fit;
