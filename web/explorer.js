@@ -191,7 +191,8 @@ class Explorer {
     div.innerHTML = `<div class="head"><label class="path" for="${id}"></label><output for="${id}"></output></div>
       <div class="help"></div>`;
     div.querySelector("label").textContent = path;
-    div.querySelector(".help").textContent = `${this.asim.help(path)}; range ${range}${span}`;
+    /* the range kept on one line: "[0, 1]" never breaks after its comma */
+    div.querySelector(".help").textContent = `${this.asim.help(path)}; range\u00a0${range.replace(/, /g, ",\u00a0")}${span}`;
     const out = div.querySelector("output");
     let input;
     if (lo === null) { /* model.rule: the rule names from its help text */
@@ -316,7 +317,9 @@ class Explorer {
       const th = document.createElement("th");
       th.textContent = name;
       tr.appendChild(th);
-      tr.insertCell().textContent = Number.isFinite(v) ? v.toFixed(3) : "";
+      const cell = tr.insertCell(); /* undefined (an empty field in summary.csv): a dash */
+      cell.textContent = Number.isFinite(v) ? v.toFixed(3) : "\u2014";
+      if (!Number.isFinite(v)) cell.title = "undefined in this run (an empty field in summary.csv)";
     }
   }
 
