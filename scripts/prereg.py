@@ -5,20 +5,34 @@ Soviet Union, against the baselines, on the categorical codings and the
 numeric affinity series; profiles of each mechanism's strength, nested
 tests, the stochastic check and the sensitivity analyses the plan names.
 
-    python3 scripts/prereg.py ALLYSIM RESULTS_DIR [--jobs N] [--quick]
+    python3 scripts/prereg.py ALLYSIM RESULTS_DIR [--jobs N] [--quick] [--update-fitted]
+    python3 scripts/prereg.py ALLYSIM RESULTS_DIR --score CODING.csv [--fitted DIR]
 
 ALLYSIM is the allysim binary. Everything is written under RESULTS_DIR:
 the generated scenario files (configs/), one directory per fit, and
-  prereg_measures.csv   one row per account, Soviet variant and measure
+  prereg_measures.csv   one row per account and Soviet variant, every measure
   prereg_profiles.csv   profile log-likelihoods
-and the tables docs/validation.md section 8 quotes are printed. --quick
-(4 starts, 3 profile points, 3 replicates) checks the machinery only; its
+  fitted/               the fitted values of each account and variant
+and the tables docs/validation.md section 8 quotes are printed, then the
+largest difference of the fits from the registered ones in
+configs/prereg/fitted/ (--update-fitted replaces those). --quick (4
+starts, 3 profile points, 3 replicates) checks the machinery only; its
 numbers are not the registered ones. scripts/validate.sh runs the full
 comparison.
+
+--score scores the registered fits (no fitting) on another coding of the
+relation: a CSV with start,end,outcome,weight (and optionally pair =
+JPN_KOR, score), periods within 1965-2023, such as a yearly coding. A row
+that starts before 1990 is scored on the account's fitted 1965-1990 run, a
+later one on its 1990-2023 run with the same values; the baselines are the
+training shares (B1), the training constant (B2), persistence of the
+coding's own previous row (B3) and the events-only fit (B4). Results go to
+RESULTS_DIR/prereg_scores.csv.
 """
 import argparse
 import math
 import os
+import re
 import subprocess
 import sys
 
@@ -100,6 +114,8 @@ def cat_measures(outcome, weight, loglik, predicted):
     """Weighted log-likelihood and agreement (unweighted, weighted) of coded periods."""
     w = np.asarray(weight, float)
     hit = np.asarray([p == o for p, o in zip(predicted, outcome)], float)
+    if not len(w):
+        return {"loglik": 0.0, "agree": math.nan, "agree_w": math.nan, "n": 0}
     return {"loglik": float(np.dot(w, loglik)), "agree": float(hit.mean()),
             "agree_w": float(np.dot(w, hit) / w.sum()), "n": len(w)}
 
@@ -164,7 +180,7 @@ class Study:
     def scenarios(self, acc, sov, soviet_layer=None):
         """The training and holdout scenario files of account acc."""
         aid, _, _, _, layers, hold_layers, _, _ = acc
-        tag = f"{aid.replace(chr(39), 'p')}_{sov}" + (f"_s{soviet_layer[0]}" if soviet_layer else "")
+        tag = f"{tag_of(aid)}_{sov}" + (f"_s{soviet_layer[0]}" if soviet_layer else "")
         extra = [soviet_layer[1]] if soviet_layer else []
         hold = self.write(f"{tag}_holdout.cfg", [os.path.join(CFG, f"history_1990_2023{SOVIET[sov]}.cfg")] + extra +
                           self.layers(layers, "1990_2023") + self.layers(hold_layers, "1990_2023"))
@@ -201,6 +217,14 @@ class Study:
             if at_best >= FIT["min_at_best"] or starts == FIT["refit_starts"] or self.quick:
                 break
         return out
+
+    def keep_fitted(self, acc, sov, out):
+        """RESULTS/fitted/<account>_<variant>.cfg: the fitted values of a primary fit."""
+        os.makedirs(os.path.join(self.res, "fitted"), exist_ok=True)
+        with open(os.path.join(out, f"fitted-{acc[2]}.cfg")) as f:
+            text = f.read()
+        with open(os.path.join(self.res, "fitted", f"{tag_of(acc[0])}_{sov}.cfg"), "w") as f:
+            f.write(text)
 
     # ---- one account ------------------------------------------------------------
     def measures(self, acc, sov, out):
@@ -272,6 +296,11 @@ class Study:
             ll = float(pd.read_csv(os.path.join(out, "comparison.csv"))["loglik"].iloc[0])
             rows.append({"account": acc[0], "soviet": sov, "parameter": P[name][0], "value": float(v), "loglik": ll})
         return rows
+
+
+def tag_of(account):
+    """A file name for an account (A8' is A8p)."""
+    return account.replace("'", "p")
 
 
 def period_means(ts, obs):
@@ -391,6 +420,7 @@ def run(st):
     for sov in SOVIET:
         for acc in ACCOUNTS:
             out = st.fit(acc, sov)
+            st.keep_fitted(acc, sov, out)
             row, hnum = st.measures(acc, sov, out)
             numeric[(acc[0], sov)] = hnum
             if acc[2] == "cha":
@@ -577,21 +607,184 @@ def numeric_sensitivity(numeric, st):
         print(f"B3 persistence, {label}: RMSE {b3['rmse']:.3f}, corr {fmt(b3['corr'], '%+.2f')}")
 
 
+# ---- the registered fits, and scoring them on another coding ---------------------
+REGISTERED = os.path.join(CFG, "prereg", "fitted")
+
+
+def fitted_values(path):
+    """{setting path: value} of the numbers in a fitted-<rule>.cfg."""
+    vals, stack = {}, []
+    with open(path) as f:
+        for line in f:
+            t = line.split("#")[0].strip()
+            if t.endswith("{"):
+                stack.append(t.split(":")[0].strip())
+            elif t.startswith("}"):
+                stack.pop()
+            else:
+                m = re.match(r"(\w+)\s*=\s*([-+0-9.eE]+)\s*;", t)
+                if m:
+                    vals[".".join(stack[1:] + [m.group(1)])] = float(m.group(2))
+    return vals
+
+
+def compare_registered(st, update):
+    """The fits against configs/prereg/fitted/ (or copied there with --update-fitted)."""
+    worst, missing = 0.0, []
+    for name in sorted(os.listdir(os.path.join(st.res, "fitted"))):
+        new, reg = os.path.join(st.res, "fitted", name), os.path.join(REGISTERED, name)
+        if update:
+            os.makedirs(REGISTERED, exist_ok=True)
+            with open(new) as f, open(reg, "w") as g:
+                g.write(f.read())
+        elif not os.path.exists(reg):
+            missing.append(name)
+        else:
+            a, b = fitted_values(new), fitted_values(reg)
+            worst = max([worst] + [abs(a[k] - b.get(k, math.inf)) for k in a] + [math.inf for k in b if k not in a])
+    if update:
+        print(f"prereg: fitted values written to {os.path.relpath(REGISTERED, SRC)}/")
+    else:
+        print(f"\nprereg: largest difference from the registered fits ({os.path.relpath(REGISTERED, SRC)}/): "
+              f"{worst:.2g}" + (f"; not registered: {', '.join(missing)}" if missing else ""))
+
+
+def die(msg):
+    """An input error: one line naming the file (and line), exit 2."""
+    print(f"prereg: {msg}", file=sys.stderr)
+    sys.exit(2)
+
+
+def read_coding(path):
+    try:
+        obs = pd.read_csv(path, keep_default_na=False)
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as e:
+        die(f"{path}: {e}")
+    for col in ("start", "end", "outcome", "weight"):
+        if col not in obs:
+            die(f"{path}: no column '{col}' (need start,end,outcome,weight[,score,pair])")
+    for i, o in obs.iterrows():
+        line = i + 2
+        try:
+            start, end, w = float(o["start"]), float(o["end"]), float(o["weight"])
+        except ValueError:
+            die(f"{path}:{line}: start, end and weight must be numbers")
+        if not (1965 <= start < end <= 2024) or not (0 < w <= 1):
+            die(f"{path}:{line}: need 1965 <= start < end <= 2024 and weight in (0, 1]")
+        if o["outcome"] not in CATS and not (o["outcome"] == "" and str(o.get("score", "")) != ""):
+            die(f"{path}:{line}: outcome must be friction, mixed or cooperation "
+                     f"(or empty with a score), not {o['outcome']!r}")
+        if o.get("pair", "JPN_KOR") not in ("JPN_KOR", "KOR_JPN"):
+            die(f"{path}:{line}: pair must be JPN_KOR")
+    obs[["start", "end", "weight"]] = obs[["start", "end", "weight"]].astype(float)
+    return obs
+
+
+def fitted_relation(st, acc, sov, fitted, obs):
+    """Each row's mean relation in the account's fitted run: the 1965-1990
+    scenario for rows that start before 1990, the 1990-2023 one after."""
+    tag, train, hold = st.scenarios(acc, sov)
+    rel = np.full(len(obs), np.nan)
+    for name, incl, sel in (("train", train, obs["start"] < 1990), ("hold", [hold], obs["start"] >= 1990)):
+        cfg = st.write(f"{tag}_score_{name}.cfg", incl + [fitted])
+        out = os.path.join(st.res, "score", f"{tag}_{name}")
+        st.allysim("run", cfg, "-r", "1", "-s", "model.stochastic=false", "-o", out, "--overwrite")
+        ts = pd.read_csv(os.path.join(out, "timeseries.csv"))
+        rel[sel.to_numpy()] = period_means(ts, obs[sel])
+    return rel
+
+
+def coding_measures(obs, rel):
+    out = {}
+    for label, sel in (("1965-1989", obs["start"] < 1990), ("1990-2023", obs["start"] >= 1990)):
+        c = obs[sel & (obs["outcome"] != "")]
+        r = rel[(sel & (obs["outcome"] != "")).to_numpy()]
+        m = cat_measures(c["outcome"], c["weight"], [cat_loglik(o, x) for o, x in zip(c["outcome"], r)],
+                         [predict(x) for x in r])
+        out[label] = (m["loglik"], m["agree"], len(c))
+    return out
+
+
+def score_coding(st, path, fitted_dir):
+    obs = read_coding(path)
+    rows = []
+    for sov in SOVIET:
+        for acc in ACCOUNTS:
+            fitted = os.path.join(fitted_dir, f"{tag_of(acc[0])}_{sov}.cfg")
+            if not os.path.exists(fitted):
+                sys.exit(f"prereg: no fitted file {fitted} (run the comparison first, or pass --fitted DIR)")
+            rel = fitted_relation(st, acc, sov, fitted, obs)
+            rows.append((acc[0], sov, coding_measures(obs, rel)))
+    base = st.fit_obs
+    w = base.groupby("outcome")["weight"].sum()
+    share = {c: float(w.get(c, 0.0) / w.sum()) for c in CATS}
+    r0 = [r for r in baselines(st) if r["account"] == "B2"][0]["const_r"]
+    q = [r for r in baselines(st) if r["account"] == "B3"][0]["repeat_share"]
+    rows.append(("B1", "", baseline_measures(obs, lambda i, o: share[o], max(CATS, key=lambda c: share[c]))))
+    rows.append(("B2", "", coding_measures(obs, np.full(len(obs), r0))))
+    rows.append(("B3", "", persistence_measures(obs, q)))
+    print(f"\n## The registered fits scored on {path}\n")
+    print("| account | Soviet | loglik 1965-1989 | agreement 1965-1989 | loglik 1990-2023 | agreement 1990-2023 |")
+    print("|---|---|---|---|---|---|")
+    flat = []
+    for aid, sov, m in rows:
+        a, b = m["1965-1989"], m["1990-2023"]
+        print(f"| {aid} | {sov or '-'} | {a[0]:.3f} | {fmt(100 * a[1], '%.0f%%')} of {a[2]} | "
+              f"{b[0]:.3f} | {fmt(100 * b[1], '%.0f%%')} of {b[2]} |")
+        flat.append({"account": aid, "soviet": sov, "loglik_1965_1989": a[0], "agree_1965_1989": a[1],
+                     "n_1965_1989": a[2], "loglik_1990_2023": b[0], "agree_1990_2023": b[1], "n_1990_2023": b[2]})
+    pd.DataFrame(flat).to_csv(os.path.join(st.res, "prereg_scores.csv"), index=False)
+    print("\nB1: the training shares; B2: the training constant; B3: each row's previous row of this coding "
+          "(the first row is not scored). Written to prereg_scores.csv.")
+
+
+def baseline_measures(obs, p_of, pred):
+    out = {}
+    for label, sel in (("1965-1989", obs["start"] < 1990), ("1990-2023", obs["start"] >= 1990)):
+        c = obs[sel & (obs["outcome"] != "")]
+        m = cat_measures(c["outcome"], c["weight"], [math.log(p_of(i, o)) for i, o in zip(c.index, c["outcome"])],
+                         [pred] * len(c))
+        out[label] = (m["loglik"], m["agree"], len(c))
+    return out
+
+
+def persistence_measures(obs, q):
+    c = obs[obs["outcome"] != ""].reset_index(drop=True)
+    prev = c["outcome"].shift(1)
+    out = {}
+    for label, sel in (("1965-1989", c["start"] < 1990), ("1990-2023", c["start"] >= 1990)):
+        k = c[sel & prev.notna()]
+        pv = prev[k.index]
+        m = cat_measures(k["outcome"], k["weight"],
+                         [math.log(q if o == p else (1 - q) / 2) for o, p in zip(k["outcome"], pv)], list(pv))
+        out[label] = (m["loglik"], m["agree"], len(k))
+    return out
+
+
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("allysim")
     ap.add_argument("results")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--update-fitted", action="store_true",
+                    help="copy the fitted values into configs/prereg/fitted/ (the registered fits)")
+    ap.add_argument("--score", metavar="CODING", help="score the registered fits on CODING.csv; no fitting")
+    ap.add_argument("--fitted", metavar="DIR", default=REGISTERED, help="fitted files for --score")
     a = ap.parse_args(argv[1:])
     os.makedirs(a.results, exist_ok=True)
     st = Study(os.path.abspath(a.allysim), os.path.abspath(a.results), a.jobs, a.quick)
+    if a.score:
+        score_coding(st, a.score, os.path.abspath(a.fitted))
+        return 0
     acc, prof, numeric = run(st)
     base = pd.DataFrame(baselines(st))
     allrows = pd.concat([acc, base], ignore_index=True)
     allrows.to_csv(os.path.join(st.res, "prereg_measures.csv"), index=False)
     prof.to_csv(os.path.join(st.res, "prereg_profiles.csv"), index=False)
     report(allrows, prof, numeric, st)
+    if not a.quick:
+        compare_registered(st, a.update_fitted)
     return 0
 
 

@@ -213,6 +213,22 @@ if "$py" "$s/prereg.py" "$bin" "$work/prereg" --jobs 1 --quick >"$work/log" 2>&1
    [ "$(grep -c '^| A[0-9]' "$work/log")" -ge 18 ] && grep -q '^| B3 |' "$work/log" &&
    [ "$(tail -n +2 "$work/prereg/prereg_measures.csv" | wc -l)" -eq 55 ]; then ok
 else bad "prereg.py --quick"; tail -20 "$work/log" | sed 's/^/  /'; fi
+# --score on the repository's own codings gives the comparison's training
+# and holdout log-likelihoods (the same fits, the same link).
+(cut -d, -f1-6 "$src/configs/observations/cha_1965_1990.csv"
+ tail -n +2 "$src/configs/observations/relations_1990_2023.csv" | cut -d, -f1-6) >"$work/codings.csv"
+if "$py" "$s/prereg.py" "$bin" "$work/prereg" --score "$work/codings.csv" --fitted "$work/prereg/fitted" >"$work/log" 2>&1 &&
+   "$py" - "$work/prereg" <<'EOF' >>"$work/log" 2>&1
+import sys, pandas as pd
+m = pd.read_csv(sys.argv[1] + "/prereg_measures.csv")
+s = pd.read_csv(sys.argv[1] + "/prereg_scores.csv").merge(m[m.soviet.isin(["with", "without"])], on=["account", "soviet"])
+d = max((s.loglik_1965_1989 - s.fit_loglik).abs().max(), (s.loglik_1990_2023 - s.hold_loglik).abs().max())
+sys.exit(0 if len(s) == 20 and d < 1e-9 else f"--score differs from the comparison by {d} ({len(s)} rows)")
+EOF
+then ok
+else bad "prereg.py --score"; tail -20 "$work/log" | sed 's/^/  /'; fi
+printf 'start,end,outcome,weight\n1970,1971,peace,1\n' >"$work/badcoding.csv"
+fails bad-coding-score "badcoding.csv:2: outcome must be friction" "$py" "$s/prereg.py" "$bin" "$work/prereg" --score "$work/badcoding.csv"
 
 echo "check_scripts: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
