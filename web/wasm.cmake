@@ -105,6 +105,11 @@ target_compile_definitions(allysim_web PRIVATE _POSIX_C_SOURCE=200809L)
 target_compile_options(allysim_web PRIVATE ${ASIM_WARNINGS})
 target_link_libraries(allysim_web PRIVATE asim)
 set_target_properties(allysim_web PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${web_out} SUFFIX .js)
+# SINGLE_FILE: the wasm inlined, so the page runs from file://. Compiled
+# synchronously (about 0.5 MB, under Chromium's limit for that): the module
+# is ready before the page's load event, so headless Chromium's virtual
+# time (web/browser_test.sh) cannot run out while it compiles in the
+# background, which left the self-test unstarted in about 1 run in 10.
 target_link_options(allysim_web PRIVATE -sSINGLE_FILE=1 -sMODULARIZE=1 -sEXPORT_NAME=createAllysim
   -sWASM_ASYNC_COMPILATION=0 -sALLOW_MEMORY_GROWTH=1 -sENVIRONMENT=web,node -sEXPORTED_FUNCTIONS=${web_exports}
   -sEXPORTED_RUNTIME_METHODS=ccall,cwrap,UTF8ToString,FS ${embed})
