@@ -71,11 +71,10 @@ static asim_status run_dir(const asim_params *p, const char *dir, size_t replica
     return asim_runner_run_dir(&job, err);
 }
 
-/* A grid of 2 points x 2 replicates with every output file, one thread. */
-static asim_status sweep_dir(const asim_params *p, const char *dir, asim_error *err)
+/* The swept parameter of the sweep tests: quasi.coop_gain at 1 and 2. */
+static asim_design_param coop_gain_grid(void)
 {
     static double values[] = {1.0, 2.0};
-    static char *argv[] = {"allysim", "sweep", NULL};
     asim_design_param sp;
     memset(&sp, 0, sizeof sp);
     snprintf(sp.name, sizeof sp.name, "quasi.coop_gain");
@@ -83,6 +82,14 @@ static asim_status sweep_dir(const asim_params *p, const char *dir, asim_error *
     sp.n_paths = 1;
     sp.values = values;
     sp.n_values = 2;
+    return sp;
+}
+
+/* A grid of 2 points x 2 replicates with every output file, one thread. */
+static asim_status sweep_dir(const asim_params *p, const char *dir, asim_error *err)
+{
+    static char *argv[] = {"allysim", "sweep", NULL};
+    asim_design_param sp = coop_gain_grid();
     asim_design_spec spec = {.method = ASIM_DESIGN_GRID, .params = &sp, .n_params = 1,
                              .replicates = 2, .seed = 7};
     asim_sweep_opts o = {.base = p, .spec = &spec, .dir = dir, .threads = 1, .shard = 1, .shards = 1,
@@ -440,14 +447,7 @@ START_TEST(too_many_runs)
      * is refused before anything is written */
     asim_params p;
     small_params(&p, 12);
-    static double values[] = {1.0, 2.0};
-    asim_design_param sp;
-    memset(&sp, 0, sizeof sp);
-    snprintf(sp.name, sizeof sp.name, "quasi.coop_gain");
-    snprintf(sp.paths[0], sizeof sp.paths[0], "quasi.coop_gain");
-    sp.n_paths = 1;
-    sp.values = values;
-    sp.n_values = 2;
+    asim_design_param sp = coop_gain_grid();
     asim_design_spec spec = {.method = ASIM_DESIGN_GRID, .params = &sp, .n_params = 1,
                              .replicates = SIZE_MAX / 2 + 1, .seed = 7};
     asim_sweep_opts o = {.base = &p, .spec = &spec, .dir = ASIM_TEST_DATA "/no_such_dir", .threads = 1,
