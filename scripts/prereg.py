@@ -718,8 +718,8 @@ def score_coding(st, path, fitted_dir):
     base = st.fit_obs
     w = base.groupby("outcome")["weight"].sum()
     share = {c: float(w.get(c, 0.0) / w.sum()) for c in CATS}
-    r0 = [r for r in baselines(st) if r["account"] == "B2"][0]["const_r"]
-    q = [r for r in baselines(st) if r["account"] == "B3"][0]["repeat_share"]
+    fitted_baselines = {r["account"]: r for r in baselines(st)}
+    r0, q = fitted_baselines["B2"]["const_r"], fitted_baselines["B3"]["repeat_share"]
     rows.append(("B1", "", baseline_measures(obs, lambda i, o: share[o], max(CATS, key=lambda c: share[c]))))
     rows.append(("B2", "", coding_measures(obs, np.full(len(obs), r0))))
     rows.append(("B3", "", persistence_measures(obs, q)))

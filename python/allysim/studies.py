@@ -234,6 +234,20 @@ def _drive(study, progress: Progress) -> tuple[int, _lib.Error]:
     return st, err
 
 
+def _renames(section: "_Section", sc: Scenario) -> dict:
+    """Setting names to show in errors: the section's, then the scenario's."""
+    rename = section.rename() or {}
+    rename.update(sc._rename() or {})
+    return rename
+
+
+def _read_result(directory: str, out, text: str | None) -> Result:
+    """The study's tables from directory, with its report."""
+    res = read(directory, keep_directory=out is not None)
+    res.report = text or None
+    return res
+
+
 def _study(kind: int, command: str, sc: Scenario, design: Design, section_name: str,
            out: str | os.PathLike | None, replicates: int | None, threads: int | None,
            every: int = 1, series: bool = False, timeseries: bool = False, resume: bool = False,
@@ -259,8 +273,7 @@ def _study(kind: int, command: str, sc: Scenario, design: Design, section_name: 
             raise UsageError("alpha must be between 0 and 1 (got %r)" % (alpha,))
         err = _lib.Error()
         study = ctypes.c_void_p()
-        rename = section.rename() or {}
-        rename.update(sc._rename() or {})
+        rename = _renames(section, sc)
         _lib.check(_lib.lib.asim_api_study_open(ctypes.byref(study), sc._handle, ctypes.byref(opts),
                                                 ctypes.byref(err)), err, rename=rename)
         st, err = _drive(study, progress)
@@ -274,8 +287,7 @@ def _study(kind: int, command: str, sc: Scenario, design: Design, section_name: 
             warnings.warn(RunWarning(cerr.msg.decode("utf-8", "replace")), stacklevel=3)
         else:
             _lib.check(cst, cerr, rename=rename)
-        res = read(directory, keep_directory=out is not None)
-        res.report = text or None
+        res = _read_result(directory, out, text)
         res._keep, tmp = tmp, None  # the tables are read from it when used
         return res
     finally:
@@ -392,12 +404,10 @@ def calibrate(scenario: Source, observations: str | os.PathLike | pd.DataFrame, 
                                          _lib.enc(rules), 0 if threads is None else _count("threads", threads, 1, 4096),
                                          _lib.enc(directory), int(overwrite), ctypes.byref(report),
                                          ctypes.byref(err))
-        rename = section.rename() or {}
-        rename.update(sc._rename() or {})
+        rename = _renames(section, sc)
         _lib.check(st, err, rename=rename)
         text = _lib.take_text(report)
-        res = read(directory, keep_directory=out is not None)
-        res.report = text
+        res = _read_result(directory, out, text)
         if out is None:
             res._keep, tmp = tmp, None  # the tables are read from it when used
         return res
