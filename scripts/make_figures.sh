@@ -17,39 +17,9 @@ set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 cd "$src"
 
-bin=${ALLYSIM:-build/release/allysim}
-if [ ! -x "$bin" ]; then
-  echo "make_figures: building allysim (cmake --workflow --preset release)"
-  cmake --workflow --preset release >/dev/null
-fi
-
-py=${PYTHON:-}
-if [ -z "$py" ]; then
-  for c in python3 /usr/bin/python3; do
-    if command -v "$c" >/dev/null 2>&1 && "$c" -c "import numpy, pandas, matplotlib" 2>/dev/null; then
-      py=$c; break
-    fi
-  done
-fi
-[ -n "$py" ] || { echo "make_figures: no python3 with numpy, pandas and matplotlib (bash scripts/setup.sh installs them)" >&2; exit 2; }
-
-if [ $# -ge 1 ]; then
-  res=$1; mkdir -p "$res"
-else
-  res=$(mktemp -d); trap 'rm -rf "$res"' EXIT
-fi
+name=make_figures
+. scripts/analysis_env.sh "$@" # bin, py, res, ally
 fig=${FIGURES:-docs/figures}
-# The script rewrites its own results directory on every run: the commands
-# that write take --overwrite (allysim refuses a directory with earlier
-# results otherwise).
-ally() {
-  local cmd=$1
-  shift
-  case $cmd in
-    run | sweep | test | sensitivity | calibrate | merge | compare) "$bin" "$cmd" --overwrite "$@" ;;
-    *) "$bin" "$cmd" "$@" ;;
-  esac
-}
 mkdir -p "$fig"
 jobs=()
 [ -n "${JOBS:-}" ] && jobs=(-j "$JOBS")

@@ -41,38 +41,9 @@ set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 cd "$src"
 
-bin=${ALLYSIM:-build/release/allysim}
-if [ ! -x "$bin" ]; then
-  echo "validate: building allysim (cmake --workflow --preset release)"
-  cmake --workflow --preset release >/dev/null
-fi
-bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
-
-py=${PYTHON:-}
-if [ -z "$py" ]; then
-  for c in $(type -ap python3 || true); do
-    if "$c" -c "import numpy, pandas, matplotlib" 2>/dev/null; then py=$c; break; fi
-  done
-fi
-[ -n "$py" ] || { echo "validate: no python3 with numpy, pandas and matplotlib (set PYTHON)" >&2; exit 2; }
-
-if [ $# -ge 1 ]; then
-  res=$1; mkdir -p "$res"; res=$(cd "$res" && pwd)
-else
-  res=$(mktemp -d); trap 'rm -rf "$res"' EXIT
-fi
+name=validate
+. scripts/analysis_env.sh "$@" # bin, py, res, ally
 jobs=${JOBS:-2}
-# The script rewrites its own results directory on every run: the commands
-# that write take --overwrite (allysim refuses a directory with earlier
-# results otherwise).
-ally() {
-  local cmd=$1
-  shift
-  case $cmd in
-    run | sweep | test | sensitivity | calibrate | merge | compare) "$bin" "$cmd" --overwrite "$@" ;;
-    *) "$bin" "$cmd" "$@" ;;
-  esac
-}
 obs65=configs/observations/cha_1965_1990.csv
 obs90=configs/observations/relations_1990_2023.csv
 cal=configs/calibrate_1965_1990.cfg
