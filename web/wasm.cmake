@@ -67,12 +67,6 @@ target_compile_options(asim_libconfig PRIVATE -w)
 file(READ ${PROJECT_SOURCE_DIR}/CMakeLists.txt top)
 string(REGEX MATCH "add_library\\(asim STATIC([^)]*)\\)" lib "${top}")
 string(REGEX MATCHALL "sim/[A-Za-z0-9_]+\\.c" asim_sources "${CMAKE_MATCH_1}")
-set(ASIM_GEN_DIR ${CMAKE_CURRENT_BINARY_DIR}/gen)
-add_custom_target(asim_gitversion
-  COMMAND ${CMAKE_COMMAND} -DSRC=${PROJECT_SOURCE_DIR} -DOUT=${ASIM_GEN_DIR}/asim_git.h
-          -P ${PROJECT_SOURCE_DIR}/cmake/gitversion.cmake
-  BYPRODUCTS ${ASIM_GEN_DIR}/asim_git.h
-  COMMENT "Recording the git commit")
 add_library(asim STATIC ${asim_sources})
 add_dependencies(asim asim_gitversion)
 target_include_directories(asim PUBLIC include PRIVATE sim ${ASIM_GEN_DIR})
