@@ -65,7 +65,7 @@ flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run
 chrome() {
   local profile
   profile=$(mktemp -d "$work/profile.XXXXXX")
-  timeout 300 "$browser" "${flags[@]}" --user-data-dir="$profile" "$@"
+  timeout "${CHROME_TIMEOUT:-300}" "$browser" "${flags[@]}" --user-data-dir="$profile" "$@"
 }
 
 chrome --virtual-time-budget=120000 --dump-dom "file://$web/index.html?selftest" >"$work/dom.html" \
@@ -135,10 +135,19 @@ check "timing: ${timing:-the page printed none} (target: under 200 ms; not enfor
 # the page not yet painted.
 shots="$web/../screenshots"
 mkdir -p "$shots"
+# Headless Chromium now and then hangs on a capture under load (once in
+# about 80 captures here); a capture gets 90 s and one more try, so a hang
+# costs minutes, not a failed suite. The values are checked above, not here.
 shoot() { # shoot NAME WIDTH,HEIGHT PRESET
   rm -f "$shots/$1.png"
-  chrome --run-all-compositor-stages-before-draw --virtual-time-budget=20000 --window-size="$2" \
-    --screenshot="$shots/$1.png" "file://$web/index.html?preset=$3" >/dev/null 2>>"$work/chromium.log" || true
+  local try
+  for try in 1 2; do
+    CHROME_TIMEOUT=90 chrome --run-all-compositor-stages-before-draw --virtual-time-budget=20000 \
+      --window-size="$2" --screenshot="$shots/$1.png" "file://$web/index.html?preset=$3" \
+      >/dev/null 2>>"$work/chromium.log" || true
+    [ -s "$shots/$1.png" ] && break
+    echo "browser_test: capture of $1.png did not finish (try $try)" >&2
+  done
   check "screenshot $1.png" test -s "$shots/$1.png"
 }
 for p in baseline low_commitment asymmetric_commitment history_1965_1990 history_1990_2023 cyber_2014; do
